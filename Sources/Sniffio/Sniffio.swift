@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Thrown by ``currentAsyncLibrary()`` when the caller runs under neither Trio nor asyncio.
+///
+/// Flavor: sync. Mirrors Python sniffio's `AsyncLibraryNotFoundError`.
+public struct AsyncLibraryNotFoundError: Error, CustomStringConvertible {
+    /// Creates the error.
+    public init() {}
+    /// A sentence saying what was looked for.
+    public var description: String {
+        "AsyncLibraryNotFoundError: unknown async library, or not in async context "
+            + "(call this from inside Trio.run or an asyncio event loop)"
+    }
+}
+
+/// The name of the async library running the current task or callback: `"trio"` or `"asyncio"`.
+///
+/// Flavor: sync; not a checkpoint. A callback or step that an event loop runs on this thread
+/// (see ``AsyncLibrary/withThreadLibrary(_:_:)``) wins over the task-local value, as Python's
+/// sniffio checks its thread-local before its context variable.
+///
+/// - Throws: ``AsyncLibraryNotFoundError`` outside both runtimes.
+public func currentAsyncLibrary() throws -> String {
+    if let name = AsyncLibrary.threadLibrary { return name }
+    if let name = AsyncLibrary.taskLibrary { return name }
+    throw AsyncLibraryNotFoundError()
+}
+
+/// The hooks the runtimes use to say which flavor is running. Users rarely need these.
+public enum AsyncLibrary {
+    /// The flavor of the current Swift task, set by the runtime that started it.
+    @TaskLocal public static var taskLibrary: String?
+
+    /// The flavor a loop announced for the code it is running on this thread right now.
+    public static var threadLibrary: String? {
+        guard let raw = pthread_getspecific(threadKey) else { return nil }
+        return Unmanaged<Box>.fromOpaque(raw).takeUnretainedValue().name
+    }
+
+    /// Runs `body` with ``threadLibrary`` set to `name` on this thread, restoring the old value after.
+    ///
+    /// Flavor: sync. Event loops wrap each callback they run in this.
+    public static func withThreadLibrary<R>(_ name: String?, _ body: () throws -> R) rethrows -> R {
+        let old = pthread_getspecific(threadKey)
+        let box = name.map { Unmanaged.passRetained(Box($0)).toOpaque() }
+        pthread_setspecific(threadKey, box)
+        defer {
+            pthread_setspecific(threadKey, old)
+            if let box { Unmanaged<Box>.fromOpaque(box).release() }
+        }
+        return try body()
+    }
+
+    private final class Box {
+        let name: String
+        init(_ name: String) { self.name = name }
+    }
+
+    // A process-wide key; the boxes are owned by `withThreadLibrary`, so no destructor is needed.
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+}

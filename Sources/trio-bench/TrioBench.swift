@@ -1,0 +1,50 @@
+import ArgumentParser
+
+/// `trio-bench`: prints `workload<TAB>impl<TAB>value<TAB>unit` lines.
+@main
+struct TrioBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trio-bench",
+        abstract: "Benchmarks of swift-trio; each prints workload<TAB>impl<TAB>value<TAB>unit lines.",
+        subcommands: [RunWorkloads.self] + trioBenchCommands + asyncioBenchCommands,
+        defaultSubcommand: RunWorkloads.self
+    )
+}
+
+/// One benchmark: a name and a body that prints its result lines.
+struct Workload: Sendable {
+    let name: String
+    let run: @Sendable () throws -> Void
+}
+
+/// Prints one result line in the shared format.
+func report(_ workload: String, _ value: Double, _ unit: String, impl: String = "swift-trio") {
+    print("\(workload)\t\(impl)\t\(formatValue(value))\t\(unit)")
+}
+
+private func formatValue(_ value: Double) -> String {
+    value >= 100 ? String(Int(value.rounded())) : String(format3(value))
+}
+
+private func format3(_ value: Double) -> String {
+    let scaled = (value * 1000).rounded() / 1000
+    return String(scaled)
+}
+
+/// `trio-bench [run] [WORKLOAD ...]`: runs the named workloads, or all of them.
+struct RunWorkloads: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run workloads (default: all).")
+
+    @Argument(help: "Workloads to run; empty runs all.") var workloads: [String] = []
+
+    func run() throws {
+        let all = trioWorkloads + asyncioWorkloads
+        let chosen = workloads.isEmpty ? all : try workloads.map { name in
+            guard let w = all.first(where: { $0.name == name }) else {
+                throw ValidationError("unknown workload \(name); known: \(all.map(\.name).joined(separator: ", "))")
+            }
+            return w
+        }
+        for workload in chosen { try workload.run() }
+    }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+
+/// The asyncio-flavored example commands.
+let asyncioExamples: [any ParsableCommand.Type] = []

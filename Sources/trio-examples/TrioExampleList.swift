@@ -1,0 +1,4 @@
+import ArgumentParser
+
+/// The Trio-flavored example commands.
+let trioExamples: [any ParsableCommand.Type] = []
