@@ -17,10 +17,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "Sniffio"),
+        .target(name: "CTrioPlatform"),
         .target(
             name: "Trio",
             dependencies: [
-                "Sniffio",
+                "Sniffio", "CTrioPlatform",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]

@@ -7,18 +7,17 @@ import Testing
     }
 
     @Test func taskLocalIsReported() async throws {
-        try await AsyncLibrary.$taskLibrary.withValue("trio") {
-            #expect(try currentAsyncLibrary() == "trio")
-        }
+        let name = AsyncLibrary.$taskLibrary.withValue("trio") { try? currentAsyncLibrary() }
+        #expect(name == "trio")
     }
 
     @Test func threadValueWinsAndIsRestored() throws {
-        try AsyncLibrary.$taskLibrary.withValue("trio") {
-            try AsyncLibrary.withThreadLibrary("asyncio") {
-                #expect(try currentAsyncLibrary() == "asyncio")
-            }
-            #expect(try currentAsyncLibrary() == "trio")
+        let (inner, outer) = AsyncLibrary.$taskLibrary.withValue("trio") { () -> (String?, String?) in
+            let inner = AsyncLibrary.withThreadLibrary("asyncio") { try? currentAsyncLibrary() }
+            return (inner, try? currentAsyncLibrary())
         }
+        #expect(inner == "asyncio")
+        #expect(outer == "trio")
         #expect(AsyncLibrary.threadLibrary == nil)
     }
 }

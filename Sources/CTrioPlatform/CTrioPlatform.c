@@ -1,0 +1,2 @@
+// Intentionally empty: see include/CTrioPlatform.h.
+#include "CTrioPlatform.h"

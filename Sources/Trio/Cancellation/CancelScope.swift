@@ -1,0 +1,219 @@
+/// A region of code that can be cancelled, by a call to ``cancel(reason:)`` or by its deadline.
+/// Flavor: Trio.
+///
+/// Cancellation is level-triggered: once the scope is cancelled, every checkpoint inside it (in
+/// this task and in the tasks of nurseries opened inside it) throws ``Cancelled`` until the code
+/// leaves the scope, which then absorbs the error and sets ``cancelledCaught``. When several
+/// nested scopes are cancelled the outermost one wins. A shielded scope hides the cancellation of
+/// the scopes around it. Each scope may be entered once.
+///
+/// ```swift
+/// let scope = CancelScope(relativeDeadline: 5)
+/// let value = try await scope.run { try await fetch() }   // nil if the deadline hit
+/// ```
+public final class CancelScope {
+    private var storedDeadline: Double
+    private var storedRelativeDeadline: Double
+    private var storedShield: Bool
+    /// Raised on entry (or exit, for a value set while running): Swift setters cannot throw.
+    private var pendingError: ValueError?
+    var cancelCalledFlag = false
+    var cancelReason: String?
+    var status: CancelStatus?
+    private var hasBeenEntered = false
+    private weak var runner: Runner?
+    var deadlineGeneration: UInt32 = 0
+    private var deadlineRegistered = false
+
+    /// True once the scope caught the ``Cancelled`` that its own cancellation raised.
+    public private(set) var cancelledCaught = false
+
+    /// Creates a scope. Flavor: sync.
+    ///
+    /// - Parameters:
+    ///   - deadline: absolute time on the run's clock at which the scope cancels itself.
+    ///   - relativeDeadline: seconds after entry at which the scope cancels itself.
+    ///   - shield: hide cancellation of the enclosing scopes.
+    ///
+    /// Invalid values (NaN, a negative relative deadline, both deadlines) are reported by throwing
+    /// ``ValueError`` from ``run(_:)``.
+    public init(deadline: Double = .infinity, relativeDeadline: Double = .infinity, shield: Bool = false) {
+        storedDeadline = deadline
+        storedRelativeDeadline = relativeDeadline
+        storedShield = shield
+        if deadline.isNaN {
+            pendingError = ValueError("deadline must not be NaN")
+        } else if relativeDeadline.isNaN {
+            pendingError = ValueError("relative deadline must not be NaN")
+        } else if relativeDeadline < 0 {
+            pendingError = ValueError("timeout must be non-negative")
+        } else if relativeDeadline != .infinity && deadline != .infinity {
+            pendingError = ValueError("Cannot specify both a deadline and a relative deadline")
+        }
+    }
+
+    /// The absolute deadline on the run's clock (`.infinity`: none). Flavor: sync.
+    ///
+    /// Changing it on a running scope takes effect at once. An unentered scope created with a
+    /// relative deadline reports `.infinity` until it is entered.
+    public var deadline: Double {
+        get { storedDeadline }
+        set {
+            if newValue.isNaN { return reject(ValueError("deadline must not be NaN")) }
+            storedRelativeDeadline = .infinity
+            storedDeadline = newValue
+            updateDeadlineRegistration()
+        }
+    }
+
+    /// Seconds from now to the deadline once entered; before entry, the relative deadline that
+    /// entering will turn into an absolute one. Flavor: sync.
+    public var relativeDeadline: Double {
+        get {
+            if hasBeenEntered, let runner { return storedDeadline - runner.clock.currentTime() }
+            return storedRelativeDeadline
+        }
+        set {
+            if newValue.isNaN { return reject(ValueError("relative deadline must not be NaN")) }
+            if newValue < 0 { return reject(ValueError("timeout must be non-negative")) }
+            if hasBeenEntered, let runner {
+                storedDeadline = runner.clock.currentTime() + newValue
+                updateDeadlineRegistration()
+            } else {
+                storedDeadline = .infinity
+                storedRelativeDeadline = newValue
+            }
+        }
+    }
+
+    /// Whether the scope hides cancellation of the scopes around it. Flavor: sync.
+    ///
+    /// Takes effect immediately: a task blocked inside the scope is woken with ``Cancelled`` when
+    /// the shield drops and an outer scope is cancelled.
+    public var shield: Bool {
+        get { storedShield }
+        set {
+            storedShield = newValue
+            status?.recalculate()
+        }
+    }
+
+    /// True once ``cancel(reason:)`` was called or the deadline passed. Flavor: sync.
+    public var cancelCalled: Bool {
+        if !cancelCalledFlag, status != nil || !hasBeenEntered, let runner = runner ?? Runner.currentOnThread.value,
+            runner.clock.currentTime() >= storedDeadline
+        {
+            cancel(reason: "deadline exceeded")
+        }
+        return cancelCalledFlag
+    }
+
+    /// Cancels the scope: every checkpoint inside it will throw ``Cancelled``. Idempotent; a scope
+    /// not yet entered is cancelled as soon as it is entered. Flavor: sync; not a checkpoint.
+    public func cancel(reason: String? = nil) {
+        guard !cancelCalledFlag else { return }
+        cancelCalledFlag = true
+        cancelReason = reason
+        updateDeadlineRegistration()
+        status?.recalculate()
+    }
+
+    /// Runs `body` inside the scope. Flavor: Trio.
+    ///
+    /// - Returns: the body's result, or `nil` if the scope caught its own cancellation.
+    /// - Throws: the body's errors (minus the ``Cancelled`` this scope absorbed); ``ValueError``
+    ///   for invalid deadlines; ``RuntimeError`` when entered twice or outside a Trio task.
+    @discardableResult
+    public func run<T>(_ body: () async throws -> T) async throws -> T? {
+        let task = try currentTrioTask("CancelScope.run")
+        try enter(task)
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body())
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let value):
+            if let remaining = exit(task, nil) { throw remaining }
+            if let error = pendingError { throw error }
+            return value
+        case .failure(let error):
+            if let remaining = exit(task, error) { throw remaining }
+            if let error = pendingError { throw error }
+            return nil
+        }
+    }
+
+    func enter(_ task: TrioTask) throws {
+        if hasBeenEntered {
+            throw RuntimeError("Each CancelScope may only be used for a single 'with' block")
+        }
+        if let error = pendingError { throw error }
+        hasBeenEntered = true
+        runner = task.runner
+        let now = task.runner.clock.currentTime()
+        if storedRelativeDeadline != .infinity {
+            storedDeadline = now + storedRelativeDeadline
+            storedRelativeDeadline = .infinity
+        }
+        if now >= storedDeadline && !cancelCalledFlag {
+            cancelCalledFlag = true
+            cancelReason = "deadline exceeded"
+        }
+        let status = CancelStatus(scope: self, parent: task.cancelStatus)
+        self.status = status
+        task.activate(status)
+        updateDeadlineRegistration()
+    }
+
+    /// Leaves the scope; returns what is left of `error` after absorbing this scope's cancellation.
+    func exit(_ task: TrioTask, _ error: (any Error)?) -> (any Error)? {
+        guard let status else { return error }
+        var remaining = error
+        if let error, status.effectivelyCancelled, !status.parentCancellationIsVisibleToUs {
+            if error is Cancelled {
+                cancelledCaught = true
+                remaining = nil
+            } else if let group = error as? ExceptionGroup {
+                let (matched, rest) = group.split { $0 is Cancelled }
+                if matched != nil { cancelledCaught = true }
+                remaining = rest?.collapsed()
+            }
+        }
+        task.activate(status.parent)
+        status.setParent(nil)
+        self.status = nil
+        updateDeadlineRegistration()
+        return remaining
+    }
+
+    private func reject(_ error: ValueError) {
+        // Keep the old value and report the mistake where Swift allows a throw.
+        if pendingError == nil { pendingError = error }
+    }
+
+    // MARK: Deadline registration
+
+    private var wantsDeadline: Bool { status != nil && !cancelCalledFlag && storedDeadline != .infinity }
+
+    private func updateDeadlineRegistration() {
+        guard let runner else { return }
+        if deadlineRegistered {
+            deadlineRegistered = false
+            deadlineGeneration &+= 1
+            runner.deadlines.didInvalidate()
+        }
+        if wantsDeadline {
+            deadlineRegistered = true
+            runner.deadlines.add(storedDeadline, .scope(self, deadlineGeneration))
+        }
+    }
+
+    /// Called by the deadline heap when this scope's live entry expires.
+    func deadlineExpired() {
+        deadlineRegistered = false
+        deadlineGeneration &+= 1
+        cancel(reason: "deadline exceeded")
+    }
+}

@@ -1,0 +1,115 @@
+import DequeModule
+import Synchronization
+
+import CTrioPlatform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one door into a run from other threads: jobs resumed elsewhere and
+/// ``TrioToken/runSyncSoon(idempotencyKey:_:)`` callbacks, woken through an eventfd.
+///
+/// The loop thread looks at an atomic flag on every pass and takes the lock only when something
+/// arrived, so the hot path stays lock-free. The eventfd is written and closed under the lock, so
+/// a late producer can never write into a recycled descriptor.
+final class EntryQueue: @unchecked Sendable {
+    struct Callback: @unchecked Sendable {
+        let key: AnyHashable?
+        let body: @Sendable () -> Void
+    }
+
+    private struct State {
+        var jobs: [UnownedJob] = []
+        var callbacks: [Callback] = []
+        var keys: Set<AnyHashable> = []
+        var wakeSignalled = false
+        var closed = false
+    }
+
+    private let state = Mutex(UnsafeTransfer(State()))
+    private let pending = Atomic<Bool>(false)
+    let wakeFD: Int32
+
+    init() throws {
+        let fd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        guard fd >= 0 else { throw OSError.current("eventfd") }
+        wakeFD = fd
+    }
+
+    var hasPending: Bool { pending.load(ordering: .acquiring) }
+
+    /// Must be called with the lock held.
+    private func signalLocked(_ state: inout State) {
+        pending.store(true, ordering: .releasing)
+        if !state.wakeSignalled {
+            state.wakeSignalled = true
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    func pushJob(_ job: UnownedJob) {
+        state.withLock { box in
+            if box.value.closed {
+                // The run is over: nothing can run this job any more.
+                return
+            }
+            box.value.jobs.append(job)
+            signalLocked(&box.value)
+        }
+    }
+
+    /// Queues a callback; false if the run has finished. A key already queued is not queued again.
+    func pushCallback(key: AnyHashable?, _ body: @escaping @Sendable () -> Void) -> Bool {
+        let transfer = UnsafeTransfer(key)
+        return state.withLock { box in
+            if box.value.closed { return false }
+            if let key = transfer.value {
+                if box.value.keys.contains(key) { return true }
+                box.value.keys.insert(key)
+            }
+            box.value.callbacks.append(Callback(key: transfer.value, body: body))
+            signalLocked(&box.value)
+            return true
+        }
+    }
+
+    /// Called just before an idempotent callback runs, so the same key may be queued again.
+    func callbackWillRun(_ callback: Callback) {
+        guard let key = callback.key else { return }
+        let transfer = UnsafeTransfer(key)
+        state.withLock { box in _ = box.value.keys.remove(transfer.value) }
+    }
+
+    func take() -> ([UnownedJob], [Callback]) {
+        pending.store(false, ordering: .relaxed)
+        let taken = state.withLock { box in
+            box.value.wakeSignalled = false
+            defer {
+                box.value.jobs.removeAll(keepingCapacity: true)
+                box.value.callbacks.removeAll()
+            }
+            return UnsafeTransfer((box.value.jobs, box.value.callbacks))
+        }
+        return taken.value
+    }
+
+    func drainWakeup() {
+        var value: UInt64 = 0
+        _ = read(wakeFD, &value, 8)
+    }
+
+    /// Refuses further work and closes the eventfd; returns callbacks that were still queued.
+    func close() -> [Callback] {
+        let leftovers = state.withLock { box in
+            box.value.closed = true
+            Glibc.close(wakeFD)
+            let callbacks = box.value.callbacks
+            box.value.callbacks = []
+            return UnsafeTransfer(callbacks)
+        }
+        return leftovers.value
+    }
+
+    var queuedCallbackCount: Int { state.withLock { $0.value.callbacks.count } }
+}

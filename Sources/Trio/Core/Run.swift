@@ -1,0 +1,108 @@
+import Sniffio
+
+/// Runs `main` as the first task of a new Trio run on the calling thread and returns its
+/// result. Flavor: sync (the entry point into Trio).
+///
+/// The calling thread becomes the run's event loop until every task has finished; nothing runs on
+/// Swift's global concurrent pool, so this works from any thread, including a cooperative-pool
+/// thread whose siblings are all blocked.
+///
+/// - Parameters:
+///   - clock: the run's clock (default: the system's monotonic clock).
+///   - instruments: hooks called by the run loop (see ``Instrument``).
+///   - strictExceptionGroups: whether nurseries wrap even a single error in an ``ExceptionGroup``.
+///   - main: the main task. It is `sending` so that a closure written in `main.swift` is not
+///     inferred `@MainActor`, which would deadlock the loop.
+/// - Returns: what `main` returned.
+/// - Throws: what `main` threw, unwrapped; ``RuntimeError`` when called inside a run;
+///   ``TrioInternalError`` when a system task failed.
+public func run<T>(
+    clock: (any TrioClock)? = nil, instruments: [any Instrument] = [], strictExceptionGroups: Bool = true,
+    name: String = "main", _ main: sending @escaping () async throws -> T
+) throws -> T {
+    if Runner.currentOnThread.value != nil || TrioTask.current != nil {
+        throw RuntimeError("Attempted to call run() from inside a run()")
+    }
+    let clock = clock ?? SystemClock()
+    let runner = try Runner(clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups)
+    Runner.currentOnThread.set(runner)
+    defer { Runner.currentOnThread.set(nil) }
+
+    let result = UnsafeTransfer(ResultBox<T>())
+    let mainBody = UnsafeTransfer(main)
+    clock.startClock()
+    if runner.instrumented { runner.instrument("before_run") { try $0.beforeRun() } }
+    runner.initTask = runner.spawn({ try await runner.initTaskBody(mainName: name) {
+        result.value.value = try await mainBody.value()
+    } }, nursery: nil, name: "<init>", isSystem: true)
+    runner.runLoop()
+    runner.finish()
+    if runner.instrumented { runner.instrument("after_run") { try $0.afterRun() } }
+
+    if let error = runner.internalError { throw error }
+    switch runner.mainOutcome {
+    case .success?:
+        guard let value = result.value.value else { throw TrioInternalError("main task left no result") }
+        return value
+    case .failure(let error)?:
+        throw error
+    case nil:
+        throw TrioInternalError("the run ended without the main task finishing")
+    }
+}
+
+final class ResultBox<T> {
+    var value: T?
+}
+
+extension Runner {
+    /// The root task's structure, as in Trio: the run-sync-soon task's nursery holds the system
+    /// nursery, which holds a nursery for the main task alone.
+    func initTaskBody(mainName: String, _ main: @escaping () async throws -> Void) async throws {
+        try await withNursery(strictExceptionGroups: false) { tokenNursery in
+            try await withNursery(strictExceptionGroups: false) { systemNursery in
+                self.systemNursery = systemNursery
+                try await withNursery(strictExceptionGroups: false) { mainNursery in
+                    self.mainTask = self.spawn(main, nursery: mainNursery, name: mainName)
+                    self.tokenTask = self.spawn(
+                        { try await self.tokenTaskBody() }, nursery: tokenNursery,
+                        name: "<TrioToken.runSyncSoon task>", isSystem: true)
+                }
+                systemNursery.cancelScope.cancel()
+            }
+            tokenNursery.cancelScope.cancel()
+        }
+    }
+
+    /// Runs ``TrioToken/runSyncSoon(idempotencyKey:_:)`` callbacks in FIFO order.
+    func tokenTaskBody() async throws {
+        guard let task = tokenTask else { return }
+        while true {
+            var count = pendingCallbacks.count
+            while count > 0, let callback = pendingCallbacks.popFirst() {
+                count -= 1
+                entryQueue.callbackWillRun(callback)
+                callback.body()
+            }
+            if !pendingCallbacks.isEmpty || entryQueue.hasPending {
+                await yieldShielded(task)
+                continue
+            }
+            tokenTaskWaiting = true
+            if await park(task, abort: { [unowned self] _ in
+                self.tokenTaskWaiting = false
+                return .succeeded
+            }) != nil {
+                break
+            }
+        }
+    }
+
+    /// Closes the door for other threads; callbacks that made it in still run.
+    func finish() {
+        for callback in Array(pendingCallbacks) + entryQueue.close() {
+            callback.body()
+        }
+        pendingCallbacks.removeAll()
+    }
+}

@@ -1,0 +1,42 @@
+/// Blocks until `fd` is readable. Flavor: Trio; a checkpoint.
+///
+/// - Throws: ``BusyResourceError`` if another task already waits to read `fd`;
+///   ``ClosedResourceError`` if ``notifyClosing(_:)`` is called for it; ``OSError`` for an
+///   invalid fd; ``ValueError`` for a negative one; ``Cancelled``.
+public func waitReadable(_ fd: Int32) async throws {
+    try await waitIO(fd, readable: true, api: "waitReadable")
+}
+
+/// Blocks until `fd` is writable. Flavor: Trio; a checkpoint.
+///
+/// - Throws: as ``waitReadable(_:)``.
+public func waitWritable(_ fd: Int32) async throws {
+    try await waitIO(fd, readable: false, api: "waitWritable")
+}
+
+/// Tells the run that `fd` is about to be closed: tasks waiting on it wake with
+/// ``ClosedResourceError``. Call it before `close(fd)`. Flavor: sync; does nothing outside a run.
+public func notifyClosing(_ fd: Int32) {
+    guard let runner = Runner.currentOnThread.value else { return }
+    for task in runner.io.takeWaiters(fd: fd) {
+        runner.reschedule(task, error: ClosedResourceError("another task closed this fd"))
+    }
+}
+
+private func waitIO(_ fd: Int32, readable: Bool, api: String) async throws {
+    let task = try currentTrioTask(api)
+    let runner = task.runner
+    do {
+        try runner.io.addWaiter(task, fd: fd, readable: readable)
+    } catch {
+        // Still a checkpoint, as every Trio blocking call is.
+        try await checkpoint()
+        throw error
+    }
+    if let error = await runner.park(task, abort: { _ in
+        runner.io.removeWaiter(fd: fd, readable: readable)
+        return .succeeded
+    }) {
+        throw error
+    }
+}

@@ -1,0 +1,77 @@
+/// What an abort callback answers (see ``Lowlevel/waitTaskRescheduled(_:)``).
+public enum Abort: Sendable {
+    /// The blocking operation was undone: the task may be woken with `Cancelled` now.
+    case succeeded
+    /// The operation cannot be undone now; whoever completes it will reschedule the task.
+    case failed
+}
+
+/// Handed to an abort callback: produces the `Cancelled` error to deliver.
+///
+/// An abort callback that returns ``Abort/failed`` may keep it and later pass ``error`` to
+/// ``Lowlevel/reschedule(_:_:)``, which is how an operation finishes cancelling asynchronously.
+public struct RaiseCancel: Sendable {
+    let reason: String?
+
+    /// The `Cancelled` error for this cancellation.
+    public var error: any Error { Cancelled(reason: reason) }
+
+    /// Throws the `Cancelled` error.
+    public func callAsFunction() throws -> Never { throw Cancelled(reason: reason) }
+}
+
+extension Runner {
+    /// Blocks `task` until someone calls ``reschedule(_:error:)`` (Trio's `wait_task_rescheduled`).
+    ///
+    /// `abort` is offered the chance to undo the operation when the task is cancelled; `nil` makes
+    /// the wait uncancellable (a shielded schedule point). Returns the error the waker supplied.
+    @inline(__always)
+    func park(_ task: TrioTask, abort: ((RaiseCancel) -> Abort)?) async -> (any Error)? {
+        if task.blocked { return misuseOfBlockedTask(task) }
+        task.blocked = true
+        task.abortFn = abort
+        if abort != nil, task.cancelStatus.effectivelyCancelled {
+            // Already cancelled: offer the abort now. A successful abort queues the wake-up, which
+            // is delivered after this task has suspended, so the call is still a schedule point.
+            task.attemptDeliveryOfPendingCancel()
+        }
+        if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
+        await withUnsafeContinuation { task.continuation = $0 }
+        if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
+        let error = task.wakeError
+        task.wakeError = nil
+        return error
+    }
+
+    /// Makes a blocked task runnable; it will see `error` (if any) thrown from its blocking call.
+    func reschedule(_ task: TrioTask, error: (any Error)? = nil) {
+        precondition(
+            task.blocked,
+            "Trio: reschedule() of \(task), which is not blocked in waitTaskRescheduled (each block may be "
+                + "rescheduled exactly once)")
+        task.blocked = false
+        task.abortFn = nil
+        task.wakeError = error
+        runQueue.append(.wake(task))
+        if instrumented { instrument("task_scheduled") { try $0.taskScheduled(task) } }
+    }
+
+    /// A schedule point that cannot be cancelled: the task goes to the back of the run queue.
+    @inline(__always)
+    func yieldShielded(_ task: TrioTask) async {
+        if task.blocked { _ = misuseOfBlockedTask(task); return }
+        task.blocked = true
+        task.abortFn = nil
+        reschedule(task)
+        if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
+        await withUnsafeContinuation { task.continuation = $0 }
+        if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
+    }
+
+    @inline(never)
+    private func misuseOfBlockedTask(_ task: TrioTask) -> any Error {
+        RuntimeError(
+            "\(task) is already blocked: a Trio blocking call was made from a Swift child task "
+                + "(async let / withTaskGroup) that shares its Trio task; start concurrent work with a nursery")
+    }
+}

@@ -1,0 +1,66 @@
+import Sniffio
+
+extension Runner {
+    /// Creates a Trio task running `fn` in `nursery` (Trio's `spawn_impl`).
+    @discardableResult
+    func spawn(
+        _ fn: @escaping () async throws -> Void, nursery: Nursery?, name: String, isSystem: Bool = false
+    ) -> TrioTask {
+        let task = TrioTask(name: name, runner: self, parentNursery: nursery, isSystem: isSystem)
+        nursery?.addChild(task)
+        task.activate(nursery?.cancelStatus ?? rootCancelStatus)
+        livingTasks += 1
+        if instrumented { instrument("task_spawned") { try $0.taskSpawned(task) } }
+        if instrumented { instrument("task_scheduled") { try $0.taskScheduled(task) } }
+        let body = UnsafeTransfer(fn)
+        Task(executorPreference: self) {
+            await TrioTask.$current.withValue(task) {
+                await AsyncLibrary.$taskLibrary.withValue("trio") {
+                    await task.runner.runTaskBody(task, body.value)
+                }
+            }
+        }
+        return task
+    }
+
+    /// The whole life of one task, on the loop thread: its steps, then its exit bookkeeping.
+    private func runTaskBody(_ task: TrioTask, _ fn: () async throws -> Void) async {
+        if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
+        var failure: (any Error)?
+        do {
+            try await fn()
+        } catch {
+            failure = error
+        }
+        if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
+        taskExited(task, failure)
+    }
+
+    private func taskExited(_ task: TrioTask, _ failure: (any Error)?) {
+        var failure = failure
+        if task === mainTask {
+            mainOutcome = failure.map { .failure($0) } ?? .success(())
+            failure = nil
+        } else if task.isSystem, let error = failure {
+            // A failing system task takes the whole run down, as in Trio.
+            if !(error is Cancelled) || internalError == nil {
+                recordInternalError(error, from: task)
+            }
+            failure = nil
+        }
+        task.activate(nil)
+        if let nursery = task.parentNursery {
+            nursery.childFinished(task, failure)
+        }
+        if instrumented { instrument("task_exited") { try $0.taskExited(task) } }
+        livingTasks -= 1
+    }
+
+    private func recordInternalError(_ error: any Error, from task: TrioTask) {
+        if error is Cancelled { return }
+        if internalError == nil {
+            internalError = TrioInternalError("system task \(task.name) raised an error", underlying: error)
+        }
+        initTask?.childNurseries.first?.cancelScope.cancel()
+    }
+}

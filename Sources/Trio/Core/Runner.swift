@@ -1,0 +1,228 @@
+import DequeModule
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The executor and event loop of one `Trio.run`.
+///
+/// Every Trio task is a Swift task whose executor preference is the runner, so every job of
+/// every task lands in `enqueue` and runs on the thread that called `run`. The loop alternates
+/// between running one batch of ready work and polling for I/O, timers and cross-thread work,
+/// exactly in the order of Trio's `unrolled_run`.
+final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
+    enum RunItem {
+        case job(UnownedJob)
+        case wake(TrioTask)
+    }
+
+    // MARK: Loop-thread state
+    var runQueue = Deque<RunItem>()
+    private var capturing = false
+    private var capturedJob: UnownedJob?
+    let loopThread: pthread_t
+    let clock: any TrioClock
+    var instruments: Instruments
+    var instrumented: Bool
+    let strictExceptionGroups: Bool
+    var deadlines = DeadlineHeap()
+    var idleWaiters: [IdleWaiter] = []
+    private var idleSequence: UInt64 = 0
+    var livingTasks = 0
+    var initTask: TrioTask?
+    var mainTask: TrioTask?
+    var systemNursery: Nursery?
+    var tokenTask: TrioTask?
+    var tokenTaskWaiting = false
+    var pendingCallbacks = Deque<EntryQueue.Callback>()
+    var io: IOManager
+    let entryQueue: EntryQueue
+    /// The status the root task starts under: never cancelled, so that only nurseries decide.
+    private let rootScope = CancelScope()
+    lazy var rootCancelStatus = CancelStatus(scope: rootScope, parent: nil)
+    /// Set once the main task has finished, for `run` to return or throw.
+    var mainOutcome: Result<Void, any Error>?
+    /// An error raised by a system task or by the runtime itself.
+    var internalError: (any Error)?
+
+    static let currentOnThread = ThreadLocalReference<Runner>()
+
+    init(clock: any TrioClock, instruments: [any Instrument], strictExceptionGroups: Bool) throws {
+        self.loopThread = pthread_self()
+        self.clock = clock
+        self.instruments = Instruments(instruments)
+        self.instrumented = !self.instruments.isEmpty
+        self.strictExceptionGroups = strictExceptionGroups
+        self.io = try IOManager()
+        self.entryQueue = try EntryQueue()
+        try io.watchWakeup(entryQueue.wakeFD)
+    }
+
+    var isLoopThread: Bool { pthread_equal(loopThread, pthread_self()) != 0 }
+
+    // MARK: Executor
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if isLoopThread {
+            if capturing {
+                // A continuation we are resuming: run its job right now, in the wake's slot.
+                capturing = false
+                capturedJob = job
+            } else {
+                runQueue.append(.job(job))
+            }
+        } else {
+            entryQueue.pushJob(job)
+        }
+    }
+
+    func checkIsolated() {
+        precondition(isLoopThread, "Trio runner: code isolated to the run was called from another thread")
+    }
+
+    @inline(__always)
+    private func runJob(_ job: UnownedJob) {
+        job.runSynchronously(on: asUnownedTaskExecutor())
+    }
+
+    @inline(__always)
+    private func runItem(_ item: RunItem) {
+        switch item {
+        case .job(let job):
+            runJob(job)
+        case .wake(let task):
+            guard let continuation = task.continuation else {
+                fatalError("Trio runner: woke \(task) which is not parked (TrioInternalError)")
+            }
+            task.continuation = nil
+            capturing = true
+            continuation.resume()
+            capturing = false
+            if let job = capturedJob {
+                capturedJob = nil
+                runJob(job)
+            }
+        }
+    }
+
+    // MARK: Instrument dispatch
+
+    @inline(never)
+    func instrument(_ name: String, _ hook: (any Instrument) throws -> Void) {
+        instruments.call(name, hook)
+        instrumented = !instruments.isEmpty
+    }
+
+    // MARK: The loop
+
+    private enum IdlePrimed { case waitingForIdle, autojump }
+
+    /// Runs until every task (the init task and all below it) has exited.
+    func runLoop() {
+        // Polls happen at least this often while tasks are runnable, so I/O is never starved.
+        let pollEvery = 32
+        var batchesSincePoll = 0
+        while livingTasks > 0 {
+            if entryQueue.hasPending { drainEntryQueue() }
+
+            var timeout: Double
+            var next = Double.infinity
+            if !runQueue.isEmpty {
+                timeout = 0
+            } else {
+                next = deadlines.nextDeadline()
+                timeout = next == .infinity ? .infinity : clock.deadlineToSleepTime(next)
+                timeout = min(max(0, timeout), 86_400)
+            }
+            var idlePrimed: IdlePrimed?
+            if let first = idleWaiters.first {
+                if first.cushion < timeout {
+                    timeout = first.cushion
+                    idlePrimed = .waitingForIdle
+                }
+            } else if next < .infinity, clock.autojumpThreshold < timeout {
+                // Only prime the jump when there is a deadline to jump to; otherwise the run is
+                // simply waiting for I/O or another thread.
+                timeout = clock.autojumpThreshold
+                idlePrimed = .autojump
+            }
+
+            var events = 0
+            batchesSincePoll += 1
+            if timeout > 0 || instrumented || io.hasWaiters || batchesSincePoll >= pollEvery
+                || idlePrimed != nil
+            {
+                batchesSincePoll = 0
+                if instrumented { instrument("before_io_wait") { try $0.beforeIOWait(timeout: timeout) } }
+                events = io.poll(timeout: timeout, runner: self)
+                if instrumented { instrument("after_io_wait") { try $0.afterIOWait(timeout: timeout) } }
+                if entryQueue.hasPending {
+                    drainEntryQueue()
+                    events += 1
+                }
+            }
+
+            if !deadlines.isEmpty, deadlines.expire(now: clock.currentTime(), runner: self) {
+                idlePrimed = nil
+            }
+
+            if let primed = idlePrimed, runQueue.isEmpty, events == 0 {
+                switch primed {
+                case .waitingForIdle:
+                    let cushion = idleWaiters[0].cushion
+                    while let first = idleWaiters.first, first.cushion == cushion {
+                        idleWaiters.removeFirst()
+                        reschedule(first.task)
+                    }
+                case .autojump:
+                    let next = deadlines.nextDeadline()
+                    if next < .infinity {
+                        clock.autojump(secondsToNextDeadline: next - clock.currentTime())
+                    }
+                }
+            }
+
+            // Run only what is runnable now; work made runnable by this batch waits for the
+            // next pass, so that I/O and timers are checked between passes.
+            var count = runQueue.count
+            while count > 0, let item = runQueue.popFirst() {
+                count -= 1
+                runItem(item)
+            }
+        }
+    }
+
+    private func drainEntryQueue() {
+        let (jobs, callbacks) = entryQueue.take()
+        for job in jobs { runQueue.append(.job(job)) }
+        if !callbacks.isEmpty {
+            pendingCallbacks.append(contentsOf: callbacks)
+            if tokenTaskWaiting, let task = tokenTask {
+                tokenTaskWaiting = false
+                reschedule(task)
+            }
+        }
+    }
+
+    // MARK: Idle waiters (wait_all_tasks_blocked)
+
+    struct IdleWaiter {
+        let cushion: Double
+        let sequence: UInt64
+        let task: TrioTask
+    }
+
+    func addIdleWaiter(_ task: TrioTask, cushion: Double) -> UInt64 {
+        idleSequence += 1
+        let waiter = IdleWaiter(cushion: cushion, sequence: idleSequence, task: task)
+        let index = idleWaiters.firstIndex { ($0.cushion, $0.sequence) > (cushion, waiter.sequence) }
+        idleWaiters.insert(waiter, at: index ?? idleWaiters.endIndex)
+        return waiter.sequence
+    }
+
+    func removeIdleWaiter(_ sequence: UInt64) {
+        idleWaiters.removeAll { $0.sequence == sequence }
+    }
+}

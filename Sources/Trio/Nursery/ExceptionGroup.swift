@@ -1,0 +1,77 @@
+/// Several errors raised together, as by the children of one nursery. Flavor: sync.
+///
+/// Nurseries wrap their errors in a group by default (strict exception groups, as in Trio ≥ 0.25),
+/// even when there is only one, so that handling code does not depend on how many tasks failed.
+/// Use ``leaves`` to see every non-group error, ``contains(_:)`` to test for a type, and
+/// ``split(_:)`` to separate the errors you handle from the rest.
+public struct ExceptionGroup: Error, CustomStringConvertible {
+    /// What the group stands for, e.g. "Exceptions from Trio nursery".
+    public let message: String
+    /// The errors, possibly groups themselves.
+    public let errors: [any Error]
+    /// Non-strict groups collapse to their single member once filtering leaves one.
+    let collapsible: Bool
+
+    /// Creates a group. `errors` must not be empty.
+    public init(_ message: String, _ errors: [any Error]) {
+        self.init(message, errors, collapsible: false)
+    }
+
+    init(_ message: String, _ errors: [any Error], collapsible: Bool) {
+        precondition(!errors.isEmpty, "an ExceptionGroup needs at least one error")
+        self.message = message
+        self.errors = errors
+        self.collapsible = collapsible
+    }
+
+    /// Every error in the group and its nested groups that is not itself a group, depth first.
+    public var leaves: [any Error] {
+        errors.flatMap { ($0 as? ExceptionGroup)?.leaves ?? [$0] }
+    }
+
+    /// True if any leaf is of type `type`.
+    public func contains<E: Error>(_ type: E.Type) -> Bool {
+        leaves.contains { $0 is E }
+    }
+
+    /// True if any leaf satisfies `predicate`.
+    public func contains(where predicate: (any Error) -> Bool) -> Bool {
+        leaves.contains(where: predicate)
+    }
+
+    /// Splits the group into the leaves matching `predicate` and the rest, keeping the nesting.
+    /// Either side is `nil` when empty.
+    public func split(_ predicate: (any Error) -> Bool) -> (matched: ExceptionGroup?, rest: ExceptionGroup?) {
+        var matched: [any Error] = []
+        var rest: [any Error] = []
+        for error in errors {
+            if let group = error as? ExceptionGroup {
+                let (m, r) = group.split(predicate)
+                if let m { matched.append(m) }
+                if let r { rest.append(r) }
+            } else if predicate(error) {
+                matched.append(error)
+            } else {
+                rest.append(error)
+            }
+        }
+        return (derive(matched), derive(rest))
+    }
+
+    private func derive(_ errors: [any Error]) -> ExceptionGroup? {
+        errors.isEmpty ? nil : ExceptionGroup(message, errors, collapsible: collapsible)
+    }
+
+    /// Trio's `collapse_exception_group`: a non-strict group left with one error becomes that error.
+    func collapsed() -> any Error {
+        let inner = errors.map { ($0 as? ExceptionGroup)?.collapsed() ?? $0 }
+        if collapsible && inner.count == 1 { return inner[0] }
+        return ExceptionGroup(message, inner, collapsible: collapsible)
+    }
+
+    /// The message and the errors.
+    public var description: String {
+        let noun = errors.count == 1 ? "sub-exception" : "sub-exceptions"
+        return "\(message) (\(errors.count) \(noun)): [" + errors.map { "\($0)" }.joined(separator: ", ") + "]"
+    }
+}

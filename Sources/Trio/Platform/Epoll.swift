@@ -1,0 +1,74 @@
+import CTrioPlatform
+#if canImport(Glibc)
+import Glibc
+
+/// A thin owner of one epoll instance. Linux only; a kqueue twin would live beside it.
+struct Epoll: ~Copyable {
+    let fd: Int32
+
+    init() throws {
+        let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard fd >= 0 else { throw OSError.current("epoll_create1") }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// Adds or modifies the interest set of `target`.
+    func control(_ op: Int32, _ target: Int32, events: UInt32) throws {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = target
+        guard epoll_ctl(fd, op, target, &event) == 0 else { throw OSError.current("epoll_ctl") }
+    }
+
+    /// Removes `target`; a closed or unknown fd is not an error here.
+    func remove(_ target: Int32) {
+        var event = epoll_event()
+        _ = epoll_ctl(fd, EPOLL_CTL_DEL, target, &event)
+    }
+
+    /// Waits up to `timeout` seconds (rounded up to whole milliseconds, so a deadline is never
+    /// reached early and spun on).
+    func wait(into buffer: UnsafeMutableBufferPointer<epoll_event>, timeout: Double) -> Int {
+        let ms: Int32
+        if timeout <= 0 {
+            ms = 0
+        } else if timeout >= 86_400 {
+            ms = 86_400_000
+        } else {
+            ms = Int32((timeout * 1000).rounded(.up))
+        }
+        while true {
+            let n = epoll_wait(fd, buffer.baseAddress, Int32(buffer.count), ms)
+            if n >= 0 { return Int(n) }
+            if errno != EINTR { return 0 }
+            // EINTR: a signal arrived; returning lets the loop look at the world again.
+            return 0
+        }
+    }
+}
+
+/// An eventfd used to wake the loop from other threads.
+struct EventFD: ~Copyable {
+    let fd: Int32
+
+    init() throws {
+        let fd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        guard fd >= 0 else { throw OSError.current("eventfd") }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    func signal() {
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
+    }
+
+    func drain() {
+        var value: UInt64 = 0
+        _ = read(fd, &value, 8)
+    }
+}
+#endif

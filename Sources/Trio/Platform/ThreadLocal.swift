@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A per-thread slot holding an unretained object reference; the owner keeps the object alive
+/// for as long as it is installed.
+struct ThreadLocalReference<Object: AnyObject>: @unchecked Sendable {
+    private let key: pthread_key_t
+
+    init() {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        self.key = key
+    }
+
+    var value: Object? {
+        guard let raw = pthread_getspecific(key) else { return nil }
+        return Unmanaged<Object>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    func set(_ object: Object?) {
+        pthread_setspecific(key, object.map { Unmanaged.passUnretained($0).toOpaque() })
+    }
+}
+
+/// Wraps a value that is handed between tasks of one run: Trio runs all of them on one thread,
+/// so the compiler's Sendable checking does not apply here (DESIGN.md §2).
+struct UnsafeTransfer<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The current monotonic time in seconds.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

@@ -1,0 +1,82 @@
+import HeapModule
+
+/// The run's timers: sleeping tasks and cancel-scope deadlines, ordered by deadline and then by
+/// registration order.
+///
+/// Removal is lazy: an entry carries its owner's generation at registration, and an owner that
+/// re-registers or unregisters bumps its generation, so stale entries are skipped when they
+/// surface. The heap is rebuilt when stale entries outnumber live ones, as Trio prunes its own.
+struct DeadlineHeap {
+    enum Target {
+        case sleeper(TrioTask, UInt32)
+        case scope(CancelScope, UInt32)
+
+        var isLive: Bool {
+            switch self {
+            case .sleeper(let task, let generation): return task.sleepGeneration == generation && task.blocked
+            case .scope(let scope, let generation): return scope.deadlineGeneration == generation
+            }
+        }
+    }
+
+    struct Entry: Comparable {
+        let deadline: Double
+        let sequence: UInt64
+        let target: Target
+
+        static func < (a: Entry, b: Entry) -> Bool {
+            a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
+        }
+
+        static func == (a: Entry, b: Entry) -> Bool { a.sequence == b.sequence }
+    }
+
+    private var heap = Heap<Entry>()
+    private var sequence: UInt64 = 0
+    /// How many entries are believed live; owners report unregistrations.
+    private(set) var liveCount = 0
+
+    var isEmpty: Bool { heap.isEmpty }
+
+    mutating func add(_ deadline: Double, _ target: Target) {
+        sequence &+= 1
+        heap.insert(Entry(deadline: deadline, sequence: sequence, target: target))
+        liveCount += 1
+    }
+
+    /// An owner dropped one of its entries (it will be skipped when it surfaces).
+    mutating func didInvalidate() {
+        liveCount -= 1
+        if heap.count > 1000 && heap.count > 2 * liveCount {
+            heap = Heap(heap.unordered.filter { $0.target.isLive })
+        }
+    }
+
+    /// The earliest live deadline, discarding stale entries on top.
+    mutating func nextDeadline() -> Double {
+        while let top = heap.min {
+            if top.target.isLive { return top.deadline }
+            heap.removeMin()
+        }
+        return .infinity
+    }
+
+    /// Fires every live entry whose deadline is at or before `now`; true if any fired.
+    mutating func expire(now: Double, runner: Runner) -> Bool {
+        var fired = false
+        while let top = heap.min, top.deadline <= now {
+            heap.removeMin()
+            guard top.target.isLive else { continue }
+            liveCount -= 1
+            fired = true
+            switch top.target {
+            case .sleeper(let task, _):
+                task.sleepGeneration &+= 1
+                runner.reschedule(task)
+            case .scope(let scope, _):
+                scope.deadlineExpired()
+            }
+        }
+        return fired
+    }
+}
