@@ -1,5 +1,6 @@
-// System headers the Swift Glibc module does not expose (epoll, eventfd, signalfd).
-// No code of our own lives here; this target only makes the Linux APIs visible to Swift.
+// System headers the Swift Glibc module does not expose (epoll, eventfd, signalfd, sockets,
+// posix_spawn), plus a few one-line wrappers for calls Swift cannot make directly (variadic
+// `syscall`, GNU-only declarations).
 #pragma once
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -7,3 +8,26 @@
 #include <sys/wait.h>
 #include <signal.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <spawn.h>
+
+// accept4 is declared only under _GNU_SOURCE; the system call itself is always there.
+static inline int ctrio_accept4(int fd, int flags) {
+    return (int)syscall(SYS_accept4, fd, (void *)0, (void *)0, flags);
+}
+
+// pidfd_open (Linux 5.3): an fd that becomes readable when the process exits. -1/ENOSYS on
+// older kernels.
+static inline int ctrio_pidfd_open(int pid, unsigned int flags) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, flags);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}

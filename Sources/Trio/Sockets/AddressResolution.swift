@@ -1,0 +1,78 @@
+import CTrioPlatform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Host-name resolution failed (Python's `socket.gaierror`): `code` is the `EAI_*` value
+/// `getaddrinfo` returned.
+public struct GAIError: Error, CustomStringConvertible {
+    /// The `EAI_*` code, e.g. `EAI_NONAME`.
+    public let code: Int32
+    /// The host that was being resolved.
+    public let host: String?
+
+    /// Creates the error.
+    public init(code: Int32, host: String?) {
+        self.code = code
+        self.host = host
+    }
+
+    /// `[Errno code] gai_strerror(code): host`.
+    public var description: String {
+        "GAIError: [Errno \(code)] \(String(cString: gai_strerror(code))): \(host ?? "<any>")"
+    }
+}
+
+/// One result of `getaddrinfo`.
+struct AddressInfo {
+    let family: Int32
+    let type: Int32
+    let proto: Int32
+    let address: SocketAddress
+}
+
+/// Resolves `host` and `port` for stream sockets. Flavor: Trio; a checkpoint.
+///
+/// Numeric hosts (and `nil` with `AI_PASSIVE`) resolve on the loop thread, as Trio does. Other
+/// names would block the loop in `getaddrinfo`.
+// TODO: run non-numeric lookups through ToThread.runSync once it lands on main (issue 4).
+func resolveStreamAddresses(host: String?, port: Int, passive: Bool = false) async throws -> [AddressInfo] {
+    try await checkpoint()
+    let baseFlags = passive ? AI_PASSIVE : 0
+    do {
+        return try getaddrinfoSync(host: host, port: port, flags: baseFlags | AI_NUMERICHOST | AI_NUMERICSERV)
+    } catch let error as GAIError where error.code == EAI_NONAME && host != nil {
+        return try getaddrinfoSync(host: host, port: port, flags: baseFlags | AI_NUMERICSERV | AI_ADDRCONFIG)
+    }
+}
+
+/// Calls `getaddrinfo` for `SOCK_STREAM` results. Blocking for non-numeric hosts.
+func getaddrinfoSync(host: String?, port: Int, flags: Int32) throws -> [AddressInfo] {
+    var hints = addrinfo()
+    hints.ai_family = AF_UNSPEC
+    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+    hints.ai_flags = flags
+    var list: UnsafeMutablePointer<addrinfo>?
+    let status = getaddrinfo(host, String(port), &hints, &list)
+    guard status == 0 else {
+        if status == EAI_SYSTEM { throw OSError.current("getaddrinfo \(host ?? "<any>")") }
+        throw GAIError(code: status, host: host)
+    }
+    defer { freeaddrinfo(list) }
+    var results: [AddressInfo] = []
+    var cursor = list
+    while let info = cursor?.pointee {
+        if let address = info.ai_addr {
+            results.append(AddressInfo(
+                family: info.ai_family, type: info.ai_socktype, proto: info.ai_protocol,
+                address: SocketAddress(address, length: info.ai_addrlen)))
+        }
+        cursor = info.ai_next
+    }
+    return results
+}
+
+/// Validates a TCP port argument the way Trio's high-level functions do.
+func validatePort(_ port: Int) throws {
+    guard (0...65535).contains(port) else { throw ValueError("port must be in 0...65535, not \(port)") }
+}

@@ -1,0 +1,76 @@
+import CTrioPlatform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Connects to `host`:`port` over TCP and returns the connection as a ``SocketStream``.
+/// Flavor: Trio; a checkpoint.
+///
+/// Tries every address `host` resolves to, "happy eyeballs" style (RFC 6555 / 8305, as Trio
+/// does): the first attempt starts at once, and each next one starts when the previous failed
+/// or after `happyEyeballsDelay` seconds, whichever comes first; the first connection to
+/// succeed wins and the others are cancelled and closed. The first two addresses tried are of
+/// different families when both exist.
+///
+/// - Parameters:
+///   - host: a name or a numeric IPv4 / IPv6 address.
+///   - port: the port, 0...65535.
+///   - happyEyeballsDelay: seconds before starting the next attempt; `nil` waits for each
+///     attempt to fail first.
+/// - Throws: ``ValueError`` for an empty host, a bad port or a negative / NaN delay;
+///   ``GAIError`` if `host` does not resolve; ``OSError`` ("all attempts to connect … failed")
+///   if no attempt succeeds; ``Cancelled`` (no socket is left open).
+public func openTCPStream(host: String, port: Int, happyEyeballsDelay: Double? = 0.25) async throws -> SocketStream {
+    if host.isEmpty { throw ValueError("host must be a non-empty string") }
+    try validatePort(port)
+    let delay = happyEyeballsDelay ?? .infinity
+    if delay.isNaN || delay < 0 { throw ValueError("happyEyeballsDelay must be >= 0, not \(delay)") }
+
+    let targets = interleavingFamilies(try await resolveStreamAddresses(host: host, port: port))
+    let where_ = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    if targets.isEmpty { throw OSError(errno: EAI_NONAME, operation: "no results found for hostname lookup \(where_)") }
+
+    var winner: SocketHandle?
+    var attempts: [SocketHandle] = []
+    var failures: [OSError] = []
+    // Whatever happens (failure, cancellation), only the winner survives.
+    defer {
+        for socket in attempts where socket !== winner { socket.close() }
+    }
+    try await withNursery { nursery in
+        for (index, target) in targets.enumerated() {
+            let failed = Event()
+            try nursery.startSoon(name: "openTCPStream attempt to \(target.address)") {
+                do {
+                    let socket = try SocketHandle.open(family: target.family, type: target.type, protocol: target.proto)
+                    attempts.append(socket)
+                    try await socket.connect(target.address)
+                    winner = socket
+                    nursery.cancelScope.cancel()
+                } catch let error as OSError {
+                    failures.append(error)
+                    failed.set()
+                }
+            }
+            if index < targets.count - 1 {
+                try await moveOnAfter(delay) { try await failed.wait() }
+            }
+        }
+    }
+    if let winner { return SocketStream(socket: winner) }
+    throw OSError(
+        errno: failures.last?.errno ?? ECONNREFUSED,
+        operation: "all attempts to connect to \(where_) failed: "
+            + failures.map { $0.description }.joined(separator: "; "))
+}
+
+/// RFC 6555 section 5.4: keep the resolver's order, but make the second address the first one
+/// of a different family, so that a broken IPv6 (or IPv4) path costs only one delay.
+func interleavingFamilies(_ targets: [AddressInfo]) -> [AddressInfo] {
+    guard let first = targets.first,
+        let other = targets.indices.first(where: { targets[$0].family != first.family }), other > 1
+    else { return targets }
+    var reordered = targets
+    reordered.insert(reordered.remove(at: other), at: 1)
+    return reordered
+}
