@@ -30,22 +30,52 @@ public func openTCPStream(host: String, port: Int, happyEyeballsDelay: Double? =
     let where_ = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     if targets.isEmpty { throw OSError(errno: EAI_NONAME, operation: "no results found for hostname lookup \(where_)") }
 
-    var winner: SocketHandle?
-    var attempts: [SocketHandle] = []
+    do {
+        return SocketStream(socket: try await connectHappyEyeballs(
+            targets, delay: delay,
+            open: { try SocketHandle.open(family: $0.family, type: $0.type, protocol: $0.proto) },
+            connect: { socket, target in try await socket.connect(target.address) },
+            close: { $0.close() }))
+    } catch let failures as HappyEyeballsFailures {
+        throw OSError(
+            errno: failures.errors.last?.errno ?? ECONNREFUSED,
+            operation: "all attempts to connect to \(where_) failed: "
+                + failures.errors.map { $0.description }.joined(separator: "; "))
+    }
+}
+
+/// Every connection attempt failed.
+struct HappyEyeballsFailures: Error {
+    let errors: [OSError]
+}
+
+/// The staggered connection race of ``openTCPStream(host:port:happyEyeballsDelay:)``, generic
+/// so that tests can drive it with fake connections on a mock clock.
+///
+/// Attempt *n + 1* starts when attempt *n* failed or `delay` seconds after it started; the
+/// first to connect wins and cancels the rest. Every opened connection but the winner is closed,
+/// also when the race is cancelled.
+func connectHappyEyeballs<Target, Connection: AnyObject>(
+    _ targets: [Target], delay: Double,
+    open: @escaping (Target) throws -> Connection,
+    connect: @escaping (Connection, Target) async throws -> Void,
+    close: (Connection) -> Void
+) async throws -> Connection {
+    var winner: Connection?
+    var attempts: [Connection] = []
     var failures: [OSError] = []
-    // Whatever happens (failure, cancellation), only the winner survives.
     defer {
-        for socket in attempts where socket !== winner { socket.close() }
+        for connection in attempts where connection !== winner { close(connection) }
     }
     try await withNursery { nursery in
         for (index, target) in targets.enumerated() {
             let failed = Event()
-            try nursery.startSoon(name: "openTCPStream attempt to \(target.address)") {
+            try nursery.startSoon(name: "openTCPStream attempt \(index)") {
                 do {
-                    let socket = try SocketHandle.open(family: target.family, type: target.type, protocol: target.proto)
-                    attempts.append(socket)
-                    try await socket.connect(target.address)
-                    winner = socket
+                    let connection = try open(target)
+                    attempts.append(connection)
+                    try await connect(connection, target)
+                    winner = connection
                     nursery.cancelScope.cancel()
                 } catch let error as OSError {
                     failures.append(error)
@@ -57,11 +87,8 @@ public func openTCPStream(host: String, port: Int, happyEyeballsDelay: Double? =
             }
         }
     }
-    if let winner { return SocketStream(socket: winner) }
-    throw OSError(
-        errno: failures.last?.errno ?? ECONNREFUSED,
-        operation: "all attempts to connect to \(where_) failed: "
-            + failures.map { $0.description }.joined(separator: "; "))
+    guard let winner else { throw HappyEyeballsFailures(errors: failures) }
+    return winner
 }
 
 /// RFC 6555 section 5.4: keep the resolver's order, but make the second address the first one
