@@ -31,3 +31,8 @@ static inline int ctrio_pidfd_open(int pid, unsigned int flags) {
     return -1;
 #endif
 }
+
+// pipe2 is declared only under _GNU_SOURCE.
+static inline int ctrio_pipe2(int fds[2], int flags) {
+    return (int)syscall(SYS_pipe2, fds, flags);
+}

@@ -1,0 +1,100 @@
+import CTrioPlatform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts a child with `posix_spawnp` and hands back the parent's ends of its pipes.
+///
+/// The child gets its three standard streams as asked, `SIGPIPE` and `SIGXFSZ` reset to their
+/// defaults and an empty signal mask (as Python's `subprocess` does); every other fd of the
+/// parent is close-on-exec (all of Trio's are), so the child inherits nothing else of ours.
+struct ProcessSpawner {
+    struct Spawned {
+        let pid: pid_t
+        var stdin: Int32?
+        var stdout: Int32?
+        var stderr: Int32?
+    }
+
+    let command: [String]
+    let environment: [String: String]?
+    let stdin: ProcessIO
+    let stdout: ProcessIO
+    let stderr: ProcessIO
+
+    func validate() throws {
+        if command.isEmpty { throw ValueError("command must not be empty") }
+        if stdin == .stdout || stdout == .stdout { throw ValueError("ProcessIO.stdout is only valid for stderr") }
+    }
+
+    func spawn() throws -> Spawned {
+        try validate()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // Fds opened here for the child; closed in the parent once the child has them.
+        var childEnds: [Int32] = []
+        var parentEnds: [Int32] = []
+        defer { for fd in childEnds { close(fd) } }
+        var spawned = Spawned(pid: 0)
+        do {
+            func connect(_ io: ProcessIO, to target: Int32, parentReads: Bool) throws -> Int32? {
+                switch io {
+                case .inherit:
+                    return nil
+                case .devNull:
+                    posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+                    return nil
+                case .fileDescriptor(let fd):
+                    posix_spawn_file_actions_adddup2(&actions, fd, target)
+                    return nil
+                case .stdout:
+                    posix_spawn_file_actions_adddup2(&actions, 1, target)
+                    return nil
+                case .pipe:
+                    var fds: [Int32] = [-1, -1]
+                    guard ctrio_pipe2(&fds, O_CLOEXEC) == 0 else { throw OSError.current("pipe2") }
+                    let (parent, child) = parentReads ? (fds[0], fds[1]) : (fds[1], fds[0])
+                    parentEnds.append(parent)
+                    childEnds.append(child)
+                    // dup2 clears close-on-exec on the child's copy.
+                    posix_spawn_file_actions_adddup2(&actions, child, target)
+                    return parent
+                }
+            }
+            spawned.stdin = try connect(stdin, to: 0, parentReads: false)
+            spawned.stdout = try connect(stdout, to: 1, parentReads: true)
+            spawned.stderr = try connect(stderr, to: 2, parentReads: true)
+
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var defaults = sigset_t()
+            sigemptyset(&defaults)
+            sigaddset(&defaults, SIGPIPE)
+            sigaddset(&defaults, SIGXFSZ)
+            posix_spawnattr_setsigdefault(&attributes, &defaults)
+            var emptyMask = sigset_t()
+            sigemptyset(&emptyMask)
+            posix_spawnattr_setsigmask(&attributes, &emptyMask)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+            let argv = command.map { strdup($0) } + [nil]
+            defer { for arg in argv { free(arg) } }
+            let envStrings = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+            defer { for entry in envStrings ?? [] { free(entry) } }
+            var pid: pid_t = 0
+            let status: Int32
+            if let envStrings {
+                status = posix_spawnp(&pid, command[0], &actions, &attributes, argv, envStrings)
+            } else {
+                status = posix_spawnp(&pid, command[0], &actions, &attributes, argv, environ)
+            }
+            guard status == 0 else { throw OSError(errno: status, operation: "posix_spawnp \(command[0])") }
+            return Spawned(pid: pid, stdin: spawned.stdin, stdout: spawned.stdout, stderr: spawned.stderr)
+        } catch {
+            for fd in parentEnds { close(fd) }
+            throw error
+        }
+    }
+}
