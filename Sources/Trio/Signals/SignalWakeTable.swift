@@ -1,0 +1,71 @@
+import CTrioPlatform
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process-wide plumbing between C signal handlers and Trio runs.
+///
+/// A signal handler may only do async-signal-safe things, so Trio's handler just writes the
+/// signal number into the wake-up pipe registered for that signal; the task that owns the pipe
+/// does the rest on its run's thread. The table is a fixed block of memory allocated before any
+/// handler is installed: handlers only read it, with plain aligned 32-bit loads, and installs
+/// and restores are serialized by ``SignalWakeTable/lock``.
+enum SignalWakeTable {
+    /// One past the largest signal number (Linux's `_NSIG`).
+    static let signalLimit: Int32 = 65
+
+    /// `fds[signal]`: the write end to notify, or -1.
+    nonisolated(unsafe) static let fds: UnsafeMutablePointer<Int32> = {
+        let table = UnsafeMutablePointer<Int32>.allocate(capacity: Int(signalLimit))
+        table.initialize(repeating: -1, count: Int(signalLimit))
+        return table
+    }()
+
+    /// Serializes changes to handlers and the table (runs on other threads may change them too).
+    static let lock = Mutex<Void>(())
+
+    /// Installs Trio's handler for `signal`, routing it to `fd`. Returns what to restore.
+    static func install(_ signal: Int32, fd: Int32) throws -> Installed {
+        _ = fds
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = trioSignalHandler
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        var old = sigaction()
+        let previousFD = fds[Int(signal)]
+        fds[Int(signal)] = fd
+        guard sigaction(signal, &action, &old) == 0 else {
+            fds[Int(signal)] = previousFD
+            throw OSError.current("sigaction(\(signal))")
+        }
+        return Installed(signal: signal, previousAction: old, previousFD: previousFD)
+    }
+
+    /// What ``install(_:fd:)`` replaced.
+    struct Installed {
+        let signal: Int32
+        var previousAction: sigaction
+        let previousFD: Int32
+
+        /// Puts the previous handler back, then the previous routing.
+        func restore() {
+            var action = previousAction
+            sigaction(signal, &action, nil)
+            fds[Int(signal)] = previousFD
+        }
+    }
+}
+
+/// Trio's C-level handler: one byte, the signal number, into the registered pipe.
+private let trioSignalHandler: @convention(c) (Int32) -> Void = { signal in
+    let savedErrno = errno
+    if signal > 0 && signal < SignalWakeTable.signalLimit {
+        let fd = SignalWakeTable.fds[Int(signal)]
+        if fd >= 0 {
+            var byte = UInt8(truncatingIfNeeded: signal)
+            _ = write(fd, &byte, 1)
+        }
+    }
+    errno = savedErrno
+}
