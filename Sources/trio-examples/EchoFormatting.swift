@@ -26,15 +26,15 @@ let tutorialEchoPort = 12345
 import Glibc
 #endif
 
-/// Prints one line straight to standard output (no stdio buffer), so that the tutorial's prints
+/// Prints one line straight to standard output (or `fd`) (no stdio buffer), so that the tutorial's prints
 /// show up at once even when piped, and none is lost when the program is killed.
-func say(_ line: String) {
+func say(_ line: String, fd: Int32 = 1) {
     let text = line + "\n"
     text.withCString { pointer in
         var offset = 0
         let count = strlen(pointer)
         while offset < count {
-            let written = write(1, pointer + offset, count - offset)
+            let written = write(fd, pointer + offset, count - offset)
             if written <= 0 { return }
             offset += written
         }
