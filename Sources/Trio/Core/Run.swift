@@ -27,6 +27,8 @@ public func run<T>(
     let runner = try Runner(clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups)
     Runner.currentOnThread.set(runner)
     defer { Runner.currentOnThread.set(nil) }
+    let keyboardInterrupt = KeyboardInterruptGuard.install(for: runner)
+    defer { keyboardInterrupt?.uninstall() }
 
     let result = UnsafeTransfer(ResultBox<T>())
     let mainBody = UnsafeTransfer(main)
@@ -39,6 +41,7 @@ public func run<T>(
     runner.finish()
     if runner.instrumented { runner.instrument("after_run") { try $0.afterRun() } }
 
+    if keyboardInterrupt?.delivered == true, case .failure? = runner.mainOutcome { throw KeyboardInterrupt() }
     if let error = runner.internalError { throw error }
     switch runner.mainOutcome {
     case .success?:

@@ -157,6 +157,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
                 batchesSincePoll = 0
                 if instrumented { instrument("before_io_wait") { try $0.beforeIOWait(timeout: timeout) } }
                 events = io.poll(timeout: timeout, runner: self)
+                if keyboardInterruptRequested { deliverKeyboardInterrupt() }
                 if instrumented { instrument("after_io_wait") { try $0.afterIOWait(timeout: timeout) } }
                 if entryQueue.hasPending {
                     drainEntryQueue()
