@@ -1,4 +1,7 @@
 import ArgumentParser
 
 /// The Trio-flavored example commands.
-let trioExamples: [any ParsableCommand.Type] = []
+let trioExamples: [any ParsableCommand.Type] = [
+    TasksIntro.self,
+    TasksWithTrace.self,
+]

@@ -46,7 +46,7 @@ extension Instrument {
     public func afterIOWait(timeout: Double) throws {}
 }
 
-/// The runner's list of instruments and the dispatch that drops a crashing one.
+/// The runner's list of instruments, each installed once.
 struct Instruments {
     private(set) var list: [any Instrument]
 
@@ -68,21 +68,6 @@ struct Instruments {
         guard let index = list.firstIndex(where: { $0 === instrument }) else { return false }
         list.remove(at: index)
         return true
-    }
-
-    /// Calls `hook` on every instrument; one that throws is logged and removed.
-    mutating func call(_ hookName: String, _ hook: (any Instrument) throws -> Void) {
-        // Iterate over a snapshot: a hook may add or remove instruments.
-        for instrument in list {
-            do {
-                try hook(instrument)
-            } catch {
-                _ = remove(instrument)
-                let line = "Exception raised when calling '\(hookName)' on instrument \(instrument): \(error). "
-                    + "Instrument has been disabled.\n"
-                writeToStandardError(line)
-            }
-        }
     }
 }
 

@@ -27,6 +27,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     var instrumented: Bool
     let strictExceptionGroups: Bool
     var deadlines = DeadlineHeap()
+    private var expiredTimers: [DeadlineHeap.Target] = []
+    private var readyIO: [TrioTask] = []
     var idleWaiters: [IdleWaiter] = []
     private var idleSequence: UInt64 = 0
     var livingTasks = 0
@@ -109,9 +111,20 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
 
     // MARK: Instrument dispatch
 
+    /// Calls `hook` on every instrument. Hooks may add or remove instruments, so the list is not
+    /// borrowed while they run; one that throws is logged and removed.
     @inline(never)
     func instrument(_ name: String, _ hook: (any Instrument) throws -> Void) {
-        instruments.call(name, hook)
+        for instrument in instruments.list {
+            do {
+                try hook(instrument)
+            } catch {
+                _ = instruments.remove(instrument)
+                writeToStandardError(
+                    "Exception raised when calling '\(name)' on instrument \(instrument): \(error). "
+                        + "Instrument has been disabled.\n")
+            }
+        }
         instrumented = !instruments.isEmpty
     }
 
@@ -156,7 +169,9 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
             {
                 batchesSincePoll = 0
                 if instrumented { instrument("before_io_wait") { try $0.beforeIOWait(timeout: timeout) } }
-                events = io.poll(timeout: timeout, runner: self)
+                events = io.poll(timeout: timeout, entryQueue: entryQueue, into: &readyIO)
+                for task in readyIO { reschedule(task) }
+                readyIO.removeAll(keepingCapacity: true)
                 if instrumented { instrument("after_io_wait") { try $0.afterIOWait(timeout: timeout) } }
                 if entryQueue.hasPending {
                     drainEntryQueue()
@@ -164,7 +179,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
                 }
             }
 
-            if !deadlines.isEmpty, deadlines.expire(now: clock.currentTime(), runner: self) {
+            if !deadlines.isEmpty, expireDeadlines() {
                 idlePrimed = nil
             }
 
@@ -192,6 +207,23 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
                 runItem(item)
             }
         }
+    }
+
+    /// Wakes sleepers and cancels scopes whose deadline has passed; true if any did.
+    private func expireDeadlines() -> Bool {
+        deadlines.popExpired(now: clock.currentTime(), into: &expiredTimers)
+        guard !expiredTimers.isEmpty else { return false }
+        for target in expiredTimers {
+            switch target {
+            case .sleeper(let task, _):
+                task.sleepGeneration &+= 1
+                reschedule(task)
+            case .scope(let scope, _):
+                scope.deadlineExpired()
+            }
+        }
+        expiredTimers.removeAll(keepingCapacity: true)
+        return true
     }
 
     private func drainEntryQueue() {

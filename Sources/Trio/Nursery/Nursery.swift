@@ -116,7 +116,8 @@ public final class Nursery: CustomStringConvertible {
 }
 
 /// Opens a nursery, runs `body` with it, and waits for every child task before returning.
-/// Flavor: Trio; a checkpoint on exit (a schedule point even when no child ran).
+/// Flavor: Trio. Leaving it is a schedule point; it is a cancel point only while children are
+/// still running (as in Trio, an empty nursery's exit does not raise ``Cancelled``).
 ///
 /// Errors of the body and the children are thrown together as an ``ExceptionGroup`` (strict
 /// mode, the default), or bare when there is exactly one and strict mode is off.

@@ -110,15 +110,16 @@ struct IOManager: ~Copyable {
         watch.armed = wanted
     }
 
-    /// Waits for events for up to `timeout` seconds and reschedules the tasks they wake.
-    /// Returns how many events arrived (the wake-up fd included).
-    mutating func poll(timeout: Double, runner: Runner) -> Int {
+    /// Waits for events for up to `timeout` seconds and appends the tasks they wake to `ready`
+    /// (the caller reschedules them, outside this mutation). Returns how many events arrived,
+    /// the wake-up fd included.
+    mutating func poll(timeout: Double, entryQueue: EntryQueue, into ready: inout [TrioTask]) -> Int {
         let n = epoll.wait(into: buffer, timeout: timeout)
         for i in 0..<n {
             let event = buffer[i]
             let fd = event.data.fd
             if fd == wakeFD {
-                runner.entryQueue.drainWakeup()
+                entryQueue.drainWakeup()
                 continue
             }
             guard let watch = watches[fd] else { continue }
@@ -129,12 +130,12 @@ struct IOManager: ~Copyable {
             if let task = watch.reader, failed || flags & EPOLLIN.rawValue != 0 {
                 watch.reader = nil
                 waiterCount -= 1
-                runner.reschedule(task)
+                ready.append(task)
             }
             if let task = watch.writer, failed || flags & EPOLLOUT.rawValue != 0 {
                 watch.writer = nil
                 waiterCount -= 1
-                runner.reschedule(task)
+                ready.append(task)
             }
             if watch.reader == nil && watch.writer == nil {
                 forget(fd, watch)
