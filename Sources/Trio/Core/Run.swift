@@ -100,9 +100,7 @@ extension Runner {
 
     /// Closes the door for other threads; callbacks that made it in still run.
     func finish() {
-        for callback in Array(pendingCallbacks) + entryQueue.close() {
-            callback.body()
-        }
-        pendingCallbacks.removeAll()
+        while let callback = pendingCallbacks.popFirst() { callback.body() }
+        for callback in entryQueue.close() { callback.body() }
     }
 }
