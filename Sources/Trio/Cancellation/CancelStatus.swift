@@ -5,7 +5,8 @@
 /// and, unless the scope shields, the parent's; `recalculate` keeps the subtree up to date and
 /// wakes blocked tasks that became cancelled.
 final class CancelStatus {
-    unowned let scope: CancelScope
+    // A status lives only while its scope is entered, and the scope is alive all that time.
+    unowned(unsafe) let scope: CancelScope
     private(set) var parent: CancelStatus?
     private var parentSlot = -1
     private(set) var children: ContiguousArray<CancelStatus> = []

@@ -23,6 +23,7 @@ public func run<T>(
     if Runner.currentOnThread.value != nil || TrioTask.current != nil {
         throw RuntimeError("Attempted to call run() from inside a run()")
     }
+    registerSniffioDetector()
     let clock = clock ?? SystemClock()
     let runner = try Runner(clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups)
     Runner.currentOnThread.set(runner)
@@ -102,5 +103,13 @@ extension Runner {
     func finish() {
         while let callback = pendingCallbacks.popFirst() { callback.body() }
         for callback in entryQueue.close() { callback.body() }
+    }
+}
+
+/// Makes `currentAsyncLibrary()` answer "trio" inside Trio tasks (see `AsyncLibrary.registerDetector`).
+private func registerSniffioDetector() {
+    AsyncLibrary.registerDetector(id: "trio") {
+        guard let task = TrioTask.current, task.runner.isLoopThread else { return nil }
+        return "trio"
     }
 }

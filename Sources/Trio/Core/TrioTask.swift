@@ -13,7 +13,8 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     /// The nurseries currently open inside this task, outermost first.
     public internal(set) var childNurseries: [Nursery] = []
 
-    unowned let runner: Runner
+    // The runner outlives every task of its run, so no reference counting is needed.
+    unowned(unsafe) let runner: Runner
     let isSystem: Bool
 
     // Cancellation: the innermost cancel status this task is running under.

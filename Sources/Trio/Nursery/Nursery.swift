@@ -7,7 +7,7 @@ public final class Nursery: CustomStringConvertible {
     /// The scope that cancels the body and every child; cancel it to stop them all.
     public let cancelScope: CancelScope
     /// The task that opened the nursery.
-    public unowned let parentTask: TrioTask
+    public let parentTask: TrioTask
     let strictExceptionGroups: Bool
     private(set) var children: ContiguousArray<TrioTask> = []
     private var pendingErrors: [any Error] = []
