@@ -35,14 +35,23 @@ public protocol Instrument: AnyObject {
 }
 
 extension Instrument {
+    /// Does nothing.
     public func beforeRun() throws {}
+    /// Does nothing.
     public func afterRun() throws {}
+    /// Does nothing.
     public func taskSpawned(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func taskScheduled(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func beforeTaskStep(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func afterTaskStep(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func taskExited(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func beforeIOWait(timeout: Double) throws {}
+    /// Does nothing.
     public func afterIOWait(timeout: Double) throws {}
 }
 

@@ -16,6 +16,7 @@ import Sniffio
 /// - Returns: what `main` returned.
 /// - Throws: what `main` threw, unwrapped; ``RuntimeError`` when called inside a run;
 ///   ``TrioInternalError`` when a system task failed.
+@discardableResult
 public func run<T>(
     clock: (any TrioClock)? = nil, instruments: [any Instrument] = [], strictExceptionGroups: Bool = true,
     name: String = "main", _ main: sending @escaping () async throws -> T

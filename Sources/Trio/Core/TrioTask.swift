@@ -79,9 +79,9 @@ func currentTrioTask(_ api: @autoclosure () -> String = "this Trio API") throws 
 func notInTrioTask(_ api: String, copiedLocal: Bool) -> RuntimeError {
     if copiedLocal {
         return RuntimeError(
-            "\(api) was called from a Swift task that is not a Trio task (Task {} or Task.detached inside a run "
-                + "copies Trio's task-locals but runs elsewhere); start Trio tasks with nursery.startSoon, and reach "
-                + "the run from other threads with FromThread")
+            "\(api) was called from a Swift task that is not a Trio task (an unstructured or detached Swift task "
+                + "created inside a run copies Trio's task-locals but runs elsewhere); start Trio tasks with "
+                + "nursery.startSoon, and reach the run from other threads with FromThread")
     }
     return RuntimeError("\(api) must be called from inside a Trio task (inside Trio.run)")
 }

@@ -9,7 +9,7 @@ public final class Nursery: CustomStringConvertible {
     /// The task that opened the nursery.
     public let parentTask: TrioTask
     let strictExceptionGroups: Bool
-    private(set) var children: ContiguousArray<TrioTask> = []
+    private var childList = IndexedList<NurseryChildSlot>()
     private var pendingErrors: [any Error] = []
     private var nestedChildRunning = true
     private var parentWaiting = false
@@ -23,7 +23,7 @@ public final class Nursery: CustomStringConvertible {
     }
 
     /// The tasks currently running in the nursery.
-    public var childTasks: [TrioTask] { Array(children) }
+    public var childTasks: [TrioTask] { Array(childList.items) }
 
     /// `<Nursery of <TrioTask name>>`.
     public var description: String { "<Nursery of \(parentTask)>" }
@@ -50,26 +50,12 @@ public final class Nursery: CustomStringConvertible {
         parentTask.runner.spawn(fn, nursery: self, name: name ?? "task at \(fileID):\(line)")
     }
 
-    func addChild(_ task: TrioTask) {
-        task.nurserySlot = children.count
-        children.append(task)
-    }
+    func addChild(_ task: TrioTask) { childList.append(task) }
 
-    func removeChild(_ task: TrioTask) {
-        let slot = task.nurserySlot
-        let last = children.removeLast()
-        if slot < children.count {
-            children[slot] = last
-            last.nurserySlot = slot
-        }
-        task.nurserySlot = -1
-    }
+    func removeChild(_ task: TrioTask) { childList.remove(task) }
 
     /// Takes every child away (``TaskStatus/started(_:)`` moves them to another nursery).
-    func takeChildren() -> ContiguousArray<TrioTask> {
-        defer { children = [] }
-        return children
-    }
+    func takeChildren() -> ContiguousArray<TrioTask> { childList.removeAll() }
 
     func addError(_ error: any Error) {
         pendingErrors.append(error)
@@ -83,7 +69,7 @@ public final class Nursery: CustomStringConvertible {
     }
 
     func checkClosed() {
-        guard !nestedChildRunning, children.isEmpty, pendingStarts == 0, !closed else { return }
+        guard !nestedChildRunning, childList.isEmpty, pendingStarts == 0, !closed else { return }
         closed = true
         if parentWaiting {
             parentWaiting = false
