@@ -85,9 +85,12 @@ extension Nursery {
                     { try await fn(taskStatus) }, nursery: oldNursery, name: name ?? "task at \(fileID):\(line)")
                 child.eventualParentNursery = self
             }
-        } catch let group as ExceptionGroup where group.errors.count == 1 {
+        } catch let group as ExceptionGroup {
             // The temporary nursery is an implementation detail: raise the child's error as is.
-            throw group.errors[0]
+            if group.errors.count == 1 { throw group.errors[0] }
+            throw TrioInternalError(
+                "the temporary nursery of start() held several tasks (was it reached through the task status?)",
+                underlying: group)
         }
         guard let status, status.hasStarted, let value = status.takeValue() else {
             throw RuntimeError("child exited without calling task_status.started()")
