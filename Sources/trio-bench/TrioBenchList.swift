@@ -65,20 +65,60 @@ func residentBytes() -> Int {
     report("yield", Double(2 * perTask) / elapsed, "checkpoints/s")
 }
 
-/// 10 000 tasks sleeping a random 0–100 ms; wall milliseconds beyond the 100 ms the longest sleeps.
+/// 10 000 tasks sleeping a random 0–100 ms: wall milliseconds beyond the longest sleep (the issue's
+/// `timers` line), plus the anchor's wall / overhead / lateness lines (medians of 5 rounds).
 @Sendable func benchTimers() throws {
     let n = 10_000
-    let elapsed = try Trio.run {
-        let start = wallSeconds()
-        try await withNursery { nursery in
-            for i in 0..<n {
-                let delay = i == 0 ? 0.1 : Double.random(in: 0...0.1)
-                try nursery.startSoon { try await Trio.sleep(delay) }
+    var generator = SplitMix64(seed: 42)
+    let delays = (0..<n).map { i in i == 0 ? 0.1 : Double(generator.next() % 100_001) / 1_000_000 }
+    var walls: [Double] = []
+    var means: [Double] = []
+    var p99s: [Double] = []
+    for _ in 0..<5 {
+        let (wall, late) = try Trio.run { () -> (Double, [Double]) in
+            var late: [Double] = []
+            late.reserveCapacity(n)
+            let start = wallSeconds()
+            try await withNursery { nursery in
+                for delay in delays {
+                    try nursery.startSoon {
+                        let target = wallSeconds() + delay
+                        try await Trio.sleep(delay)
+                        late.append(wallSeconds() - target)
+                    }
+                }
             }
+            return (wallSeconds() - start, late)
         }
-        return wallSeconds() - start
+        walls.append(wall * 1000)
+        let sorted = late.sorted()
+        means.append(sorted.reduce(0, +) / Double(sorted.count) * 1000)
+        p99s.append(sorted[Int(0.99 * Double(sorted.count - 1))] * 1000)
     }
-    report("timers", (elapsed - 0.1) * 1000, "ms")
+    let overhead = median(walls) - 100
+    report("timers", overhead, "ms")
+    report("timers_wall", median(walls), "ms")
+    report("timers_overhead", overhead, "ms")
+    report("timers_late_mean", median(means), "ms")
+    report("timers_late_p99", median(p99s), "ms")
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+/// A tiny deterministic generator, so every run sleeps the same delays.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
 
 /// RSS growth per sleeping task with 100 000 tasks asleep.
