@@ -155,23 +155,34 @@ import TrioTesting
         }
         #expect(names == ["a", "b"])
     }
-
-    @Test func trioAPIFromASwiftTaskOfTheGlobalPoolIsAClearError() async throws {
-        let message = try Trio.run { () -> String in
-            let handle = Task.detached { () -> String in
-                do { try await Trio.checkpoint() } catch let error as RuntimeError { return error.message }
-                return "no error"
-            }
-            _ = handle
-            return "spawned"
-        }
-        #expect(message == "spawned")
-        // Outside any run the same call explains itself.
-        await #expect(throws: RuntimeError.self) { try await Trio.checkpoint() }
-    }
 }
 
 final class LogSink: @unchecked Sendable {
     var values: [Int] = []
     var done: (() -> Void)?
+}
+
+@Suite struct StrayUseTests {
+    @Test func aNurseryUsedAfterItsRunIsAClearError() throws {
+        let nursery = try Trio.run { () -> UncheckedBox<Nursery> in
+            var escaped: Nursery?
+            try await withNursery { n in escaped = n }
+            return UncheckedBox(escaped!)
+        }
+        #expect(throws: RuntimeError.self) { try nursery.value.startSoon {} }
+    }
+
+    @Test func aSwiftTaskThatOutlivesItsRunGetsAClearError() async throws {
+        let handle = try Trio.run { () -> UncheckedBox<Task<String, Never>> in
+            // An unstructured Swift task copies Trio's task-locals but is not a Trio task.
+            let handle = Task<String, Never> {
+                try? await Task.sleep(nanoseconds: 20_000_000)
+                do { try await Trio.checkpoint() } catch let error as RuntimeError { return error.message } catch {}
+                return "no error"
+            }
+            return UncheckedBox(handle)
+        }
+        let message = await handle.value.value
+        #expect(message.contains("not a Trio task"))
+    }
 }

@@ -110,7 +110,7 @@ extension Runner {
 /// Makes `currentAsyncLibrary()` answer "trio" inside Trio tasks (see `AsyncLibrary.registerDetector`).
 private func registerSniffioDetector() {
     AsyncLibrary.registerDetector(id: "trio") {
-        guard let task = TrioTask.current, task.runner.isLoopThread else { return nil }
+        guard let task = TrioTask.current, task.belongsToThisThread else { return nil }
         return "trio"
     }
 }

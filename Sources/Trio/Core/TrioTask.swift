@@ -13,8 +13,11 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     /// The nurseries currently open inside this task, outermost first.
     public internal(set) var childNurseries: [Nursery] = []
 
-    // The runner outlives every task of its run, so no reference counting is needed.
+    // The runner outlives every task of its run, so no reference counting is needed. Code that
+    // may hold a task record after its run (a stray Swift task that copied the task-local) must
+    // compare `runnerID` with the thread's current runner before touching `runner`.
     unowned(unsafe) let runner: Runner
+    let runnerID: ObjectIdentifier
     let isSystem: Bool
 
     // Cancellation: the innermost cancel status this task is running under.
@@ -33,12 +36,20 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     init(name: String, runner: Runner, parentNursery: Nursery?, isSystem: Bool) {
         self.name = name
         self.runner = runner
+        self.runnerID = ObjectIdentifier(runner)
         self.parentNursery = parentNursery
         self.isSystem = isSystem
     }
 
     /// `<TrioTask name>`.
     public var description: String { "<TrioTask \(name)>" }
+
+    /// True when this record's run is the one running on the calling thread; safe to ask of a
+    /// record whose run has ended.
+    var belongsToThisThread: Bool {
+        guard let runner = Runner.currentOnThread.value else { return false }
+        return ObjectIdentifier(runner) == runnerID
+    }
 
     /// The Trio task running the current Swift task, if any.
     @TaskLocal static var current: TrioTask?
@@ -69,7 +80,7 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
 /// Finds the current Trio task, or explains why there is none.
 @inline(__always)
 func currentTrioTask(_ api: @autoclosure () -> String = "this Trio API") throws -> TrioTask {
-    guard let task = TrioTask.current, task.runner.isLoopThread else {
+    guard let task = TrioTask.current, task.belongsToThisThread else {
         throw notInTrioTask(api(), copiedLocal: TrioTask.current != nil)
     }
     return task

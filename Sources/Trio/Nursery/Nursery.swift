@@ -43,7 +43,7 @@ public final class Nursery: CustomStringConvertible {
         name: String? = nil, fileID: StaticString = #fileID, line: UInt = #line,
         _ fn: @escaping () async throws -> Void
     ) throws {
-        guard parentTask.runner.isLoopThread else {
+        guard parentTask.belongsToThisThread else {
             throw RuntimeError("Nursery.startSoon must be called from a task of the nursery's own Trio run")
         }
         if closed { throw RuntimeError("Nursery is closed to new arrivals") }
