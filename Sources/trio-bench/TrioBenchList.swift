@@ -10,7 +10,8 @@ let trioWorkloads: [Workload] = [
     Workload(name: "spawn", run: benchSpawn),
     Workload(name: "yield", run: benchYield),
     Workload(name: "timers", run: benchTimers),
-    Workload(name: "memory_sleep", run: benchMemorySleep),
+    Workload(name: "memory_sleep", isolated: true, run: benchMemorySleep),
+    Workload(name: "memory_wait", isolated: true, run: benchMemoryWait),
 ]
 
 /// Trio-flavored extra commands (servers driven by a load generator).
@@ -121,19 +122,35 @@ struct SplitMix64 {
     }
 }
 
-/// RSS growth per sleeping task with 100 000 tasks asleep.
+/// RSS growth per sleeping task with 100 000 tasks asleep (each has a timer).
 @Sendable func benchMemorySleep() throws {
+    report("memory_sleep", try parkedTaskBytes { try await Trio.sleep(3600) }, "bytes/task")
+}
+
+/// RSS growth per task with 100 000 tasks waiting on one Event (no timer).
+@Sendable func benchMemoryWait() throws {
+    let event = UnsafeBox(Trio.Event())
+    report("memory_wait", try parkedTaskBytes { try await event.value.wait() }, "bytes/task")
+}
+
+/// Parks 100 000 tasks in `park`, measures the RSS growth per task, then cancels them.
+func parkedTaskBytes(_ park: @escaping @Sendable () async throws -> Void) throws -> Double {
     let n = 100_000
-    let perTask = try Trio.run {
+    return try Trio.run {
         let before = residentBytes()
         var after = 0
         try await withNursery { nursery in
-            for _ in 0..<n { try nursery.startSoon { try await Trio.sleep(3600) } }
+            for _ in 0..<n { try nursery.startSoon { try await park() } }
             try await Lowlevel.waitAllTasksBlocked()
             after = residentBytes()
             nursery.cancelScope.cancel()
         }
         return Double(after - before) / Double(n)
     }
-    report("memory_sleep", perTask, "bytes/task")
+}
+
+/// Hands a run-local object to `@Sendable` benchmark closures (everything runs on the run's thread).
+final class UnsafeBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
