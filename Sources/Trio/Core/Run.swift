@@ -11,6 +11,7 @@ import Sniffio
 ///   - clock: the run's clock (default: the system's monotonic clock).
 ///   - instruments: hooks called by the run loop (see ``Instrument``).
 ///   - strictExceptionGroups: whether nurseries wrap even a single error in an ``ExceptionGroup``.
+///   - name: the main task's name, for instruments (Trio names it after the function).
 ///   - main: the main task. It is `sending` so that a closure written in `main.swift` is not
 ///     inferred `@MainActor`, which would deadlock the loop.
 /// - Returns: what `main` returned.

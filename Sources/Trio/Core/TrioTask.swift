@@ -7,7 +7,7 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     public var name: String
     /// The nursery this task runs in; `nil` for the root (init) task.
     public internal(set) var parentNursery: Nursery?
-    /// While a task started with ``Nursery/start(name:_:)`` has not called `started()`: the nursery
+    /// While a task started with ``Nursery/start(name:fileID:line:_:)`` has not called `started()`: the nursery
     /// it will move to. `nil` otherwise.
     public internal(set) var eventualParentNursery: Nursery?
     /// The nurseries currently open inside this task, outermost first.

@@ -36,7 +36,11 @@ public final class Nursery: CustomStringConvertible {
     /// Children may start siblings while the nursery is closing (its body has finished but
     /// children still run).
     ///
-    /// - Parameter name: the task's name for instruments; defaults to the call site.
+    /// - Parameters:
+    ///   - name: the task's name for instruments; defaults to the call site.
+    ///   - fileID: where the call is, for the default name.
+    ///   - line: where the call is, for the default name.
+    ///   - fn: the task's body.
     /// - Throws: ``RuntimeError`` once the nursery has closed (all its tasks finished), or when
     ///   called from outside the nursery's run.
     public func startSoon(
@@ -108,7 +112,9 @@ public final class Nursery: CustomStringConvertible {
 /// Errors of the body and the children are thrown together as an ``ExceptionGroup`` (strict
 /// mode, the default), or bare when there is exactly one and strict mode is off.
 ///
-/// - Parameter strictExceptionGroups: `nil` uses the run's setting.
+/// - Parameters:
+///   - strictExceptionGroups: `nil` uses the run's setting.
+///   - body: runs with the nursery; children may be started in it until it closes.
 /// - Returns: the body's result, or `nil` when the nursery's own scope absorbed a cancellation
 ///   of the body.
 @discardableResult

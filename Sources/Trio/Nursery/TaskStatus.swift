@@ -1,4 +1,4 @@
-/// Handed to a task started with ``Nursery/start(name:_:)``: the task calls ``started(_:)`` once
+/// Handed to a task started with ``Nursery/start(name:fileID:line:_:)``: the task calls ``started(_:)`` once
 /// it is ready, which hands `value` back to the caller of `start` and moves the task into the
 /// target nursery. Flavor: Trio.
 public final class TaskStatus<T> {
@@ -63,6 +63,11 @@ extension Nursery {
     /// Until it calls `started`, the task runs inside the caller's cancel scopes (cancelling the
     /// caller cancels it) and its errors come out of `start` itself.
     ///
+    /// - Parameters:
+    ///   - name: the task's name for instruments; defaults to the call site.
+    ///   - fileID: where the call is, for the default name.
+    ///   - line: where the call is, for the default name.
+    ///   - fn: the task's body; it receives the status to report readiness through.
     /// - Throws: the task's error if it fails before calling `started`; ``RuntimeError`` if it
     ///   returns without calling `started`, or if this nursery is closed.
     public func start<T>(
