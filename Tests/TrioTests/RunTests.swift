@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Sniffio
 import Testing
 import Trio
@@ -133,5 +136,28 @@ import TrioTesting
         try clock.jump(50)
         let now = try Trio.run(clock: clock) { try Trio.currentTime() }
         #expect(now == 50)
+    }
+}
+
+@Suite struct ResourceTests {
+    private func openFDCount() -> Int {
+        var count = 0
+        if let dir = opendir("/proc/self/fd") {
+            while readdir(dir) != nil { count += 1 }
+            closedir(dir)
+        }
+        return count
+    }
+
+    @Test func runsCloseTheirDescriptors() throws {
+        // Each run owns an epoll fd and an eventfd; fifty runs must not leave a hundred behind.
+        // (Other suites run in parallel and may hold a few fds of their own at either count.)
+        let before = openFDCount()
+        for _ in 0..<50 {
+            try Trio.run {
+                try await withNursery { n in try n.startSoon { try await Trio.checkpoint() } }
+            }
+        }
+        #expect(openFDCount() - before < 20)
     }
 }
