@@ -115,8 +115,18 @@ struct IOManager: ~Copyable {
     /// the wake-up fd included.
     mutating func poll(timeout: Double, entryQueue: EntryQueue, into ready: inout [TrioTask]) -> Int {
         let n = epoll.wait(into: buffer, timeout: timeout)
-        for i in 0..<n {
-            let event = buffer[i]
+        process(UnsafeBufferPointer(rebasing: buffer[0..<n]), entryQueue: entryQueue, into: &ready)
+        return n
+    }
+
+    /// The epoll descriptor, for a guest run's helper thread to block on.
+    var pollFD: Int32 { epoll.fd }
+
+    /// Handles events collected by `poll` or by a guest run's helper thread.
+    mutating func process(
+        _ events: UnsafeBufferPointer<epoll_event>, entryQueue: EntryQueue, into ready: inout [TrioTask]
+    ) {
+        for event in events {
             let fd = event.data.fd
             if fd == wakeFD {
                 entryQueue.drainWakeup()
@@ -143,6 +153,5 @@ struct IOManager: ~Copyable {
                 try? rearm(fd, watch)
             }
         }
-        return n
     }
 }
