@@ -40,3 +40,6 @@ final class Log<Element> {
 struct TestError: Error, Equatable {
     var tag = 0
 }
+
+/// The UTF-8 bytes of `text`.
+func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

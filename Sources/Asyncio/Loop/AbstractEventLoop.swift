@@ -113,6 +113,51 @@ public protocol AbstractEventLoop: TaskExecutor {
     /// Debug mode: extra checks (wrong-thread calls) and slow-callback warnings.
     var debug: Bool { get set }
 
+    // MARK: Sockets, transports and servers (default implementations on top of addReader/addWriter)
+
+    /// Resolves `host`/`port` for TCP: `loop.getaddrinfo`.
+    ///
+    /// Flavor: asyncio. - Throws: ``OSError``.
+    func getaddrinfo(_ host: String?, _ port: Int) async throws -> [AddressInfo]
+    /// Connects non-blocking socket `fd` to raw `sockaddr` bytes: `loop.sock_connect`.
+    ///
+    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    func sockConnect(_ fd: Int32, _ address: [UInt8]) async throws
+    /// Accepts a connection on listening socket `fd`: `loop.sock_accept`.
+    ///
+    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    func sockAccept(_ fd: Int32) async throws -> Int32
+    /// Receives up to `maxBytes` (`[]` at EOF): `loop.sock_recv`.
+    ///
+    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    func sockRecv(_ fd: Int32, _ maxBytes: Int) async throws -> [UInt8]
+    /// Sends all of `data`: `loop.sock_sendall`.
+    ///
+    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    func sockSendall(_ fd: Int32, _ data: [UInt8]) async throws
+    /// Opens a TCP connection and wires a protocol from `factory` to it: `loop.create_connection`.
+    ///
+    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    func createConnection(
+        _ factory: @escaping () -> any StreamProtocol, host: String, port: Int
+    ) async throws -> (any Transport, any StreamProtocol)
+    /// Listens on `host`:`port` and serves each connection with a protocol from `factory`: `loop.create_server`.
+    ///
+    /// Flavor: asyncio. - Throws: ``OSError``.
+    func createServer(
+        _ factory: @escaping () -> any StreamProtocol, host: String?, port: Int, backlog: Int, startServing: Bool
+    ) async throws -> Server
+
+    // MARK: Subprocesses
+
+    /// Starts `program` with `arguments` and wires its pipes to a ``SubprocessProtocol``: `loop.subprocess_exec`.
+    ///
+    /// Flavor: asyncio. - Throws: ``OSError`` when the process cannot be started.
+    func subprocessExec(
+        _ factory: @escaping () -> any SubprocessProtocol, _ program: String, _ arguments: [String],
+        stdin: PipeOption, stdout: PipeOption, stderr: PipeOption
+    ) async throws -> (SubprocessTransport, any SubprocessProtocol)
+
     /// Waits for the default executor's threads to finish.
     ///
     /// Flavor: asyncio.
