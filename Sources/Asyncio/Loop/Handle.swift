@@ -2,30 +2,30 @@
 ///
 /// Flavor: sync. Handles belong to their loop's thread; `cancel()` from elsewhere is a race, as in CPython.
 public class Handle: @unchecked Sendable {
-    private var callback: (() -> Void)?
+    // Kept after `cancel()` (CPython drops it) so that `run()` reads only immutable state and a flag.
+    private let callback: () -> Void
 
     /// Whether ``cancel()`` was called.
-    public private(set) var cancelled = false
+    @exclusivity(unchecked) public private(set) var cancelled = false
 
     /// Creates a handle around `callback`. Loops create handles; user code receives them.
     public init(_ callback: @escaping () -> Void) {
         self.callback = callback
     }
 
-    /// Keeps the callback from running (if it has not run yet) and releases it.
+    /// Keeps the callback from running (if it has not run yet).
     ///
     /// Flavor: sync. Cancelling twice is harmless.
     public func cancel() {
         guard !cancelled else { return }
         cancelled = true
-        callback = nil
         didCancel()
     }
 
     /// Runs the callback unless the handle was cancelled. Loops call this; user code should not.
     @inline(__always)
     public func run() {
-        callback?()
+        if !cancelled { callback() }
     }
 
     /// A hook for ``TimerHandle`` to tell its loop.

@@ -18,8 +18,14 @@ public protocol AnyAsyncioTask: AnyFuture {
 /// preference is the loop, so each step between two suspensions is one entry of the loop's ready queue.
 /// Cancellation is asyncio's, edge-triggered: see ``cancel(message:)``. Swift's own `Task.cancel()` is not used.
 public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
-    /// The task's name.
-    public var name: String
+    private var customName: String?
+    private let number: Int
+
+    /// The task's name ("Task-N" unless given).
+    public var name: String {
+        get { customName ?? "Task-\(number)" }
+        set { customName = newValue }
+    }
     let core: TaskCore
     private var body: (() async throws -> T)?
 
@@ -28,7 +34,8 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
     /// Creates the task and schedules its first step. ``AbstractEventLoop/createTask(name:_:)`` and
     /// ``createTask(name:_:)`` are the usual spellings; loops without a custom task type call this.
     public init(loop: any AbstractEventLoop, name: String?, _ body: @escaping () async throws -> T) {
-        self.name = name ?? "Task-\(Self.nextNumber)"
+        customName = name
+        number = Self.nextNumber
         core = TaskCore(loop: loop)
         self.body = body
         super.init(loop: loop)
