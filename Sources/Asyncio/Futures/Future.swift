@@ -181,10 +181,8 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// loop.
     public var value: T {
         get async throws {
-            if case .pending = state {
-                guard let current = TaskContext.current else { throw FlavorError.outsideTask("Awaiting a Future") }
-                try await current.core.park(on: self)
-            }
+            guard let current = TaskContext.current else { throw FlavorError.outsideTask("Awaiting a Future") }
+            if case .pending = state { try await current.core.park(on: self) }
             return try result()
         }
     }

@@ -100,6 +100,7 @@ public final class StreamReader {
     ///
     /// Flavor: asyncio. - Throws: the error set by the protocol; ``CancelledError``.
     public func read(_ count: Int = -1) async throws -> [UInt8] {
+        _ = try TaskContext.require("Asyncio.StreamReader.read")
         if let failure { throw failure }
         if count == 0 { return [] }
         if count < 0 {
@@ -140,6 +141,7 @@ public final class StreamReader {
     /// ``LimitOverrunError`` when the separator is not within ``limit`` bytes (the buffer is kept);
     /// ``ValueError`` for an empty separator; ``CancelledError``.
     public func readuntil(_ separator: [UInt8] = [10]) async throws -> [UInt8] {
+        _ = try TaskContext.require("Asyncio.StreamReader.readuntil")
         guard !separator.isEmpty else { throw ValueError("Separator should be at least one-byte string") }
         if let failure { throw failure }
         var offset = 0
@@ -172,6 +174,7 @@ public final class StreamReader {
     /// Flavor: asyncio. - Throws: ``IncompleteReadError`` when the stream ends first (the buffer is consumed);
     /// ``ValueError`` for a negative count; ``CancelledError``.
     public func readexactly(_ count: Int) async throws -> [UInt8] {
+        _ = try TaskContext.require("Asyncio.StreamReader.readexactly")
         guard count >= 0 else { throw ValueError("readexactly size can not be less than zero") }
         if let failure { throw failure }
         if count == 0 { return [] }

@@ -51,6 +51,7 @@ public final class StreamWriter {
     ///
     /// Flavor: asyncio. - Throws: the reader's error; ``RuntimeError`` "Connection lost"; ``CancelledError``.
     public func drain() async throws {
+        _ = try TaskContext.require("Asyncio.StreamWriter.drain")
         if let error = reader?.exception() { throw error }
         if transport.isClosing {
             // Let connectionLost run, so that drain reports the lost connection.

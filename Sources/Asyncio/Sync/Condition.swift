@@ -29,6 +29,7 @@ public final class Condition: AsyncContextManager {
     /// Flavor: asyncio. - Throws: ``RuntimeError`` "cannot wait on un-acquired lock"; ``CancelledError`` (with the
     /// lock held again).
     public func wait() async throws {
+        _ = try TaskContext.require("Asyncio.Condition.wait")
         guard lock.locked else { throw RuntimeError("cannot wait on un-acquired lock") }
         try lock.release()
         var failure: (any Error)?

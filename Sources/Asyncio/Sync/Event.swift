@@ -30,6 +30,7 @@ public final class Event {
     ///
     /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
     public func wait() async throws {
+        _ = try TaskContext.require("Asyncio.Event.wait")
         if flag { return }
         try await waiters.wait("Asyncio.Event.wait")
     }

@@ -16,6 +16,7 @@ public final class Lock: AsyncContextManager {
     ///
     /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
     public func acquire() async throws {
+        _ = try TaskContext.require("Asyncio.Lock.acquire")
         if !held && waiters.allCancelled {
             held = true
             return

@@ -35,6 +35,7 @@ public class Queue<T> {
     ///
     /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
     public func put(_ item: T) async throws {
+        _ = try TaskContext.require("Asyncio.Queue.put")
         while full {
             try await putters.wait("Asyncio.Queue.put") { future in
                 // Woken for a slot we will not use: hand it to the next putter.
@@ -59,6 +60,7 @@ public class Queue<T> {
     ///
     /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
     public func get() async throws -> T {
+        _ = try TaskContext.require("Asyncio.Queue.get")
         while empty {
             try await getters.wait("Asyncio.Queue.get") { future in
                 if !empty && !future.cancelled { getters.popAndWakeNext() }
@@ -90,6 +92,7 @@ public class Queue<T> {
     ///
     /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
     public func join() async throws {
+        _ = try TaskContext.require("Asyncio.Queue.join")
         if unfinishedTasks > 0 { try await finished.wait() }
     }
 }

@@ -6,11 +6,10 @@ public class Semaphore: AsyncContextManager {
     public private(set) var value: Int
     private let waiters = WaiterList()
 
-    /// Creates a semaphore with `value` (≥ 0).
-    ///
-    /// - Throws: ``ValueError`` when `value` is negative.
-    public init(_ value: Int = 1) throws {
-        guard value >= 0 else { throw ValueError("Semaphore initial value must be >= 0") }
+    /// Creates a semaphore with `value`, which must not be negative (CPython's `ValueError`; here a
+    /// precondition, so that creating one needs no `try`).
+    public init(_ value: Int = 1) {
+        precondition(value >= 0, "Semaphore initial value must be >= 0")
         self.value = value
     }
 
@@ -23,6 +22,7 @@ public class Semaphore: AsyncContextManager {
     ///
     /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
     public func acquire() async throws {
+        _ = try TaskContext.require("Asyncio.Semaphore.acquire")
         if !locked {
             value -= 1
             return
@@ -80,12 +80,10 @@ public final class BoundedSemaphore: Semaphore {
     /// The initial value, which the count may not exceed.
     public let bound: Int
 
-    /// Creates a bounded semaphore with `value` (≥ 0).
-    ///
-    /// - Throws: ``ValueError`` when `value` is negative.
-    public override init(_ value: Int = 1) throws {
+    /// Creates a bounded semaphore with `value`, which must not be negative.
+    public override init(_ value: Int = 1) {
         bound = value
-        try super.init(value)
+        super.init(value)
     }
 
     /// Increments the count and wakes the first waiter.
