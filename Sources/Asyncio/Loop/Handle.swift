@@ -2,8 +2,8 @@
 ///
 /// Flavor: sync. Handles belong to their loop's thread; `cancel()` from elsewhere is a race, as in CPython.
 public class Handle: @unchecked Sendable {
-    // Kept after `cancel()` (CPython drops it) so that `run()` reads only immutable state and a flag.
-    private let callback: () -> Void
+    // Unchecked exclusivity: `run()` is the hottest path of the loop, and only the loop thread touches handles.
+    @exclusivity(unchecked) private var callback: (() -> Void)?
 
     /// Whether ``cancel()`` was called.
     @exclusivity(unchecked) public private(set) var cancelled = false
@@ -13,19 +13,20 @@ public class Handle: @unchecked Sendable {
         self.callback = callback
     }
 
-    /// Keeps the callback from running (if it has not run yet).
+    /// Keeps the callback from running (if it has not run yet) and releases it.
     ///
     /// Flavor: sync. Cancelling twice is harmless.
     public func cancel() {
         guard !cancelled else { return }
         cancelled = true
+        callback = nil
         didCancel()
     }
 
     /// Runs the callback unless the handle was cancelled. Loops call this; user code should not.
     @inline(__always)
     public func run() {
-        if !cancelled { callback() }
+        callback?()
     }
 
     /// A hook for ``TimerHandle`` to tell its loop.

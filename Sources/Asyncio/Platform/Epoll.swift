@@ -53,11 +53,16 @@ final class Epoll {
         if readable { mask |= LinuxConstants.epollIn }
         if writable { mask |= LinuxConstants.epollOut }
         var event = (UInt64(0), UInt64(0))
-        let result = withUnsafeMutableBytes(of: &event) { raw in
+        let result = withUnsafeMutableBytes(of: &event) { raw -> Int32 in
             raw.storeBytes(of: mask, toByteOffset: 0, as: UInt32.self)
             raw.storeBytes(of: UInt64(UInt32(bitPattern: fd)), toByteOffset: Self.dataOffset, as: UInt64.self)
             let op = isNew ? LinuxConstants.epollCtlAdd : LinuxConstants.epollCtlMod
-            return sysEpollCtl(self.fd, op, fd, raw.baseAddress)
+            if sysEpollCtl(self.fd, op, fd, raw.baseAddress) == 0 { return 0 }
+            // A descriptor closed without being unregistered leaves epoll, and its number may come back:
+            // the caller's idea of "new" can be stale either way.
+            guard errno == ENOENT || errno == EEXIST else { return -1 }
+            let retry = errno == ENOENT ? LinuxConstants.epollCtlAdd : LinuxConstants.epollCtlMod
+            return sysEpollCtl(self.fd, retry, fd, raw.baseAddress)
         }
         guard result == 0 else { throw OSError(errno: errno, "epoll_ctl(\(fd))") }
     }

@@ -62,10 +62,9 @@ public final class StreamWriter {
 
     /// Waits until the connection is closed.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``.
+    /// Flavor: asyncio. - Throws: the error that broke the connection, if any; ``CancelledError``.
     public func waitClosed() async throws {
-        _ = try? await streamProtocol.closed.value
-        if streamProtocol.closed.cancelled { throw CancelledError() }
+        try await streamProtocol.closed.value
     }
 }
 

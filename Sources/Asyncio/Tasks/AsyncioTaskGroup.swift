@@ -29,7 +29,8 @@ public final class AsyncioTaskGroup {
         if aborting { throw RuntimeError("TaskGroup is shutting down") }
         let task = try parent.core.loop.createTask(name: name, body)
         tasks[ObjectIdentifier(task)] = task
-        task.addAnyDoneCallback { [unowned self] done in self.childDone(done as! AsyncioTask<T>) }
+        // Strong on purpose: the group lives until its last child is done, which clears the callback.
+        task.addAnyDoneCallback { done in self.childDone(done) }
         return task
     }
 
@@ -44,7 +45,7 @@ public final class AsyncioTaskGroup {
         for task in tasks.values where !task.done { task.cancel() }
     }
 
-    private func childDone<T>(_ task: AsyncioTask<T>) {
+    private func childDone(_ task: any AnyFuture) {
         tasks.removeValue(forKey: ObjectIdentifier(task))
         if tasks.isEmpty, let allDone { allDone.setOutcomeUnlessDone(.success(())) }
         if task.cancelled { return }
