@@ -66,7 +66,7 @@ import Testing
             var inside = 0, most = 0
             let tasks = try (0..<6).map { _ in
                 try loop.createTask {
-                    try await semaphore.withSemaphore {
+                    try await semaphore.withLock {
                         inside += 1
                         most = max(most, inside)
                         try await Asyncio.sleep(0.001)

@@ -219,7 +219,7 @@ import Testing
     func asyncContextManagerHelperExitsOnError(_ factory: LoopFactory) throws {
         try factory.run { _ in
             let lock = Asyncio.Lock()
-            let value = try await with(lock) { held in held.locked ? 1 : 0 }
+            let value = try await with(lock) { lock.locked ? 1 : 0 }
             #expect(value == 1)
             #expect(!lock.locked)
             await #expect(throws: TestError.self) {

@@ -2,7 +2,7 @@
 ///
 /// Flavor: asyncio (``wait()``, ``acquire()``); `notify` is sync. Write `Asyncio.Condition` in files that also
 /// import Trio.
-public final class Condition: AsyncContextManager {
+public final class Condition: AsyncAcquirable {
     /// The underlying lock.
     public let lock: Lock
     private let waiters = WaiterList()
@@ -20,9 +20,6 @@ public final class Condition: AsyncContextManager {
 
     /// Releases the lock. Flavor: sync. - Throws: as ``Lock/release()``.
     public func release() throws { try lock.release() }
-
-    /// Runs `body` holding the lock. Flavor: asyncio. - Throws: what `body` or ``acquire()`` throws.
-    public func withLock<T>(_ body: () async throws -> T) async throws -> T { try await lock.withLock(body) }
 
     /// Releases the lock, waits for a notification, and re-acquires the lock — even when cancelled.
     ///
@@ -73,16 +70,4 @@ public final class Condition: AsyncContextManager {
     ///
     /// Flavor: sync. - Throws: ``RuntimeError`` "cannot notify on un-acquired lock".
     public func notifyAll() throws { try notify(Int.max) }
-
-    /// Acquires the lock (``AsyncContextManager``).
-    public func aenter() async throws -> Condition {
-        try await acquire()
-        return self
-    }
-
-    /// Releases the lock; never swallows the error (``AsyncContextManager``).
-    public func aexit(_ error: (any Error)?) async throws -> Bool {
-        try release()
-        return false
-    }
 }

@@ -2,7 +2,7 @@
 ///
 /// Flavor: asyncio (``acquire()``); the rest is sync. Not reentrant. Write `Asyncio.Lock` in files that also
 /// import Trio.
-public final class Lock: AsyncContextManager {
+public final class Lock: AsyncAcquirable {
     private var held = false
     private let waiters = WaiterList()
 
@@ -38,26 +38,5 @@ public final class Lock: AsyncContextManager {
         guard held else { throw RuntimeError("Lock is not acquired.") }
         held = false
         waiters.wakeFirst()
-    }
-
-    /// Runs `body` holding the lock: `async with lock:`.
-    ///
-    /// Flavor: asyncio. - Throws: what `body` or ``acquire()`` throws.
-    public func withLock<T>(_ body: () async throws -> T) async throws -> T {
-        try await acquire()
-        defer { try? release() }
-        return try await body()
-    }
-
-    /// Acquires the lock (``AsyncContextManager``).
-    public func aenter() async throws -> Lock {
-        try await acquire()
-        return self
-    }
-
-    /// Releases the lock; never swallows the error (``AsyncContextManager``).
-    public func aexit(_ error: (any Error)?) async throws -> Bool {
-        try release()
-        return false
     }
 }

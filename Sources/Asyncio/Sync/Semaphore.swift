@@ -1,7 +1,7 @@
 /// A counter tasks decrement, waiting while it is zero, fairly (FIFO): CPython's `asyncio.Semaphore`.
 ///
 /// Flavor: asyncio (``acquire()``); the rest is sync. Write `Asyncio.Semaphore` in files that also import Trio.
-public class Semaphore: AsyncContextManager {
+public class Semaphore: AsyncAcquirable {
     /// The current count.
     public private(set) var value: Int
     private let waiters = WaiterList()
@@ -49,27 +49,6 @@ public class Semaphore: AsyncContextManager {
         guard waiters.wakeNextPending() else { return false }
         value -= 1
         return true
-    }
-
-    /// Runs `body` holding one unit: `async with sem:`.
-    ///
-    /// Flavor: asyncio. - Throws: what `body` or ``acquire()`` throws.
-    public func withSemaphore<T>(_ body: () async throws -> T) async throws -> T {
-        try await acquire()
-        defer { try? release() }
-        return try await body()
-    }
-
-    /// Acquires one unit (``AsyncContextManager``).
-    public func aenter() async throws -> Semaphore {
-        try await acquire()
-        return self
-    }
-
-    /// Releases the unit; never swallows the error (``AsyncContextManager``).
-    public func aexit(_ error: (any Error)?) async throws -> Bool {
-        try release()
-        return false
     }
 }
 
