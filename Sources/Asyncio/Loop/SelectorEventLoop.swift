@@ -41,7 +41,6 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     private var cancelledTimers = 0
     private var running = false
     private var stopping = false
-    @exclusivity(unchecked) private var closed = false
     private var exceptionHandler: ExceptionHandler?
     private let epoll: Epoll
     private var readers: [Int32: Handle] = [:]
@@ -54,6 +53,9 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     private let wakeup: WakeupFD
     private let inbox = Mutex<[ReadyItem]>([])
     private let ownerThread: Atomic<UInt>
+    // Read by `callSoonThreadsafe` from any thread; relaxed loads cost a plain load on the hot path.
+    private let closedFlag = Atomic<Bool>(false)
+    private var closed: Bool { closedFlag.load(ordering: .relaxed) }
 
     /// Debug mode: ``callSoon(_:)`` and friends check they are called on the loop's thread, and callbacks
     /// slower than ``slowCallbackDuration`` are reported to stderr.
@@ -283,7 +285,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     public func close() throws {
         if running { throw RuntimeError("Cannot close a running event loop") }
         if closed { return }
-        closed = true
+        closedFlag.store(true, ordering: .relaxed)
         ready.removeAll()
         timers = Heap()
         for fd in Array(readers.keys) { _ = removeReader(fd) }
