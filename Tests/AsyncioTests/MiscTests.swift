@@ -219,3 +219,23 @@ import Testing
         #expect(received == "\(1 << 20):true")
     }
 }
+
+@Suite struct ToThreadTests {
+    @Test(arguments: LoopFactory.all)
+    func toThreadRunsElsewhereAndKeepsTheLoopResponsive(_ factory: LoopFactory) throws {
+        let log = Log<String>()
+        try factory.run { loop in
+            let ticker = try loop.createTask {
+                try await Asyncio.sleep(0.001)
+                log("loop ticked")
+            }
+            let value = try await toThread { () -> Int in
+                usleep(20_000)
+                return 7
+            }
+            log("thread returned \(value)")
+            try await ticker.value
+        }
+        #expect(log.items == ["loop ticked", "thread returned 7"])
+    }
+}
