@@ -86,6 +86,20 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func dueTimersQueueBehindCallbacksAlreadyReady(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<String>()
+            try loop.callLater(-1) { log("past timer") }
+            try loop.callSoon { log("soon") }
+            try loop.callAt(loop.time() - 5) { log("older timer") }
+            try loop.callSoon { loop.stop() }
+            try loop.runForever()
+            // Due timers join the ready queue after the callbacks already in it, oldest deadline first.
+            #expect(log.items == ["soon", "older timer", "past timer"])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
     func cancelledTimerDoesNotRun(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
