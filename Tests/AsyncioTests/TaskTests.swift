@@ -113,6 +113,34 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func selfCancelWhileAwaitingATaskWaitsForItToWindDown(_ factory: LoopFactory) throws {
+        let log = Log<String>()
+        try factory.run { loop in
+            let inner = try loop.createTask {
+                do {
+                    try await Asyncio.sleep(10)
+                } catch {
+                    try await Asyncio.sleep(0.002)
+                    log("inner cleaned up")
+                    throw error
+                }
+            }
+            let outer = try loop.createTask {
+                currentTask()!.cancel()
+                do {
+                    try await inner.value
+                } catch is CancelledError {
+                    log("outer cancelled")
+                    throw CancelledError()
+                }
+            }
+            await #expect(throws: CancelledError.self) { try await outer.value }
+            #expect(inner.cancelled)
+        }
+        #expect(log.items == ["inner cleaned up", "outer cancelled"])
+    }
+
+    @Test(arguments: LoopFactory.all)
     func cancellingAnAwaitingTaskCancelsTheAwaitedTask(_ factory: LoopFactory) throws {
         try factory.run { loop in
             let inner = try loop.createTask { try await Asyncio.sleep(10) }

@@ -46,10 +46,13 @@ final class TaskCore {
             throw RuntimeError("Task got a Future attached to a different loop")
         }
         if mustCancel, future.cancel(message: cancelMessage) {
-            // The future is done already; take the one hop its wake-up callback would have taken.
             mustCancel = false
-            try await yield()
-            return
+            if future.done {
+                // Take the one hop its wake-up callback would have taken.
+                try await yield()
+                return
+            }
+            // A task (or gather) only got a request: wait for it to wind down.
         }
         waiter = future
         await withUnsafeContinuation { future.addWaker($0) }
