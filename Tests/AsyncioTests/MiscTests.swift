@@ -239,3 +239,42 @@ import Testing
         #expect(log.items == ["loop ticked", "thread returned 7"])
     }
 }
+
+@Suite struct ServerLifecycleTests {
+    @Test(arguments: LoopFactory.all)
+    func waitClosedWaitsForOpenConnections(_ factory: LoopFactory) throws {
+        try factory.run { loop in
+            let handlerDone = Asyncio.Event()
+            let server = try await startServer(host: "127.0.0.1", port: 0) { reader, writer in
+                _ = try await reader.read()
+                writer.close()
+                handlerDone.set()
+            }
+            let (_, writer) = try await openConnection(host: "127.0.0.1", port: server.port)
+            try await Asyncio.sleep(0.002)
+            server.close()
+            let closing = try loop.createTask { try await server.waitClosed() }
+            try await Asyncio.sleep(0.005)
+            #expect(!closing.done)
+            writer.close()
+            try await writer.waitClosed()
+            try await closing.value
+            try await handlerDone.wait()
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func readuntilAtEOFReturnsThePartialData(_ factory: LoopFactory) throws {
+        try factory.run { _ in
+            let reader = StreamReader()
+            reader.feedData(bytes("no separator"))
+            reader.feedEOF()
+            await #expect {
+                try await reader.readuntil(bytes("\n"))
+            } throws: { error in
+                (error as? IncompleteReadError).map { $0.partial == bytes("no separator") && $0.expected == nil } ?? false
+            }
+            #expect(reader.atEOF)
+        }
+    }
+}
