@@ -164,7 +164,7 @@ public struct OSError: Error, CustomStringConvertible {
     /// The failing call or a description of the operation.
     public let operation: String
     /// Creates the error.
-    public init(errno: Int32, _ operation: String) {
+    public init(errno: Int32, operation: String) {
         self.errno = errno
         self.operation = operation
     }

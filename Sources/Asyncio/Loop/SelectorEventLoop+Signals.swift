@@ -37,7 +37,7 @@ extension SelectorEventLoop {
         action.__sigaction_handler.sa_handler = writeSignalNumber
         action.sa_flags = SA_RESTART
         sigemptyset(&action.sa_mask)
-        guard sigaction(signal, &action, nil) == 0 else { throw OSError(errno: errno, "sigaction(\(signal))") }
+        guard sigaction(signal, &action, nil) == 0 else { throw OSError(errno: errno, operation: "sigaction(\(signal))") }
         signalState.handlers[signal] = callback
     }
 
@@ -66,7 +66,7 @@ extension SelectorEventLoop {
         guard signalState.readFD < 0 else { return }
         guard signalPipeWriteFD < 0 else { throw RuntimeError("another event loop handles signals") }
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw OSError(errno: errno, "pipe") }
+        guard pipe(&fds) == 0 else { throw OSError(errno: errno, operation: "pipe") }
         for fd in fds {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

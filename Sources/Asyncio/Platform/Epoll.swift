@@ -27,7 +27,7 @@ final class Epoll {
 
     init() throws {
         let fd = sysEpollCreate1(LinuxConstants.epollCloexec)
-        guard fd >= 0 else { throw OSError(errno: errno, "epoll_create1") }
+        guard fd >= 0 else { throw OSError(errno: errno, operation: "epoll_create1") }
         self.fd = fd
         buffer = .allocate(byteCount: Self.eventSize * Self.capacity, alignment: 8)
     }
@@ -64,7 +64,7 @@ final class Epoll {
             let retry = errno == ENOENT ? LinuxConstants.epollCtlAdd : LinuxConstants.epollCtlMod
             return sysEpollCtl(self.fd, retry, fd, raw.baseAddress)
         }
-        guard result == 0 else { throw OSError(errno: errno, "epoll_ctl(\(fd))") }
+        guard result == 0 else { throw OSError(errno: errno, operation: "epoll_ctl(\(fd))") }
     }
 
     /// Waits up to `timeoutMilliseconds` (-1: forever) and calls `body` once per ready descriptor.

@@ -8,7 +8,7 @@ enum SocketCalls {
     static func open(family: Int32, type: Int32, protocolNumber: Int32) throws -> Int32 {
         let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let fd = socket(family, type | flags, protocolNumber)
-        guard fd >= 0 else { throw OSError(errno: errno, "socket") }
+        guard fd >= 0 else { throw OSError(errno: errno, operation: "socket") }
         return fd
     }
 
@@ -33,7 +33,7 @@ enum SocketCalls {
         }
         if status == 0 { return true }
         if errno == EINPROGRESS || errno == EAGAIN || errno == EINTR { return false }
-        throw OSError(errno: errno, "connect")
+        throw OSError(errno: errno, operation: "connect")
     }
 
     /// The error of a finished non-blocking connect (`SO_ERROR`), or `nil`.
@@ -41,15 +41,15 @@ enum SocketCalls {
         var value: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &length)
-        return value == 0 ? nil : OSError(errno: value, "connect")
+        return value == 0 ? nil : OSError(errno: value, operation: "connect")
     }
 
     static func bindAndListen(_ fd: Int32, to address: [UInt8], backlog: Int32) throws {
         let status = address.withUnsafeBytes { raw in
             bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
         }
-        guard status == 0 else { throw OSError(errno: errno, "bind") }
-        guard listen(fd, backlog) == 0 else { throw OSError(errno: errno, "listen") }
+        guard status == 0 else { throw OSError(errno: errno, operation: "bind") }
+        guard listen(fd, backlog) == 0 else { throw OSError(errno: errno, operation: "listen") }
     }
 
     /// Accepts one connection as a non-blocking socket; `nil` when none is pending.
@@ -63,7 +63,7 @@ enum SocketCalls {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK, ECONNABORTED: return nil
-            default: throw OSError(errno: errno, "accept")
+            default: throw OSError(errno: errno, operation: "accept")
             }
         }
     }
@@ -76,7 +76,7 @@ enum SocketCalls {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: return nil
-            default: throw OSError(errno: errno, isPipe ? "read" : "recv")
+            default: throw OSError(errno: errno, operation: isPipe ? "read" : "recv")
             }
         }
     }
@@ -91,7 +91,7 @@ enum SocketCalls {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: return 0
-            default: throw OSError(errno: errno, isPipe ? "write" : "send")
+            default: throw OSError(errno: errno, operation: isPipe ? "write" : "send")
             }
         }
     }

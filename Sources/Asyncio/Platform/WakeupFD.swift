@@ -8,7 +8,7 @@ final class WakeupFD: Sendable {
 
     init() throws {
         let fd = sysEventfd(0, LinuxConstants.efdNonblock | LinuxConstants.efdCloexec)
-        guard fd >= 0 else { throw OSError(errno: errno, "eventfd") }
+        guard fd >= 0 else { throw OSError(errno: errno, operation: "eventfd") }
         descriptor = Atomic(fd)
     }
 

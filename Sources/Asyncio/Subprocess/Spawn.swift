@@ -10,7 +10,7 @@ private struct SpawnedPipes {
 
 private func makePipe() throws -> (read: Int32, write: Int32) {
     var fds: [Int32] = [-1, -1]
-    guard pipe(&fds) == 0 else { throw OSError(errno: errno, "pipe") }
+    guard pipe(&fds) == 0 else { throw OSError(errno: errno, operation: "pipe") }
     for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     return (fds[0], fds[1])
 }
@@ -51,7 +51,7 @@ private func spawn(
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let status = posix_spawnp(&pid, program, &actions, nil, argv, environ)
-        guard status == 0 else { throw OSError(errno: status, "posix_spawnp(\(program))") }
+        guard status == 0 else { throw OSError(errno: status, operation: "posix_spawnp(\(program))") }
         return (pid, pipes)
     } catch {
         for fd in pipes.parentEnds.values { close(fd) }

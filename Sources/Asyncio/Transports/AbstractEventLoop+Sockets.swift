@@ -82,7 +82,7 @@ extension AbstractEventLoop {
     public func createConnection(
         _ factory: @escaping () -> any StreamProtocol, host: String, port: Int
     ) async throws -> (any Transport, any StreamProtocol) {
-        var lastError: any Error = OSError(errno: EHOSTUNREACH, "no address for \(host)")
+        var lastError: any Error = OSError(errno: EHOSTUNREACH, operation: "no address for \(host)")
         for info in try await getaddrinfo(host, port) {
             let fd = try SocketCalls.open(family: info.family, type: info.socketType, protocolNumber: info.protocolNumber)
             do {
