@@ -61,3 +61,20 @@ import Testing
         }
     }
 }
+
+@Suite struct SubprocessLifetimeTests {
+    @Test(arguments: LoopFactory.all)
+    func droppedProcessStillDrainsAndReaps(_ factory: LoopFactory) throws {
+        try factory.run { _ in
+            var pid: pid_t = 0
+            do {
+                let process = try await createSubprocessShell("echo dropped", stdout: .pipe)
+                pid = process.pid
+            }
+            // Let the child exit and its pipe reach EOF with nobody holding the process.
+            for _ in 0..<200 where kill(pid, 0) == 0 { try await Asyncio.sleep(0.001) }
+            try await Asyncio.sleep(0.005)
+            #expect(waitpid(pid, nil, WNOHANG) == -1)
+        }
+    }
+}

@@ -34,7 +34,9 @@ extension SubprocessProtocol {
 /// Forwards one pipe's events to the subprocess transport and protocol (CPython's `*SubprocessPipeProto`).
 final class PipeForwarder: StreamProtocol {
     let fd: Int32
-    unowned let owner: SubprocessTransport
+    // Strong: a pipe may outlive every user reference to the process. The transport drops the pipe (and so
+    // this cycle) once the pipe is closed.
+    let owner: SubprocessTransport
 
     init(fd: Int32, owner: SubprocessTransport) {
         self.fd = fd

@@ -77,6 +77,7 @@ public final class SubprocessTransport {
 
     func pipeClosed(fd: Int32, error: (any Error)?) {
         openPipes.remove(fd)
+        pipes[fd] = nil
         subprocessProtocol.pipeConnectionLost(fd: fd, error: error)
         tryFinish()
     }

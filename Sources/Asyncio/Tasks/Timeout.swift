@@ -40,9 +40,9 @@ public final class Timeout: AsyncContextManager {
         handle = nil
         guard let when, let loop = current?.core.loop else { return }
         if when <= loop.time() {
-            handle = try loop.callSoon { [unowned self] in self.fire() }
+            handle = try loop.callSoon { [weak self] in self?.fire() }
         } else {
-            handle = try loop.callAt(when) { [unowned self] in self.fire() }
+            handle = try loop.callAt(when) { [weak self] in self?.fire() }
         }
     }
 
