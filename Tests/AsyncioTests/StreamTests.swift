@@ -161,6 +161,8 @@ private final class EchoProtocol: StreamProtocol {
     var transport: (any Transport)?
     func connectionMade(_ transport: any Transport) { self.transport = transport }
     func dataReceived(_ data: [UInt8]) { transport?.write(data) }
+    // The transport holds its protocol; let go of it so the pair can be freed.
+    func connectionLost(_ error: (any Error)?) { transport = nil }
 }
 
 @Suite struct TransportTests {
