@@ -1,5 +1,6 @@
 import Asyncio
 import Glibc
+import Synchronization
 import Testing
 
 @Suite struct FlavorTests {
@@ -224,13 +225,16 @@ import Testing
     @Test(arguments: LoopFactory.all)
     func toThreadRunsElsewhereAndKeepsTheLoopResponsive(_ factory: LoopFactory) throws {
         let log = Log<String>()
+        let ticked = Atomic<Bool>(false)
         try factory.run { loop in
             let ticker = try loop.createTask {
                 try await Asyncio.sleep(0.001)
                 log("loop ticked")
+                ticked.store(true, ordering: .releasing)
             }
+            // The thread returns only after the loop has run the ticker: the loop must not be blocked meanwhile.
             let value = try await toThread { () -> Int in
-                usleep(20_000)
+                while !ticked.load(ordering: .acquiring) { usleep(200) }
                 return 7
             }
             log("thread returned \(value)")

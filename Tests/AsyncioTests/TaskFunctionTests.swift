@@ -16,11 +16,14 @@ import Testing
     @Test(arguments: LoopFactory.all)
     func gatherThrowsTheFirstErrorAndLeavesOthersRunning(_ factory: LoopFactory) throws {
         try factory.run { loop in
-            let slow = try loop.createTask { try await Asyncio.sleep(0.01, result: 1) }
+            let gate = loop.createFuture(of: Int.self)
+            let slow = try loop.createTask { try await gate.value }
             let failing = try loop.createTask { () throws -> Int in throw TestError(tag: 4) }
             await #expect(throws: TestError(tag: 4)) { try await gather([slow, failing]) }
             #expect(!slow.done)
-            #expect(try await slow.value == 1)
+            try gate.setResult(1)
+            let late = try await slow.value
+            #expect(late == 1)
         }
     }
 
@@ -65,11 +68,13 @@ import Testing
     @Test(arguments: LoopFactory.all)
     func waitFirstCompletedAndAllCompleted(_ factory: LoopFactory) throws {
         try factory.run { loop in
+            let gate = loop.createFuture(of: Int.self)
             let fast = try loop.createTask { try await Asyncio.sleep(0.001, result: 1) }
-            let slow = try loop.createTask { try await Asyncio.sleep(0.03, result: 2) }
+            let slow = try loop.createTask { try await gate.value }
             let first = try await wait([fast, slow], returnWhen: .firstCompleted)
             #expect(first.done.count == 1 && first.done[0] === fast)
             #expect(first.pending.count == 1 && first.pending[0] === slow)
+            try loop.callLater(0.001) { try? gate.setResult(2) }
             let all = try await wait([fast, slow])
             #expect(all.done.count == 2 && all.pending.isEmpty)
             await #expect(throws: ValueError.self) { try await wait([Future<Int>]()) }
@@ -114,13 +119,16 @@ import Testing
     @Test(arguments: LoopFactory.all)
     func shieldProtectsTheInnerTask(_ factory: LoopFactory) throws {
         try factory.run { loop in
-            let inner = try loop.createTask { try await Asyncio.sleep(0.01, result: 9) }
+            let gate = loop.createFuture(of: Int.self)
+            let inner = try loop.createTask { try await gate.value }
             let outer = try loop.createTask { try await shield(inner).value }
             try await Asyncio.sleep(0.001)
             outer.cancel()
             await #expect(throws: CancelledError.self) { try await outer.value }
             #expect(!inner.cancelled)
-            #expect(try await inner.value == 9)
+            try gate.setResult(9)
+            let value = try await inner.value
+            #expect(value == 9)
         }
     }
 
