@@ -306,7 +306,10 @@ struct Unchecked<Value>: @unchecked Sendable {
 
 /// Starts a plain thread running `body` (tests must not rely on Swift's pool).
 func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
-    final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
+    final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
     var thread = pthread_t()
     let context = Unmanaged.passRetained(Box(body)).toOpaque()
     let result = pthread_create(&thread, nil, { raw in

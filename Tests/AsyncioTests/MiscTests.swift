@@ -276,7 +276,8 @@ import Testing
             await #expect {
                 try await reader.readuntil(bytes("\n"))
             } throws: { error in
-                (error as? IncompleteReadError).map { $0.partial == bytes("no separator") && $0.expected == nil } ?? false
+                guard let error = error as? IncompleteReadError else { return false }
+                return error.partial == bytes("no separator") && error.expected == nil
             }
             #expect(reader.atEOF)
         }

@@ -37,7 +37,9 @@ extension SelectorEventLoop {
         action.__sigaction_handler.sa_handler = writeSignalNumber
         action.sa_flags = SA_RESTART
         sigemptyset(&action.sa_mask)
-        guard sigaction(signal, &action, nil) == 0 else { throw OSError(errno: errno, operation: "sigaction(\(signal))") }
+        guard sigaction(signal, &action, nil) == 0 else {
+            throw OSError(errno: errno, operation: "sigaction(\(signal))")
+        }
         signalState.handlers[signal] = callback
     }
 

@@ -30,7 +30,8 @@ func resolveBlocking(host: String?, port: Int, passive: Bool) throws -> [Address
     var list: UnsafeMutablePointer<addrinfo>?
     let status = getaddrinfo(host, String(port), &hints, &list)
     guard status == 0, let first = list else {
-        throw OSError(errno: EHOSTUNREACH, operation: "getaddrinfo(\(host ?? "*")): \(String(cString: gai_strerror(status)))")
+        let reason = String(cString: gai_strerror(status))
+        throw OSError(errno: EHOSTUNREACH, operation: "getaddrinfo(\(host ?? "*")): \(reason)")
     }
     defer { freeaddrinfo(first) }
     var results: [AddressInfo] = []

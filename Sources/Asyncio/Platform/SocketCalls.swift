@@ -71,7 +71,9 @@ enum SocketCalls {
     /// Receives into `buffer`: the byte count (0 at EOF), or `nil` when nothing is available.
     static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, isPipe: Bool = false) throws -> Int? {
         while true {
-            let count = isPipe ? read(fd, buffer.baseAddress, buffer.count) : recv(fd, buffer.baseAddress, buffer.count, 0)
+            let count = isPipe
+                ? read(fd, buffer.baseAddress, buffer.count)
+                : recv(fd, buffer.baseAddress, buffer.count, 0)
             if count >= 0 { return count }
             switch errno {
             case EINTR: continue

@@ -84,7 +84,9 @@ extension AbstractEventLoop {
     ) async throws -> (any Transport, any StreamProtocol) {
         var lastError: any Error = OSError(errno: EHOSTUNREACH, operation: "no address for \(host)")
         for info in try await getaddrinfo(host, port) {
-            let fd = try SocketCalls.open(family: info.family, type: info.socketType, protocolNumber: info.protocolNumber)
+            let fd = try SocketCalls.open(
+                family: info.family, type: info.socketType, protocolNumber: info.protocolNumber
+            )
             do {
                 try await sockConnect(fd, info.address)
             } catch {

@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// Listening sockets accepting connections for a protocol factory: CPython's `asyncio.Server`
-/// (from ``AbstractEventLoop/createServer(_:host:port:backlog:startServing:)`` and ``startServer(host:port:limit:_:)``).
+/// (from ``AbstractEventLoop/createServer(_:host:port:backlog:startServing:)`` and
+/// ``startServer(host:port:limit:_:)``).
 ///
 /// Flavor: sync methods; ``waitClosed()`` and ``serveForever()`` are asyncio-flavored.
 public final class Server {
