@@ -32,28 +32,3 @@ extension SelectorEventLoop {
         joiner.shutdown(wait: false)
     }
 }
-
-/// Runs `function` on `executor` and completes a future of `loop` with its outcome, through
-/// ``AbstractEventLoop/callSoonThreadsafe(_:)``. A future cancelled meanwhile ignores the outcome.
-///
-/// Flavor: sync. - Throws: what `executor.submit` throws.
-public func submitWork<T: Sendable>(
-    to executor: any ConcurrentExecutor, on loop: any AbstractEventLoop,
-    _ function: @escaping @Sendable () throws -> T
-) throws -> Future<T> {
-    let future = loop.createFuture(of: T.self)
-    let target = UncheckedSendable(future)
-    try executor.submit {
-        let outcome = Result { try function() }
-        _ = try? loop.callSoonThreadsafe {
-            target.value.setOutcomeUnlessDone(outcome)
-        }
-    }
-    return future
-}
-
-/// A value moved between threads by code that guarantees only one thread touches it at a time.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

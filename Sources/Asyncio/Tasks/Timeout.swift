@@ -107,13 +107,6 @@ public final class Timeout: AsyncContextManager {
     }
 }
 
-extension Result {
-    var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
-    }
-}
-
 /// Runs `body` with a deadline `delay` seconds from now (`nil`: none): `async with asyncio.timeout(delay):`.
 ///
 /// Flavor: asyncio. - Throws: what `body` throws; ``TimeoutError`` when the deadline cut it short;
