@@ -202,6 +202,20 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func runAcceptsALoopFactory(_ factory: LoopFactory) throws {
+        let made = Unchecked(Log<any AbstractEventLoop>())
+        let usedIt = try Asyncio.run(loopFactory: {
+            let loop = try factory.make()
+            made.value(loop)
+            return loop
+        }) {
+            try getRunningLoop() === made.value.items.first
+        }
+        #expect(usedIt)
+        #expect(made.value.items.first?.isClosed == true)
+    }
+
+    @Test(arguments: LoopFactory.all)
     func sleepAdvancesTheLoopClock(_ factory: LoopFactory) throws {
         let (start, end, result) = try factory.run { loop in
             let start = loop.time()

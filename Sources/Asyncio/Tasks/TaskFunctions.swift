@@ -67,15 +67,18 @@ public func sleep(for duration: Duration) async throws {
     try await sleep(Double(seconds) + Double(attoseconds) * 1e-18)
 }
 
-/// Runs `main` as a task on a new ``SelectorEventLoop`` until it completes, then cancels the tasks left,
-/// shuts the default executor down and closes the loop: `asyncio.run`.
+/// Runs `main` as a task on a new loop (a ``SelectorEventLoop`` unless `loopFactory` makes another) until it
+/// completes, then cancels the tasks left, shuts the default executor down and closes the loop: `asyncio.run`.
 ///
 /// Flavor: sync, blocking. - Throws: what `main` throws; ``RuntimeError`` when called where a loop runs.
-public func run<T>(debug: Bool = false, _ main: sending @escaping () async throws -> T) throws -> T {
+public func run<T>(
+    debug: Bool = false, loopFactory: (() throws -> any AbstractEventLoop)? = nil,
+    _ main: sending @escaping () async throws -> T
+) throws -> T {
     if runningLoopIfAny() != nil {
         throw RuntimeError("asyncio.run() cannot be called from a running event loop")
     }
-    let loop = try SelectorEventLoop()
+    let loop = try loopFactory?() ?? SelectorEventLoop()
     loop.debug = debug
     defer { try? loop.close() }
     let previous = ThreadLoopSlot.current.exchange(loop)
