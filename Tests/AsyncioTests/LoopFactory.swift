@@ -13,13 +13,19 @@ struct LoopFactory: CustomTestStringConvertible, Sendable {
     /// Every loop implementation under test.
     static let all: [LoopFactory] = [.selector]
 
-    /// Runs `main` as a task on a fresh loop until it completes, then cancels leftovers and closes the loop.
+    /// Runs `main` as a task on a fresh loop until it completes; then, as `Asyncio.run`, cancels the tasks left
+    /// and runs the loop until they are done, so that nothing outlives the loop.
     func run<T>(_ main: @escaping (any AbstractEventLoop) async throws -> T) throws -> T {
         let loop = try make()
         defer { try? loop.close() }
         let task = try loop.createTask(name: "main") { try await main(loop) }
         let outcome = Result { try loop.runUntilComplete(task) }
-        for leftover in allTasks(loop: loop) { leftover.cancel() }
+        let leftovers = allTasks(loop: loop)
+        if !leftovers.isEmpty {
+            for leftover in leftovers { leftover.cancel() }
+            let cleanup = try loop.createTask(name: "cleanup") { _ = try await wait(leftovers) }
+            try loop.runUntilComplete(cleanup)
+        }
         return try outcome.get()
     }
 

@@ -149,6 +149,7 @@ private final class RecordingProtocol: StreamProtocol {
         return false
     }
     func connectionLost(_ error: (any Error)?) {
+        transport = nil
         events.append(error == nil ? "lost" : "lost with error")
         if !lost.done { try? lost.setResult(()) }
     }
@@ -159,10 +160,17 @@ private final class RecordingProtocol: StreamProtocol {
 /// Echoes everything back and closes on EOF.
 private final class EchoProtocol: StreamProtocol {
     var transport: (any Transport)?
+    let lost: Future<Void>?
+
+    init(loop: (any AbstractEventLoop)? = nil) { lost = loop?.createFuture(of: Void.self) }
+
     func connectionMade(_ transport: any Transport) { self.transport = transport }
     func dataReceived(_ data: [UInt8]) { transport?.write(data) }
     // The transport holds its protocol; let go of it so the pair can be freed.
-    func connectionLost(_ error: (any Error)?) { transport = nil }
+    func connectionLost(_ error: (any Error)?) {
+        transport = nil
+        if let lost, !lost.done { try? lost.setResult(()) }
+    }
 }
 
 @Suite struct TransportTests {
@@ -223,17 +231,20 @@ private final class EchoProtocol: StreamProtocol {
     @Test(arguments: LoopFactory.all)
     func sockOperations(_ factory: LoopFactory) throws {
         try factory.run { loop in
-            let server = try await loop.createServer({ EchoProtocol() }, host: "127.0.0.1", port: 0)
+            let serverSide = EchoProtocol(loop: loop)
+            let server = try await loop.createServer({ serverSide }, host: "127.0.0.1", port: 0)
             let info = try #require(try await loop.getaddrinfo("127.0.0.1", server.port).first)
             let fd = socket(info.family, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             try await loop.sockConnect(fd, info.address)
             try await loop.sockSendall(fd, bytes("xyz"))
             var got: [UInt8] = []
             while got.count < 3 { got += try await loop.sockRecv(fd, 16) }
             #expect(got == bytes("xyz"))
+            close(fd)
+            try await serverSide.lost?.value
             server.close()
+            try await server.waitClosed()
         }
     }
 }
