@@ -1,6 +1,7 @@
 /// Callbacks every protocol receives from its transport: CPython's `asyncio.BaseProtocol`.
 ///
-/// Flavor: sync callbacks, called on the loop thread. All have empty defaults.
+/// Flavor: sync callbacks, called on the loop thread. All have empty defaults. The transport keeps its
+/// protocol alive; a protocol that stores the transport should drop it in ``connectionLost(_:)``.
 public protocol BaseProtocol: AnyObject {
     /// The connection is up; `transport` is how to write and close.
     func connectionMade(_ transport: any Transport)
