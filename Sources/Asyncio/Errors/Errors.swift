@@ -1,3 +1,4 @@
+@_exported import SharedErrors
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -90,32 +91,6 @@ public struct QueueFull: Error {
     public init() {}
 }
 
-/// A misuse of the event loop's state machine, named after Python's `RuntimeError`:
-/// "Event loop is closed", "This event loop is already running", "no running event loop", ….
-///
-/// Flavor: sync.
-public struct RuntimeError: Error, CustomStringConvertible {
-    /// What was wrong, in CPython's words where CPython has them.
-    public let message: String
-    /// Creates the error with a message.
-    public init(_ message: String) { self.message = message }
-    /// `RuntimeError: ` followed by the message.
-    public var description: String { "RuntimeError: \(message)" }
-}
-
-/// An argument had an acceptable type but a wrong value, named after Python's `ValueError`
-/// (an empty set given to ``wait(_:timeout:returnWhen:)``, a ``BoundedSemaphore`` released too often, …).
-///
-/// Flavor: sync.
-public struct ValueError: Error, CustomStringConvertible {
-    /// What was wrong.
-    public let message: String
-    /// Creates the error with a message.
-    public init(_ message: String) { self.message = message }
-    /// `ValueError: ` followed by the message.
-    public var description: String { "ValueError: \(message)" }
-}
-
 /// An asyncio-flavored primitive was called where no asyncio task runs (from a Trio task, a plain
 /// Swift task or a thread). The message says what to call instead.
 ///
@@ -137,39 +112,3 @@ public struct FlavorError: Error, CustomStringConvertible {
     }
 }
 
-/// Several errors raised together by the children of an ``AsyncioTaskGroup``, named after Python's
-/// `ExceptionGroup`.
-///
-/// Flavor: sync.
-public struct ExceptionGroup: Error, CustomStringConvertible {
-    /// What the group is about ("unhandled errors in a TaskGroup").
-    public let message: String
-    /// The errors, in the order they were raised.
-    public let errors: [any Error]
-    /// Creates a group.
-    public init(_ message: String, _ errors: [any Error]) {
-        self.message = message
-        self.errors = errors
-    }
-    /// The message and the number of sub-errors.
-    public var description: String { "\(message) (\(errors.count) sub-exception\(errors.count == 1 ? "" : "s"))" }
-}
-
-/// An OS call failed; `errno` and the call's name.
-///
-/// Flavor: sync. Python raises `OSError` (and subclasses such as `ConnectionRefusedError`) in the same places.
-public struct OSError: Error, CustomStringConvertible {
-    /// The `errno` value.
-    public let errno: Int32
-    /// The failing call or a description of the operation.
-    public let operation: String
-    /// Creates the error.
-    public init(errno: Int32, operation: String) {
-        self.errno = errno
-        self.operation = operation
-    }
-    /// The operation, errno and `strerror` text.
-    public var description: String {
-        "OSError: [Errno \(errno)] \(String(cString: strerror(errno))) (\(operation))"
-    }
-}

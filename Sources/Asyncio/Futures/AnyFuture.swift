@@ -1,5 +1,5 @@
 /// What every ``Future`` offers regardless of its result type; lets heterogeneous futures be waited on
-/// together (``wait(_:timeout:returnWhen:)``, ``gather(_:)`` with parameter packs).
+/// together (``wait(_:timeout:returnWhen:)->([AnyFuture],_)``, ``gather(_:)->[T]`` with parameter packs).
 public protocol AnyFuture: AnyObject {
     /// The loop the future belongs to; its callbacks run there.
     var loop: any AbstractEventLoop { get }

@@ -1,6 +1,6 @@
 /// An asyncio event loop: CPython's `AbstractEventLoop` as a Swift protocol.
 ///
-/// Everything above the loop — ``Future``, ``AsyncioTask``, ``sleep(_:)``, ``gather(_:)``, the sync
+/// Everything above the loop — ``Future``, ``AsyncioTask``, ``sleep(_:)``, ``gather(_:)->[T]``, the sync
 /// primitives, queues, transports and streams — uses only these requirements, so any conforming loop
 /// (``SelectorEventLoop``, or a loop running on another runtime) runs all of it unchanged.
 ///

@@ -1,10 +1,8 @@
 #if os(Linux)
+import CTrioPlatform
 import Glibc
 
 /// An epoll instance watching file descriptors for readability and writability.
-///
-/// `struct epoll_event` is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16 bytes), so events
-/// are read and written through raw memory at the architecture's offsets.
 final class Epoll {
     /// Readiness of one descriptor, as returned by ``wait(timeoutMilliseconds:_:)``.
     struct Event {
@@ -13,23 +11,16 @@ final class Epoll {
         var writable: Bool
     }
 
-    #if arch(x86_64)
-    private static let eventSize = 12
-    private static let dataOffset = 4
-    #else
-    private static let eventSize = 16
-    private static let dataOffset = 8
-    #endif
     private static let capacity = 256
 
     private(set) var fd: Int32
-    private let buffer: UnsafeMutableRawPointer
+    private let buffer: UnsafeMutablePointer<epoll_event>
 
     init() throws {
         let fd = sysEpollCreate1(LinuxConstants.epollCloexec)
         guard fd >= 0 else { throw OSError(errno: errno, operation: "epoll_create1") }
         self.fd = fd
-        buffer = .allocate(byteCount: Self.eventSize * Self.capacity, alignment: 8)
+        buffer = .allocate(capacity: Self.capacity)
     }
 
     deinit {
@@ -46,39 +37,36 @@ final class Epoll {
     /// Sets the interest of `fd`: `add` for a new descriptor, otherwise modify; no interest deletes it.
     func update(_ fd: Int32, readable: Bool, writable: Bool, isNew: Bool) throws {
         if !readable && !writable {
-            _ = sysEpollCtl(self.fd, LinuxConstants.epollCtlDel, fd, nil)
+            _ = epoll_ctl(self.fd, LinuxConstants.epollCtlDel, fd, nil)
             return
         }
         var mask: UInt32 = 0
         if readable { mask |= LinuxConstants.epollIn }
         if writable { mask |= LinuxConstants.epollOut }
-        var event = (UInt64(0), UInt64(0))
-        let result = withUnsafeMutableBytes(of: &event) { raw -> Int32 in
-            raw.storeBytes(of: mask, toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: UInt64(UInt32(bitPattern: fd)), toByteOffset: Self.dataOffset, as: UInt64.self)
-            let op = isNew ? LinuxConstants.epollCtlAdd : LinuxConstants.epollCtlMod
-            if sysEpollCtl(self.fd, op, fd, raw.baseAddress) == 0 { return 0 }
-            // A descriptor closed without being unregistered leaves epoll, and its number may come back:
-            // the caller's idea of "new" can be stale either way.
-            guard errno == ENOENT || errno == EEXIST else { return -1 }
+        var event = epoll_event()
+        event.events = mask
+        event.data.fd = fd
+        let op = isNew ? LinuxConstants.epollCtlAdd : LinuxConstants.epollCtlMod
+        var result = epoll_ctl(self.fd, op, fd, &event)
+        // A descriptor closed without being unregistered leaves epoll, and its number may come back:
+        // the caller's idea of "new" can be stale either way.
+        if result != 0 && (errno == ENOENT || errno == EEXIST) {
             let retry = errno == ENOENT ? LinuxConstants.epollCtlAdd : LinuxConstants.epollCtlMod
-            return sysEpollCtl(self.fd, retry, fd, raw.baseAddress)
+            result = epoll_ctl(self.fd, retry, fd, &event)
         }
         guard result == 0 else { throw OSError(errno: errno, operation: "epoll_ctl(\(fd))") }
     }
 
     /// Waits up to `timeoutMilliseconds` (-1: forever) and calls `body` once per ready descriptor.
     func wait(timeoutMilliseconds: Int32, _ body: (Event) -> Void) {
-        let count = sysEpollWait(fd, buffer, Int32(Self.capacity), timeoutMilliseconds)
+        let count = epoll_wait(fd, buffer, Int32(Self.capacity), timeoutMilliseconds)
         guard count > 0 else { return }
         let readMask = LinuxConstants.epollIn | LinuxConstants.epollHup | LinuxConstants.epollErr
         let writeMask = LinuxConstants.epollOut | LinuxConstants.epollHup | LinuxConstants.epollErr
         for index in 0..<Int(count) {
-            let base = index * Self.eventSize
-            let mask = buffer.loadUnaligned(fromByteOffset: base, as: UInt32.self)
-            let data = buffer.loadUnaligned(fromByteOffset: base + Self.dataOffset, as: UInt64.self)
-            body(Event(fd: Int32(bitPattern: UInt32(truncatingIfNeeded: data)),
-                       readable: mask & readMask != 0, writable: mask & writeMask != 0))
+            let event = buffer[index]
+            let mask = event.events
+            body(Event(fd: event.data.fd, readable: mask & readMask != 0, writable: mask & writeMask != 0))
         }
     }
 }

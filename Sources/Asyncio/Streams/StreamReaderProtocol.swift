@@ -13,7 +13,7 @@ public final class StreamReaderProtocol: StreamProtocol {
     let closed: Future<Void>
     private var handlerTask: AsyncioTask<Void>?
 
-    /// Creates the protocol; with `connected`, each connection starts a task running it (``startServer``).
+    /// Creates the protocol; with `connected`, each connection starts a task running it (`startServer`).
     public init(
         _ reader: StreamReader, loop: any AbstractEventLoop,
         connected: ((StreamReader, StreamWriter) async throws -> Void)? = nil

@@ -1,4 +1,4 @@
-/// The future behind ``gather(_:)``: done when the children are (or, without `returnExceptions`, when the
+/// The future behind ``gather(_:)->[T]``: done when the children are (or, without `returnExceptions`, when the
 /// first fails); cancelling it cancels the children.
 final class GatheringFuture: Future<Void> {
     let children: [any AnyFuture]

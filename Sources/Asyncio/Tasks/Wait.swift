@@ -1,4 +1,4 @@
-/// When ``wait(_:timeout:returnWhen:)`` returns.
+/// When ``wait(_:timeout:returnWhen:)->([AnyFuture],_)`` returns.
 public enum ReturnWhen: Sendable {
     /// As soon as any future is done.
     case firstCompleted
@@ -43,7 +43,7 @@ public func wait(
     return (futures.filter(\.done), futures.filter { !$0.done })
 }
 
-/// ``wait(_:timeout:returnWhen:)`` keeping the futures' type.
+/// ``wait(_:timeout:returnWhen:)->([AnyFuture],_)`` keeping the futures' type.
 ///
 /// Flavor: asyncio. - Throws: as the untyped form.
 public func wait<T>(
