@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-trio",
     products: [
         .library(name: "Sniffio", targets: ["Sniffio"]),
+        .library(name: "SharedErrors", targets: ["SharedErrors"]),
         .library(name: "Trio", targets: ["Trio"]),
         .library(name: "TrioTesting", targets: ["TrioTesting"]),
         .library(name: "Asyncio", targets: ["Asyncio"]),
@@ -18,10 +19,11 @@ let package = Package(
     targets: [
         .target(name: "Sniffio"),
         .target(name: "CTrioPlatform"),
+        .target(name: "SharedErrors"),
         .target(
             name: "Trio",
             dependencies: [
-                "Sniffio", "CTrioPlatform",
+                "Sniffio", "CTrioPlatform", "SharedErrors",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
@@ -30,7 +32,7 @@ let package = Package(
         .target(
             name: "Asyncio",
             dependencies: [
-                "Sniffio",
+                "Sniffio", "CTrioPlatform", "SharedErrors",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
@@ -50,7 +52,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
-        .testTarget(name: "TrioTests", dependencies: ["Trio", "TrioTesting", "Sniffio"]),
+        .testTarget(name: "TrioTests", dependencies: ["Trio", "TrioTesting", "Sniffio", "Asyncio"]),
         .testTarget(name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio"]),
     ],
     swiftLanguageModes: [.v6]

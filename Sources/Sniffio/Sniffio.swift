@@ -27,6 +27,9 @@ public struct AsyncLibraryNotFoundError: Error, CustomStringConvertible {
 public func currentAsyncLibrary() throws -> String {
     if let name = AsyncLibrary.threadLibrary { return name }
     if let name = AsyncLibrary.taskLibrary { return name }
+    for detector in AsyncLibrary.registry.detectors {
+        if let name = detector() { return name }
+    }
     throw AsyncLibraryNotFoundError()
 }
 
@@ -55,6 +58,16 @@ public enum AsyncLibrary {
         return try body()
     }
 
+    /// Registers a detector asked after the thread-local and task-local values: a runtime that
+    /// can tell cheaply whether it is running the caller (Trio checks for its current task) uses
+    /// this instead of binding a task-local in every task, which costs memory per task. Python's
+    /// sniffio likewise falls back to asking asyncio for its running loop. Each `id` is kept once.
+    public static func registerDetector(id: String, _ detector: @escaping @Sendable () -> String?) {
+        registry.add(id: id, detector)
+    }
+
+    static let registry = DetectorRegistry()
+
     private final class Box {
         let name: String
         init(_ name: String) { self.name = name }
@@ -66,4 +79,28 @@ public enum AsyncLibrary {
         pthread_key_create(&key, nil)
         return key
     }()
+}
+
+/// The registered detectors, behind a pthread mutex (visible to ThreadSanitizer).
+final class DetectorRegistry: @unchecked Sendable {
+    // Heap-allocated: a pthread mutex must not move, and `&property` promises no stable address.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        return mutex
+    }()
+    private var ids: Set<String> = []
+    private var list: [@Sendable () -> String?] = []
+
+    func add(id: String, _ detector: @escaping @Sendable () -> String?) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if ids.insert(id).inserted { list.append(detector) }
+    }
+
+    var detectors: [@Sendable () -> String?] {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return list
+    }
 }

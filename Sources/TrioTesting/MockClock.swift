@@ -54,7 +54,7 @@ public final class MockClock: TrioClock, @unchecked Sendable {
         set { precondition(newValue >= 0, "MockClock: rate must be >= 0"); applyRate(newValue) }
     }
 
-    /// Sets ``rate``. Flavor: sync. - Throws: ``ValueError`` for a negative or NaN rate.
+    /// Sets ``rate``. Flavor: sync. - Throws: `Trio.ValueError` for a negative or NaN rate.
     public func setRate(_ newValue: Double) throws {
         guard newValue >= 0 else { throw ValueError("rate must be >= 0") }
         applyRate(newValue)
@@ -79,7 +79,7 @@ public final class MockClock: TrioClock, @unchecked Sendable {
         }
     }
 
-    /// Sets ``autojumpThreshold``. Flavor: sync. - Throws: ``ValueError`` for a negative or NaN value.
+    /// Sets ``autojumpThreshold``. Flavor: sync. - Throws: `Trio.ValueError` for a negative or NaN value.
     public func setAutojumpThreshold(_ newValue: Double) throws {
         guard newValue >= 0 else { throw ValueError("autojump threshold must be >= 0") }
         state.withLock { $0.autojumpThreshold = newValue }
@@ -88,7 +88,7 @@ public final class MockClock: TrioClock, @unchecked Sendable {
     /// Moves virtual time forward by `seconds`. Flavor: sync; not a checkpoint (sleepers whose
     /// deadline passed wake at the next scheduling pass).
     ///
-    /// - Throws: ``ValueError`` for a negative or NaN amount ("time can't go backwards").
+    /// - Throws: `Trio.ValueError` for a negative or NaN amount ("time can't go backwards").
     public func jump(_ seconds: Double) throws {
         guard seconds >= 0 else { throw ValueError("time can't go backwards") }
         state.withLock { $0.virtualBase += seconds }

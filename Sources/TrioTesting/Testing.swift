@@ -3,7 +3,7 @@ import Trio
 /// Blocks until every other task of the run is blocked, and has been for `cushion` real
 /// seconds. Flavor: Trio; a checkpoint. Takes priority over `MockClock` autojumps.
 ///
-/// - Throws: ``Trio/Cancelled``; ``Trio/ValueError`` for a negative cushion.
+/// - Throws: `Trio.Cancelled`; `Trio.ValueError` for a negative cushion.
 public func waitAllTasksBlocked(cushion: Double = 0) async throws {
     try await Lowlevel.waitAllTasksBlocked(cushion: cushion)
 }
@@ -35,7 +35,7 @@ public final class Sequencer {
     /// Waits for position `position - 1` to finish, runs `body`, then lets `position + 1` go.
     /// Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``Trio/RuntimeError`` for a reused position, or once a cancelled wait broke the
+    /// - Throws: `Trio.RuntimeError` for a reused position, or once a cancelled wait broke the
     ///   sequence; the body's errors.
     public func callAt(_ position: Int, _ body: () async throws -> Void) async throws {
         if claimed.contains(position) { throw RuntimeError("Attempted to reuse sequence point \(position)") }

@@ -1,5 +1,9 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `trio-bench`: prints `workload<TAB>impl<TAB>value<TAB>unit` lines.
 @main
 struct TrioBench: ParsableCommand {
@@ -14,6 +18,8 @@ struct TrioBench: ParsableCommand {
 /// One benchmark: a name and a body that prints its result lines.
 struct Workload: Sendable {
     let name: String
+    /// Measures process-wide state (RSS), so it must run alone in a fresh process.
+    var isolated = false
     let run: @Sendable () throws -> Void
 }
 
@@ -45,6 +51,26 @@ struct RunWorkloads: ParsableCommand {
             }
             return w
         }
-        for workload in chosen { try workload.run() }
+        for workload in chosen {
+            if workload.isolated && chosen.count > 1 {
+                try runInFreshProcess(workload.name)
+            } else {
+                try workload.run()
+            }
+        }
     }
+}
+
+/// Runs `trio-bench run NAME` as a child process sharing our stdout, and waits for it.
+private func runInFreshProcess(_ name: String) throws {
+    fflush(nil)   // every output stream: the child writes to the same stdout
+    let arguments = [CommandLine.arguments[0], "run", name]
+    var cArguments = arguments.map { strdup($0) } + [nil]
+    defer { for pointer in cArguments { free(pointer) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, "/proc/self/exe", nil, nil, &cArguments, environ) == 0 else {
+        throw ValidationError("could not start a child process for \(name)")
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
 }

@@ -1,11 +1,12 @@
-// System headers the Swift Glibc module does not expose (epoll, eventfd, signalfd, sockets,
-// posix_spawn), plus a few one-line wrappers for calls Swift cannot make directly (variadic
-// `syscall`, GNU-only declarations).
+// System headers the Swift Glibc module does not expose (epoll, eventfd, signalfd, pidfd,
+// sockets, posix_spawn), plus a few one-line wrappers for calls Swift cannot make directly
+// (variadic `syscall`, GNU-only declarations).
 #pragma once
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <sys/pidfd.h>
 #include <signal.h>
 #include <errno.h>
 #include <netinet/in.h>

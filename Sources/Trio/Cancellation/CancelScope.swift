@@ -21,7 +21,14 @@ public final class CancelScope {
     var cancelReason: String?
     var status: CancelStatus?
     private var hasBeenEntered = false
-    private weak var runner: Runner?
+    /// The run the scope was entered in. Kept as an identity, not a reference: a scope may outlive
+    /// its run, and a weak reference would cost a side table on every nursery.
+    private var runnerID: ObjectIdentifier?
+    private var runner: Runner? {
+        guard let runnerID, let current = Runner.currentOnThread.value, ObjectIdentifier(current) == runnerID
+        else { return nil }
+        return current
+    }
     var deadlineGeneration: UInt32 = 0
     private var deadlineRegistered = false
 
@@ -151,7 +158,7 @@ public final class CancelScope {
         }
         if let error = pendingError { throw error }
         hasBeenEntered = true
-        runner = task.runner
+        runnerID = task.runnerID
         let now = task.runner.clock.currentTime()
         if storedRelativeDeadline != .infinity {
             storedDeadline = now + storedRelativeDeadline

@@ -5,11 +5,12 @@
 /// and, unless the scope shields, the parent's; `recalculate` keeps the subtree up to date and
 /// wakes blocked tasks that became cancelled.
 final class CancelStatus {
-    unowned let scope: CancelScope
+    // A status lives only while its scope is entered, and the scope is alive all that time.
+    unowned(unsafe) let scope: CancelScope
     private(set) var parent: CancelStatus?
-    private var parentSlot = -1
-    private(set) var children: ContiguousArray<CancelStatus> = []
-    private(set) var tasks: ContiguousArray<TrioTask> = []
+    var parentSlot = -1
+    private var childList = IndexedList<StatusChildSlot>()
+    private var taskList = IndexedList<StatusTaskSlot>()
     private(set) var effectivelyCancelled = false
 
     init(scope: CancelScope, parent: CancelStatus?) {
@@ -33,38 +34,19 @@ final class CancelStatus {
         return nil
     }
 
+    var children: ContiguousArray<CancelStatus> { childList.items }
+    var tasks: ContiguousArray<TrioTask> { taskList.items }
+
     func setParent(_ newParent: CancelStatus?) {
-        if let old = parent {
-            let last = old.children.removeLast()
-            if parentSlot < old.children.count {
-                old.children[parentSlot] = last
-                last.parentSlot = parentSlot
-            }
-        }
+        parent?.childList.remove(self)
         parent = newParent
-        if let newParent {
-            parentSlot = newParent.children.count
-            newParent.children.append(self)
-        } else {
-            parentSlot = -1
-        }
+        newParent?.childList.append(self)
         recalculate()
     }
 
-    func addTask(_ task: TrioTask) {
-        task.statusSlot = tasks.count
-        tasks.append(task)
-    }
+    func addTask(_ task: TrioTask) { taskList.append(task) }
 
-    func removeTask(_ task: TrioTask) {
-        let slot = task.statusSlot
-        let last = tasks.removeLast()
-        if slot < tasks.count {
-            tasks[slot] = last
-            last.statusSlot = slot
-        }
-        task.statusSlot = -1
-    }
+    func removeTask(_ task: TrioTask) { taskList.remove(task) }
 
     /// Brings this status and its descendants up to date, delivering new cancellations.
     /// Iterative on purpose: thousands of nested scopes must not overflow the stack.

@@ -53,6 +53,7 @@ public func sleepUntil(_ deadline: Double) async throws {
     try await sleepUntil(deadline, task: try currentTrioTask("sleepUntil"))
 }
 
+@inline(__always)
 private func sleepUntil(_ deadline: Double, task: TrioTask) async throws {
     let runner = task.runner
     guard deadline != .infinity else { try await sleepForever() }

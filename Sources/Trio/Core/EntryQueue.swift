@@ -26,7 +26,7 @@ final class EntryQueue: @unchecked Sendable {
         var closed = false
     }
 
-    private let state = Mutex(UnsafeTransfer(State()))
+    private let state = ThreadLock(State())
     private let pending = Atomic<Bool>(false)
     let wakeFD: Int32
 
@@ -49,27 +49,27 @@ final class EntryQueue: @unchecked Sendable {
     }
 
     func pushJob(_ job: UnownedJob) {
-        state.withLock { box in
-            if box.value.closed {
+        state.withLock { state in
+            if state.closed {
                 // The run is over: nothing can run this job any more.
                 return
             }
-            box.value.jobs.append(job)
-            signalLocked(&box.value)
+            state.jobs.append(job)
+            signalLocked(&state)
         }
     }
 
     /// Queues a callback; false if the run has finished. A key already queued is not queued again.
     func pushCallback(key: AnyHashable?, _ body: @escaping @Sendable () -> Void) -> Bool {
         let transfer = UnsafeTransfer(key)
-        return state.withLock { box in
-            if box.value.closed { return false }
+        return state.withLock { state in
+            if state.closed { return false }
             if let key = transfer.value {
-                if box.value.keys.contains(key) { return true }
-                box.value.keys.insert(key)
+                if state.keys.contains(key) { return true }
+                state.keys.insert(key)
             }
-            box.value.callbacks.append(Callback(key: transfer.value, body: body))
-            signalLocked(&box.value)
+            state.callbacks.append(Callback(key: transfer.value, body: body))
+            signalLocked(&state)
             return true
         }
     }
@@ -78,18 +78,18 @@ final class EntryQueue: @unchecked Sendable {
     func callbackWillRun(_ callback: Callback) {
         guard let key = callback.key else { return }
         let transfer = UnsafeTransfer(key)
-        state.withLock { box in _ = box.value.keys.remove(transfer.value) }
+        state.withLock { state in _ = state.keys.remove(transfer.value) }
     }
 
     func take() -> ([UnownedJob], [Callback]) {
         pending.store(false, ordering: .relaxed)
-        let taken = state.withLock { box in
-            box.value.wakeSignalled = false
+        let taken = state.withLock { state in
+            state.wakeSignalled = false
             defer {
-                box.value.jobs.removeAll(keepingCapacity: true)
-                box.value.callbacks.removeAll()
+                state.jobs.removeAll(keepingCapacity: true)
+                state.callbacks.removeAll()
             }
-            return UnsafeTransfer((box.value.jobs, box.value.callbacks))
+            return UnsafeTransfer((state.jobs, state.callbacks))
         }
         return taken.value
     }
@@ -101,15 +101,15 @@ final class EntryQueue: @unchecked Sendable {
 
     /// Refuses further work and closes the eventfd; returns callbacks that were still queued.
     func close() -> [Callback] {
-        let leftovers = state.withLock { box in
-            box.value.closed = true
+        let leftovers = state.withLock { state in
+            state.closed = true
             Glibc.close(wakeFD)
-            let callbacks = box.value.callbacks
-            box.value.callbacks = []
+            let callbacks = state.callbacks
+            state.callbacks = []
             return UnsafeTransfer(callbacks)
         }
         return leftovers.value
     }
 
-    var queuedCallbackCount: Int { state.withLock { $0.value.callbacks.count } }
+    var queuedCallbackCount: Int { state.withLock { $0.callbacks.count } }
 }

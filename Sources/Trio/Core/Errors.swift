@@ -1,3 +1,5 @@
+@_exported import SharedErrors
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,45 +102,3 @@ public struct TrioInternalError: Error, CustomStringConvertible {
     }
 }
 
-/// A Trio API was used in a way or a place it cannot work: outside a run, twice, too late.
-///
-/// Mirrors the `RuntimeError`s that Python Trio raises for the same mistakes, with the same
-/// wording where there is one.
-public struct RuntimeError: Error, CustomStringConvertible {
-    /// What was wrong and what to do instead.
-    public let message: String
-    /// Creates the error.
-    public init(_ message: String) { self.message = message }
-    /// The message.
-    public var description: String { "RuntimeError: \(message)" }
-}
-
-/// An argument had an invalid value (NaN, a negative timeout, …). Mirrors Python's `ValueError`.
-public struct ValueError: Error, CustomStringConvertible {
-    /// What was wrong.
-    public let message: String
-    /// Creates the error.
-    public init(_ message: String) { self.message = message }
-    /// The message.
-    public var description: String { "ValueError: \(message)" }
-}
-
-/// A system call failed. Mirrors Python's `OSError`: `errno` plus the call that failed.
-public struct OSError: Error, CustomStringConvertible {
-    /// The `errno` value.
-    public let errno: Int32
-    /// What was being done, usually the system call's name.
-    public let operation: String
-    /// Creates the error.
-    public init(errno: Int32, operation: String) {
-        self.errno = errno
-        self.operation = operation
-    }
-
-    static func current(_ operation: String) -> OSError { OSError(errno: Glibc.errno, operation: operation) }
-
-    /// `[Errno N] strerror: operation`.
-    public var description: String {
-        "OSError: [Errno \(errno)] \(String(cString: strerror(errno))): \(operation)"
-    }
-}

@@ -35,18 +35,27 @@ public protocol Instrument: AnyObject {
 }
 
 extension Instrument {
+    /// Does nothing.
     public func beforeRun() throws {}
+    /// Does nothing.
     public func afterRun() throws {}
+    /// Does nothing.
     public func taskSpawned(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func taskScheduled(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func beforeTaskStep(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func afterTaskStep(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func taskExited(_ task: TrioTask) throws {}
+    /// Does nothing.
     public func beforeIOWait(timeout: Double) throws {}
+    /// Does nothing.
     public func afterIOWait(timeout: Double) throws {}
 }
 
-/// The runner's list of instruments and the dispatch that drops a crashing one.
+/// The runner's list of instruments, each installed once.
 struct Instruments {
     private(set) var list: [any Instrument]
 
@@ -68,21 +77,6 @@ struct Instruments {
         guard let index = list.firstIndex(where: { $0 === instrument }) else { return false }
         list.remove(at: index)
         return true
-    }
-
-    /// Calls `hook` on every instrument; one that throws is logged and removed.
-    mutating func call(_ hookName: String, _ hook: (any Instrument) throws -> Void) {
-        // Iterate over a snapshot: a hook may add or remove instruments.
-        for instrument in list {
-            do {
-                try hook(instrument)
-            } catch {
-                _ = remove(instrument)
-                let line = "Exception raised when calling '\(hookName)' on instrument \(instrument): \(error). "
-                    + "Instrument has been disabled.\n"
-                writeToStandardError(line)
-            }
-        }
     }
 }
 

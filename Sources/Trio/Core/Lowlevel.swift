@@ -127,7 +127,7 @@ public enum Lowlevel {
     /// called on the run's thread. Rescheduling a task that is not blocked is a programming error
     /// and traps with a message.
     public static func reschedule(_ task: TrioTask, _ outcome: Result<Any, any Error> = .success(())) {
-        precondition(task.runner.isLoopThread, "Lowlevel.reschedule must be called on the run's thread")
+        precondition(task.belongsToThisThread, "Lowlevel.reschedule must be called on the run's thread, during the run")
         switch outcome {
         case .success(let value):
             task.wakeValue = value

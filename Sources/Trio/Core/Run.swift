@@ -11,47 +11,28 @@ import Sniffio
 ///   - clock: the run's clock (default: the system's monotonic clock).
 ///   - instruments: hooks called by the run loop (see ``Instrument``).
 ///   - strictExceptionGroups: whether nurseries wrap even a single error in an ``ExceptionGroup``.
+///   - name: the main task's name, for instruments (Trio names it after the function).
 ///   - main: the main task. It is `sending` so that a closure written in `main.swift` is not
 ///     inferred `@MainActor`, which would deadlock the loop.
 /// - Returns: what `main` returned.
 /// - Throws: what `main` threw, unwrapped; ``RuntimeError`` when called inside a run;
 ///   ``TrioInternalError`` when a system task failed.
+@discardableResult
 public func run<T>(
     clock: (any TrioClock)? = nil, instruments: [any Instrument] = [], strictExceptionGroups: Bool = true,
     name: String = "main", _ main: sending @escaping () async throws -> T
 ) throws -> T {
-    if Runner.currentOnThread.value != nil || TrioTask.current != nil {
-        throw RuntimeError("Attempted to call run() from inside a run()")
-    }
-    let clock = clock ?? SystemClock()
-    let runner = try Runner(clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups)
-    Runner.currentOnThread.set(runner)
+    let (runner, result) = try Runner.start(
+        clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups, name: name, main)
     defer { Runner.currentOnThread.set(nil) }
     let keyboardInterrupt = KeyboardInterruptGuard.install(for: runner)
     defer { keyboardInterrupt?.uninstall() }
-
-    let result = UnsafeTransfer(ResultBox<T>())
-    let mainBody = UnsafeTransfer(main)
-    clock.startClock()
-    if runner.instrumented { runner.instrument("before_run") { try $0.beforeRun() } }
-    runner.initTask = runner.spawn({ try await runner.initTaskBody(mainName: name) {
-        result.value.value = try await mainBody.value()
-    } }, nursery: nil, name: "<init>", isSystem: true)
     runner.runLoop()
-    runner.finish()
-    if runner.instrumented { runner.instrument("after_run") { try $0.afterRun() } }
-
-    if keyboardInterrupt?.delivered == true, case .failure? = runner.mainOutcome { throw KeyboardInterrupt() }
-    if let error = runner.internalError { throw error }
-    switch runner.mainOutcome {
-    case .success?:
-        guard let value = result.value.value else { throw TrioInternalError("main task left no result") }
-        return value
-    case .failure(let error)?:
-        throw error
-    case nil:
-        throw TrioInternalError("the run ended without the main task finishing")
+    if keyboardInterrupt?.delivered == true, case .failure? = runner.mainOutcome {
+        _ = try? runner.finishRun(result)
+        throw KeyboardInterrupt()
     }
+    return try runner.finishRun(result)
 }
 
 final class ResultBox<T> {
@@ -59,6 +40,30 @@ final class ResultBox<T> {
 }
 
 extension Runner {
+    /// Creates a runner on the calling thread, installs it there, and starts the root task; the
+    /// caller then drives the loop (``runLoop()``, or a guest driver) and calls ``finishRun()``.
+    static func start<T>(
+        clock: (any TrioClock)?, instruments: [any Instrument], strictExceptionGroups: Bool, name: String,
+        _ main: sending @escaping () async throws -> T
+    ) throws -> (Runner, ResultBox<T>) {
+        if Runner.currentOnThread.value != nil || TrioTask.current != nil {
+            throw RuntimeError("Attempted to call run() from inside a run()")
+        }
+        registerSniffioDetector()
+        let clock = clock ?? SystemClock()
+        let runner = try Runner(clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups)
+        Runner.currentOnThread.set(runner)
+        let box = ResultBox<T>()
+        let mainBody = UnsafeTransfer(main)
+        let result = UnsafeTransfer(box)
+        clock.startClock()
+        if runner.instrumented { runner.instrument("before_run") { try $0.beforeRun() } }
+        runner.initTask = runner.spawn({
+            try await runner.initTaskBody(mainName: name) { result.value.value = try await mainBody.value() }
+        }, nursery: nil, name: "<init>", isSystem: true)
+        return (runner, box)
+    }
+
     /// The root task's structure, as in Trio: the run-sync-soon task's nursery holds the system
     /// nursery, which holds a nursery for the main task alone.
     func initTaskBody(mainName: String, _ main: @escaping () async throws -> Void) async throws {
@@ -102,10 +107,35 @@ extension Runner {
     }
 
     /// Closes the door for other threads; callbacks that made it in still run.
-    func finish() {
-        for callback in Array(pendingCallbacks) + entryQueue.close() {
-            callback.body()
+    func closeEntryQueue() {
+        while let callback = pendingCallbacks.popFirst() { callback.body() }
+        for callback in entryQueue.close() { callback.body() }
+    }
+}
+
+/// Makes `currentAsyncLibrary()` answer "trio" inside Trio tasks (see `AsyncLibrary.registerDetector`).
+private func registerSniffioDetector() {
+    AsyncLibrary.registerDetector(id: "trio") {
+        guard let task = TrioTask.current, task.belongsToThisThread else { return nil }
+        return "trio"
+    }
+}
+
+extension Runner {
+    /// Ends the run after the loop stopped: runs the last callbacks, reports `after_run`, and
+    /// returns what the main task returned (or throws what it threw).
+    func finishRun<T>(_ result: ResultBox<T>) throws -> T {
+        closeEntryQueue()
+        if instrumented { instrument("after_run") { try $0.afterRun() } }
+        if let error = internalError { throw error }
+        switch mainOutcome {
+        case .success?:
+            guard let value = result.value else { throw TrioInternalError("main task left no result") }
+            return value
+        case .failure(let error)?:
+            throw error
+        case nil:
+            throw TrioInternalError("the run ended without the main task finishing")
         }
-        pendingCallbacks.removeAll()
     }
 }

@@ -13,17 +13,18 @@ extension Runner {
         if instrumented { instrument("task_spawned") { try $0.taskSpawned(task) } }
         if instrumented { instrument("task_scheduled") { try $0.taskScheduled(task) } }
         let body = UnsafeTransfer(fn)
+        // One task-local binding per task, and as few async frames as possible: every frame and
+        // binding lives in the task's allocator, and sleeping tasks should stay small.
         Task(executorPreference: self) {
             await TrioTask.$current.withValue(task) {
-                await AsyncLibrary.$taskLibrary.withValue("trio") {
-                    await task.runner.runTaskBody(task, body.value)
-                }
+                await task.runner.runTaskBody(task, body.value)
             }
         }
         return task
     }
 
     /// The whole life of one task, on the loop thread: its steps, then its exit bookkeeping.
+    @inline(__always)
     private func runTaskBody(_ task: TrioTask, _ fn: () async throws -> Void) async {
         if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
         var failure: (any Error)?

@@ -27,6 +27,13 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     var instrumented: Bool
     let strictExceptionGroups: Bool
     var deadlines = DeadlineHeap()
+    private var expiredTimers: [DeadlineHeap.Target] = []
+    var readyIO: [TrioTask] = []
+    private var batchesSincePoll = 0
+    private static let pollEvery = 32
+    /// False while a guest run waits for its host loop: jobs that arrive then must wake the I/O
+    /// wait through the entry queue instead of sitting in the run queue.
+    var driving = true
     var idleWaiters: [IdleWaiter] = []
     private var idleSequence: UInt64 = 0
     var livingTasks = 0
@@ -65,7 +72,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        if isLoopThread {
+        if driving && isLoopThread {
             if capturing {
                 // A continuation we are resuming: run its job right now, in the wake's slot.
                 capturing = false
@@ -109,90 +116,143 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
 
     // MARK: Instrument dispatch
 
+    /// Calls `hook` on every instrument. Hooks may add or remove instruments, so the list is not
+    /// borrowed while they run; one that throws is logged and removed.
     @inline(never)
     func instrument(_ name: String, _ hook: (any Instrument) throws -> Void) {
-        instruments.call(name, hook)
+        for instrument in instruments.list {
+            do {
+                try hook(instrument)
+            } catch {
+                _ = instruments.remove(instrument)
+                writeToStandardError(
+                    "Exception raised when calling '\(name)' on instrument \(instrument): \(error). "
+                        + "Instrument has been disabled.\n")
+            }
+        }
         instrumented = !instruments.isEmpty
     }
 
     // MARK: The loop
 
-    private enum IdlePrimed { case waitingForIdle, autojump }
+    enum IdlePrimed { case waitingForIdle, autojump }
+
+    /// What one pass of the loop will do about I/O: how long it may block, whether it must poll,
+    /// and what to do if nothing at all happens meanwhile.
+    struct IterationPlan {
+        var timeout: Double
+        var idlePrimed: IdlePrimed?
+        var mustPoll: Bool
+    }
 
     /// Runs until every task (the init task and all below it) has exited.
     func runLoop() {
-        // Polls happen at least this often while tasks are runnable, so I/O is never starved.
-        let pollEvery = 32
-        var batchesSincePoll = 0
         while livingTasks > 0 {
-            if entryQueue.hasPending { drainEntryQueue() }
-
-            var timeout: Double
-            var next = Double.infinity
-            if !runQueue.isEmpty {
-                timeout = 0
-            } else {
-                next = deadlines.nextDeadline()
-                timeout = next == .infinity ? .infinity : clock.deadlineToSleepTime(next)
-                timeout = min(max(0, timeout), 86_400)
-            }
-            var idlePrimed: IdlePrimed?
-            if let first = idleWaiters.first {
-                if first.cushion < timeout {
-                    timeout = first.cushion
-                    idlePrimed = .waitingForIdle
-                }
-            } else if next < .infinity, clock.autojumpThreshold < timeout {
-                // Only prime the jump when there is a deadline to jump to; otherwise the run is
-                // simply waiting for I/O or another thread.
-                timeout = clock.autojumpThreshold
-                idlePrimed = .autojump
-            }
-
+            let plan = planIteration()
             var events = 0
-            batchesSincePoll += 1
-            if timeout > 0 || instrumented || io.hasWaiters || batchesSincePoll >= pollEvery
-                || idlePrimed != nil
-            {
-                batchesSincePoll = 0
-                if instrumented { instrument("before_io_wait") { try $0.beforeIOWait(timeout: timeout) } }
-                events = io.poll(timeout: timeout, runner: self)
-                if keyboardInterruptRequested { deliverKeyboardInterrupt() }
-                if instrumented { instrument("after_io_wait") { try $0.afterIOWait(timeout: timeout) } }
-                if entryQueue.hasPending {
-                    drainEntryQueue()
-                    events += 1
+            if plan.mustPoll {
+                if instrumented { instrument("before_io_wait") { try $0.beforeIOWait(timeout: plan.timeout) } }
+                events = io.poll(timeout: plan.timeout, entryQueue: entryQueue, into: &readyIO)
+                events += afterIOWait(plan)
+            }
+            finishIteration(plan, events: events)
+        }
+    }
+
+    /// The first half of a pass (Trio's `unrolled_run` up to the I/O wait): how long to wait.
+    func planIteration() -> IterationPlan {
+        if entryQueue.hasPending { drainEntryQueue() }
+        var timeout: Double
+        var next = Double.infinity
+        if !runQueue.isEmpty {
+            timeout = 0
+        } else {
+            next = deadlines.nextDeadline()
+            timeout = next == .infinity ? .infinity : clock.deadlineToSleepTime(next)
+            timeout = min(max(0, timeout), 86_400)
+        }
+        var idlePrimed: IdlePrimed?
+        if let first = idleWaiters.first {
+            if first.cushion < timeout {
+                timeout = first.cushion
+                idlePrimed = .waitingForIdle
+            }
+        } else if next < .infinity, clock.autojumpThreshold < timeout {
+            // Only prime the jump when there is a deadline to jump to; otherwise the run is
+            // simply waiting for I/O or another thread.
+            timeout = clock.autojumpThreshold
+            idlePrimed = .autojump
+        }
+        // While tasks are runnable, polls still happen at least every `pollEvery` passes, so
+        // I/O is never starved; with nobody waiting on an fd there is nothing to ask the kernel.
+        batchesSincePoll += 1
+        let mustPoll = timeout > 0 || instrumented || io.hasWaiters || batchesSincePoll >= Self.pollEvery
+            || idlePrimed != nil
+        if mustPoll { batchesSincePoll = 0 }
+        return IterationPlan(timeout: timeout, idlePrimed: idlePrimed, mustPoll: mustPoll)
+    }
+
+    /// Reschedules the tasks the last poll woke and takes in cross-thread work; returns how many
+    /// extra events that counts as.
+    func afterIOWait(_ plan: IterationPlan) -> Int {
+        if keyboardInterruptRequested { deliverKeyboardInterrupt() }
+        for task in readyIO { reschedule(task) }
+        readyIO.removeAll(keepingCapacity: true)
+        if instrumented { instrument("after_io_wait") { try $0.afterIOWait(timeout: plan.timeout) } }
+        if entryQueue.hasPending {
+            drainEntryQueue()
+            return 1
+        }
+        return 0
+    }
+
+    /// The second half of a pass: deadlines, idle wake-ups or autojump, then one batch of work.
+    func finishIteration(_ plan: IterationPlan, events: Int) {
+        var idlePrimed = plan.idlePrimed
+        if !deadlines.isEmpty, expireDeadlines() {
+            idlePrimed = nil
+        }
+
+        if let primed = idlePrimed, runQueue.isEmpty, events == 0 {
+            switch primed {
+            case .waitingForIdle:
+                let cushion = idleWaiters[0].cushion
+                while let first = idleWaiters.first, first.cushion == cushion {
+                    idleWaiters.removeFirst()
+                    reschedule(first.task)
                 }
-            }
-
-            if !deadlines.isEmpty, deadlines.expire(now: clock.currentTime(), runner: self) {
-                idlePrimed = nil
-            }
-
-            if let primed = idlePrimed, runQueue.isEmpty, events == 0 {
-                switch primed {
-                case .waitingForIdle:
-                    let cushion = idleWaiters[0].cushion
-                    while let first = idleWaiters.first, first.cushion == cushion {
-                        idleWaiters.removeFirst()
-                        reschedule(first.task)
-                    }
-                case .autojump:
-                    let next = deadlines.nextDeadline()
-                    if next < .infinity {
-                        clock.autojump(secondsToNextDeadline: next - clock.currentTime())
-                    }
+            case .autojump:
+                let next = deadlines.nextDeadline()
+                if next < .infinity {
+                    clock.autojump(secondsToNextDeadline: next - clock.currentTime())
                 }
-            }
-
-            // Run only what is runnable now; work made runnable by this batch waits for the
-            // next pass, so that I/O and timers are checked between passes.
-            var count = runQueue.count
-            while count > 0, let item = runQueue.popFirst() {
-                count -= 1
-                runItem(item)
             }
         }
+
+        // Run only what is runnable now; work made runnable by this batch waits for the
+        // next pass, so that I/O and timers are checked between passes.
+        var count = runQueue.count
+        while count > 0, let item = runQueue.popFirst() {
+            count -= 1
+            runItem(item)
+        }
+    }
+
+    /// Wakes sleepers and cancels scopes whose deadline has passed; true if any did.
+    private func expireDeadlines() -> Bool {
+        deadlines.popExpired(now: clock.currentTime(), into: &expiredTimers)
+        guard !expiredTimers.isEmpty else { return false }
+        for target in expiredTimers {
+            switch target {
+            case .sleeper(let task, _):
+                task.sleepGeneration &+= 1
+                reschedule(task)
+            case .scope(let scope, _):
+                scope.deadlineExpired()
+            }
+        }
+        expiredTimers.removeAll(keepingCapacity: true)
+        return true
     }
 
     private func drainEntryQueue() {

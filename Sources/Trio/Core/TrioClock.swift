@@ -1,7 +1,7 @@
 /// The clock a run measures time with. Flavor: sync; called by the runner on the loop thread.
 ///
 /// Times are `Double` seconds, and only differences between them mean anything. Supply one to
-/// ``run(clock:instruments:strictExceptionGroups:_:)``; `TrioTesting.MockClock` is the usual
+/// ``run(clock:instruments:strictExceptionGroups:name:_:)``; `TrioTesting.MockClock` is the usual
 /// alternative to the default system clock.
 public protocol TrioClock: AnyObject {
     /// Called once, before the run starts.

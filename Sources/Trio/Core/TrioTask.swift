@@ -7,13 +7,17 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     public var name: String
     /// The nursery this task runs in; `nil` for the root (init) task.
     public internal(set) var parentNursery: Nursery?
-    /// While a task started with ``Nursery/start(name:_:)`` has not called `started()`: the nursery
+    /// While a task started with ``Nursery/start(name:fileID:line:_:)`` has not called `started()`: the nursery
     /// it will move to. `nil` otherwise.
     public internal(set) var eventualParentNursery: Nursery?
     /// The nurseries currently open inside this task, outermost first.
     public internal(set) var childNurseries: [Nursery] = []
 
-    unowned let runner: Runner
+    // The runner outlives every task of its run, so no reference counting is needed. Code that
+    // may hold a task record after its run (a stray Swift task that copied the task-local) must
+    // compare `runnerID` with the thread's current runner before touching `runner`.
+    unowned(unsafe) let runner: Runner
+    let runnerID: ObjectIdentifier
     let isSystem: Bool
 
     // Cancellation: the innermost cancel status this task is running under.
@@ -32,12 +36,20 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     init(name: String, runner: Runner, parentNursery: Nursery?, isSystem: Bool) {
         self.name = name
         self.runner = runner
+        self.runnerID = ObjectIdentifier(runner)
         self.parentNursery = parentNursery
         self.isSystem = isSystem
     }
 
     /// `<TrioTask name>`.
     public var description: String { "<TrioTask \(name)>" }
+
+    /// True when this record's run is the one running on the calling thread; safe to ask of a
+    /// record whose run has ended.
+    var belongsToThisThread: Bool {
+        guard let runner = Runner.currentOnThread.value else { return false }
+        return ObjectIdentifier(runner) == runnerID
+    }
 
     /// The Trio task running the current Swift task, if any.
     @TaskLocal static var current: TrioTask?
@@ -68,7 +80,7 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
 /// Finds the current Trio task, or explains why there is none.
 @inline(__always)
 func currentTrioTask(_ api: @autoclosure () -> String = "this Trio API") throws -> TrioTask {
-    guard let task = TrioTask.current, task.runner.isLoopThread else {
+    guard let task = TrioTask.current, task.belongsToThisThread else {
         throw notInTrioTask(api(), copiedLocal: TrioTask.current != nil)
     }
     return task
@@ -78,9 +90,9 @@ func currentTrioTask(_ api: @autoclosure () -> String = "this Trio API") throws 
 func notInTrioTask(_ api: String, copiedLocal: Bool) -> RuntimeError {
     if copiedLocal {
         return RuntimeError(
-            "\(api) was called from a Swift task that is not a Trio task (Task {} or Task.detached inside a run "
-                + "copies Trio's task-locals but runs elsewhere); start Trio tasks with nursery.startSoon, and reach "
-                + "the run from other threads with FromThread")
+            "\(api) was called from a Swift task that is not a Trio task (an unstructured or detached Swift task "
+                + "created inside a run copies Trio's task-locals but runs elsewhere); start Trio tasks with "
+                + "nursery.startSoon, and reach the run from other threads with FromThread")
     }
     return RuntimeError("\(api) must be called from inside a Trio task (inside Trio.run)")
 }

@@ -8,8 +8,10 @@ public final class TrioToken: Sendable, Hashable {
     /// Schedules `fn` to run soon on the run's thread, in FIFO order with other such calls.
     /// Flavor: sync; callable from any thread, including signal-free contexts of other threads.
     ///
-    /// - Parameter idempotencyKey: if a callback with an equal key is queued and has not run yet,
-    ///   this call does nothing.
+    /// - Parameters:
+    ///   - idempotencyKey: if a callback with an equal key is queued and has not run yet, this call
+    ///     does nothing.
+    ///   - fn: the callback; it runs on the run's thread and must not block.
     /// - Throws: ``RunFinishedError`` once the run has ended.
     public func runSyncSoon(idempotencyKey: AnyHashable? = nil, _ fn: @escaping @Sendable () -> Void) throws {
         guard entryQueue.pushCallback(key: idempotencyKey, fn) else { throw RunFinishedError() }

@@ -7,9 +7,9 @@ public final class Nursery: CustomStringConvertible {
     /// The scope that cancels the body and every child; cancel it to stop them all.
     public let cancelScope: CancelScope
     /// The task that opened the nursery.
-    public unowned let parentTask: TrioTask
+    public let parentTask: TrioTask
     let strictExceptionGroups: Bool
-    private(set) var children: ContiguousArray<TrioTask> = []
+    private var childList = IndexedList<NurseryChildSlot>()
     private var pendingErrors: [any Error] = []
     private var nestedChildRunning = true
     private var parentWaiting = false
@@ -23,7 +23,7 @@ public final class Nursery: CustomStringConvertible {
     }
 
     /// The tasks currently running in the nursery.
-    public var childTasks: [TrioTask] { Array(children) }
+    public var childTasks: [TrioTask] { Array(childList.items) }
 
     /// `<Nursery of <TrioTask name>>`.
     public var description: String { "<Nursery of \(parentTask)>" }
@@ -36,40 +36,30 @@ public final class Nursery: CustomStringConvertible {
     /// Children may start siblings while the nursery is closing (its body has finished but
     /// children still run).
     ///
-    /// - Parameter name: the task's name for instruments; defaults to the call site.
+    /// - Parameters:
+    ///   - name: the task's name for instruments; defaults to the call site.
+    ///   - fileID: where the call is, for the default name.
+    ///   - line: where the call is, for the default name.
+    ///   - fn: the task's body.
     /// - Throws: ``RuntimeError`` once the nursery has closed (all its tasks finished), or when
     ///   called from outside the nursery's run.
     public func startSoon(
         name: String? = nil, fileID: StaticString = #fileID, line: UInt = #line,
         _ fn: @escaping () async throws -> Void
     ) throws {
-        guard parentTask.runner.isLoopThread else {
+        guard parentTask.belongsToThisThread else {
             throw RuntimeError("Nursery.startSoon must be called from a task of the nursery's own Trio run")
         }
         if closed { throw RuntimeError("Nursery is closed to new arrivals") }
         parentTask.runner.spawn(fn, nursery: self, name: name ?? "task at \(fileID):\(line)")
     }
 
-    func addChild(_ task: TrioTask) {
-        task.nurserySlot = children.count
-        children.append(task)
-    }
+    func addChild(_ task: TrioTask) { childList.append(task) }
 
-    func removeChild(_ task: TrioTask) {
-        let slot = task.nurserySlot
-        let last = children.removeLast()
-        if slot < children.count {
-            children[slot] = last
-            last.nurserySlot = slot
-        }
-        task.nurserySlot = -1
-    }
+    func removeChild(_ task: TrioTask) { childList.remove(task) }
 
     /// Takes every child away (``TaskStatus/started(_:)`` moves them to another nursery).
-    func takeChildren() -> ContiguousArray<TrioTask> {
-        defer { children = [] }
-        return children
-    }
+    func takeChildren() -> ContiguousArray<TrioTask> { childList.removeAll() }
 
     func addError(_ error: any Error) {
         pendingErrors.append(error)
@@ -83,7 +73,7 @@ public final class Nursery: CustomStringConvertible {
     }
 
     func checkClosed() {
-        guard !nestedChildRunning, children.isEmpty, pendingStarts == 0, !closed else { return }
+        guard !nestedChildRunning, childList.isEmpty, pendingStarts == 0, !closed else { return }
         closed = true
         if parentWaiting {
             parentWaiting = false
@@ -116,12 +106,15 @@ public final class Nursery: CustomStringConvertible {
 }
 
 /// Opens a nursery, runs `body` with it, and waits for every child task before returning.
-/// Flavor: Trio; a checkpoint on exit (a schedule point even when no child ran).
+/// Flavor: Trio. Leaving it is a schedule point; it is a cancel point only while children are
+/// still running (as in Trio, an empty nursery's exit does not raise ``Cancelled``).
 ///
 /// Errors of the body and the children are thrown together as an ``ExceptionGroup`` (strict
 /// mode, the default), or bare when there is exactly one and strict mode is off.
 ///
-/// - Parameter strictExceptionGroups: `nil` uses the run's setting.
+/// - Parameters:
+///   - strictExceptionGroups: `nil` uses the run's setting.
+///   - body: runs with the nursery; children may be started in it until it closes.
 /// - Returns: the body's result, or `nil` when the nursery's own scope absorbed a cancellation
 ///   of the body.
 @discardableResult

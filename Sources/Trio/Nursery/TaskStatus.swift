@@ -1,4 +1,4 @@
-/// Handed to a task started with ``Nursery/start(name:_:)``: the task calls ``started(_:)`` once
+/// Handed to a task started with ``Nursery/start(name:fileID:line:_:)``: the task calls ``started(_:)`` once
 /// it is ready, which hands `value` back to the caller of `start` and moves the task into the
 /// target nursery. Flavor: Trio.
 public final class TaskStatus<T> {
@@ -63,6 +63,11 @@ extension Nursery {
     /// Until it calls `started`, the task runs inside the caller's cancel scopes (cancelling the
     /// caller cancels it) and its errors come out of `start` itself.
     ///
+    /// - Parameters:
+    ///   - name: the task's name for instruments; defaults to the call site.
+    ///   - fileID: where the call is, for the default name.
+    ///   - line: where the call is, for the default name.
+    ///   - fn: the task's body; it receives the status to report readiness through.
     /// - Throws: the task's error if it fails before calling `started`; ``RuntimeError`` if it
     ///   returns without calling `started`, or if this nursery is closed.
     public func start<T>(
@@ -85,9 +90,12 @@ extension Nursery {
                     { try await fn(taskStatus) }, nursery: oldNursery, name: name ?? "task at \(fileID):\(line)")
                 child.eventualParentNursery = self
             }
-        } catch let group as ExceptionGroup where group.errors.count == 1 {
+        } catch let group as ExceptionGroup {
             // The temporary nursery is an implementation detail: raise the child's error as is.
-            throw group.errors[0]
+            if group.errors.count == 1 { throw group.errors[0] }
+            throw TrioInternalError(
+                "the temporary nursery of start() held several tasks (was it reached through the task status?)",
+                underlying: group)
         }
         guard let status, status.hasStarted, let value = status.takeValue() else {
             throw RuntimeError("child exited without calling task_status.started()")

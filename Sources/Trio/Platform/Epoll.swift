@@ -31,6 +31,11 @@ struct Epoll: ~Copyable {
     /// Waits up to `timeout` seconds (rounded up to whole milliseconds, so a deadline is never
     /// reached early and spun on).
     func wait(into buffer: UnsafeMutableBufferPointer<epoll_event>, timeout: Double) -> Int {
+        Self.wait(fd, into: buffer, timeout: timeout)
+    }
+
+    /// The same wait on a raw epoll descriptor, for a thread that does not own the instance.
+    static func wait(_ fd: Int32, into buffer: UnsafeMutableBufferPointer<epoll_event>, timeout: Double) -> Int {
         let ms: Int32
         if timeout <= 0 {
             ms = 0
@@ -39,13 +44,9 @@ struct Epoll: ~Copyable {
         } else {
             ms = Int32((timeout * 1000).rounded(.up))
         }
-        while true {
-            let n = epoll_wait(fd, buffer.baseAddress, Int32(buffer.count), ms)
-            if n >= 0 { return Int(n) }
-            if errno != EINTR { return 0 }
-            // EINTR: a signal arrived; returning lets the loop look at the world again.
-            return 0
-        }
+        let n = epoll_wait(fd, buffer.baseAddress, Int32(buffer.count), ms)
+        // EINTR (a signal arrived) or another failure: report no events and let the loop look again.
+        return n >= 0 ? Int(n) : 0
     }
 }
 

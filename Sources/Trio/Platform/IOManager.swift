@@ -110,15 +110,26 @@ struct IOManager: ~Copyable {
         watch.armed = wanted
     }
 
-    /// Waits for events for up to `timeout` seconds and reschedules the tasks they wake.
-    /// Returns how many events arrived (the wake-up fd included).
-    mutating func poll(timeout: Double, runner: Runner) -> Int {
+    /// Waits for events for up to `timeout` seconds and appends the tasks they wake to `ready`
+    /// (the caller reschedules them, outside this mutation). Returns how many events arrived,
+    /// the wake-up fd included.
+    mutating func poll(timeout: Double, entryQueue: EntryQueue, into ready: inout [TrioTask]) -> Int {
         let n = epoll.wait(into: buffer, timeout: timeout)
-        for i in 0..<n {
-            let event = buffer[i]
+        process(UnsafeBufferPointer(rebasing: buffer[0..<n]), entryQueue: entryQueue, into: &ready)
+        return n
+    }
+
+    /// The epoll descriptor, for a guest run's helper thread to block on.
+    var pollFD: Int32 { epoll.fd }
+
+    /// Handles events collected by `poll` or by a guest run's helper thread.
+    mutating func process(
+        _ events: UnsafeBufferPointer<epoll_event>, entryQueue: EntryQueue, into ready: inout [TrioTask]
+    ) {
+        for event in events {
             let fd = event.data.fd
             if fd == wakeFD {
-                runner.entryQueue.drainWakeup()
+                entryQueue.drainWakeup()
                 continue
             }
             guard let watch = watches[fd] else { continue }
@@ -129,12 +140,12 @@ struct IOManager: ~Copyable {
             if let task = watch.reader, failed || flags & EPOLLIN.rawValue != 0 {
                 watch.reader = nil
                 waiterCount -= 1
-                runner.reschedule(task)
+                ready.append(task)
             }
             if let task = watch.writer, failed || flags & EPOLLOUT.rawValue != 0 {
                 watch.writer = nil
                 waiterCount -= 1
-                runner.reschedule(task)
+                ready.append(task)
             }
             if watch.reader == nil && watch.writer == nil {
                 forget(fd, watch)
@@ -142,6 +153,5 @@ struct IOManager: ~Copyable {
                 try? rearm(fd, watch)
             }
         }
-        return n
     }
 }

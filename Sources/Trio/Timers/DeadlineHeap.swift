@@ -61,22 +61,14 @@ struct DeadlineHeap {
         return .infinity
     }
 
-    /// Fires every live entry whose deadline is at or before `now`; true if any fired.
-    mutating func expire(now: Double, runner: Runner) -> Bool {
-        var fired = false
+    /// Removes every live entry whose deadline is at or before `now` and appends its target to
+    /// `fired`. Firing happens in the caller: a fired target may re-enter this heap.
+    mutating func popExpired(now: Double, into fired: inout [Target]) {
         while let top = heap.min, top.deadline <= now {
             heap.removeMin()
             guard top.target.isLive else { continue }
             liveCount -= 1
-            fired = true
-            switch top.target {
-            case .sleeper(let task, _):
-                task.sleepGeneration &+= 1
-                runner.reschedule(task)
-            case .scope(let scope, _):
-                scope.deadlineExpired()
-            }
+            fired.append(top.target)
         }
-        return fired
     }
 }

@@ -1,7 +1,61 @@
+// Errors that Python has as builtins and that both flavors raise. They live in one module so that
+// `Trio.ValueError` and `Asyncio.ValueError` are the same type: code holding both flavors catches
+// one `RuntimeError`, as Python code catches one builtin.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An API was used in a way or a place it cannot work: outside a run, twice, too late, on a closed
+/// loop. Flavor: sync.
+///
+/// Mirrors the `RuntimeError`s that Python's Trio and asyncio raise for the same mistakes, with
+/// their wording where they have one.
+public struct RuntimeError: Error, CustomStringConvertible {
+    /// What was wrong and what to do instead.
+    public let message: String
+    /// Creates the error.
+    public init(_ message: String) { self.message = message }
+    /// The message.
+    public var description: String { "RuntimeError: \(message)" }
+}
+
+/// An argument had an invalid value (NaN, a negative timeout, …). Flavor: sync. Mirrors Python's
+/// `ValueError`.
+public struct ValueError: Error, CustomStringConvertible {
+    /// What was wrong.
+    public let message: String
+    /// Creates the error.
+    public init(_ message: String) { self.message = message }
+    /// The message.
+    public var description: String { "ValueError: \(message)" }
+}
+
+/// A system call failed. Flavor: sync. Mirrors Python's `OSError`: `errno` plus the call that failed.
+public struct OSError: Error, CustomStringConvertible {
+    /// The `errno` value.
+    public let errno: Int32
+    /// What was being done, usually the system call's name.
+    public let operation: String
+    /// Creates the error.
+    public init(errno: Int32, operation: String) {
+        self.errno = errno
+        self.operation = operation
+    }
+
+    /// The error for `operation` with the calling thread's current `errno`.
+    package static func current(_ operation: String) -> OSError { OSError(errno: Glibc.errno, operation: operation) }
+
+    /// `[Errno N] strerror: operation`.
+    public var description: String {
+        "OSError: [Errno \(errno)] \(String(cString: strerror(errno))): \(operation)"
+    }
+}
+
 /// Several errors raised together, as by the children of one nursery. Flavor: sync.
 ///
-/// Nurseries wrap their errors in a group by default (strict exception groups, as in Trio ≥ 0.25),
-/// even when there is only one, so that handling code does not depend on how many tasks failed.
+/// Trio's nurseries wrap their errors in a group by default (strict exception groups, as in
+/// Trio ≥ 0.25), even when there is only one; asyncio's task groups raise one too.
 /// Use ``leaves`` to see every non-group error, ``contains(_:)`` to test for a type, and
 /// ``split(_:)`` to separate the errors you handle from the rest.
 public struct ExceptionGroup: Error, CustomStringConvertible {
@@ -10,14 +64,14 @@ public struct ExceptionGroup: Error, CustomStringConvertible {
     /// The errors, possibly groups themselves.
     public let errors: [any Error]
     /// Non-strict groups collapse to their single member once filtering leaves one.
-    let collapsible: Bool
+    package let collapsible: Bool
 
     /// Creates a group. `errors` must not be empty.
     public init(_ message: String, _ errors: [any Error]) {
         self.init(message, errors, collapsible: false)
     }
 
-    init(_ message: String, _ errors: [any Error], collapsible: Bool) {
+    package init(_ message: String, _ errors: [any Error], collapsible: Bool) {
         precondition(!errors.isEmpty, "an ExceptionGroup needs at least one error")
         self.message = message
         self.errors = errors
@@ -63,7 +117,7 @@ public struct ExceptionGroup: Error, CustomStringConvertible {
     }
 
     /// Trio's `collapse_exception_group`: a non-strict group left with one error becomes that error.
-    func collapsed() -> any Error {
+    package func collapsed() -> any Error {
         let inner = errors.map { ($0 as? ExceptionGroup)?.collapsed() ?? $0 }
         if collapsible && inner.count == 1 { return inner[0] }
         return ExceptionGroup(message, inner, collapsible: collapsible)

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DequeModule
+
+/// A pool of OS threads (its own `pthread`s, not Swift's concurrent pool) running submitted work in FIFO order;
+/// threads start on demand up to `maxWorkers`.
+///
+/// Flavor: sync, thread-safe. The default executor of ``SelectorEventLoop``.
+public final class ThreadPoolExecutor: ConcurrentExecutor, @unchecked Sendable {
+    /// The most threads the pool starts.
+    public let maxWorkers: Int
+
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `mutex`.
+    private var work = Deque<@Sendable () -> Void>()
+    private var threads: [pthread_t] = []
+    private var idle = 0
+    private var isShutdown = false
+
+    /// Creates a pool of at most `maxWorkers` threads (default: CPU count + 4, at most 32, as CPython).
+    public init(maxWorkers: Int? = nil) {
+        self.maxWorkers = max(1, maxWorkers ?? min(32, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) + 4))
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Queues `work`, starting a thread when none is idle and the pool is below `maxWorkers`.
+    ///
+    /// Flavor: sync, thread-safe. - Throws: ``RuntimeError`` after ``shutdown(wait:)``.
+    public func submit(_ work: @escaping @Sendable () -> Void) throws {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if isShutdown { throw RuntimeError("cannot schedule new futures after shutdown") }
+        self.work.append(work)
+        if idle == 0 && threads.count < maxWorkers {
+            startThread()
+        } else {
+            pthread_cond_signal(condition)
+        }
+    }
+
+    /// Refuses new work and lets the threads exit once the queue is empty; with `wait`, joins them.
+    ///
+    /// Flavor: sync, thread-safe; blocking when `wait` is true.
+    public func shutdown(wait: Bool) {
+        pthread_mutex_lock(mutex)
+        isShutdown = true
+        let toJoin = threads
+        threads = wait ? [] : threads
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+        if wait {
+            for thread in toJoin { pthread_join(thread, nil) }
+        } else {
+            for thread in toJoin { pthread_detach(thread) }
+            pthread_mutex_lock(mutex)
+            threads = []
+            pthread_mutex_unlock(mutex)
+        }
+    }
+
+    private func startThread() {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, nil, { raw in
+            let pool = Unmanaged<ThreadPoolExecutor>.fromOpaque(raw!).takeRetainedValue()
+            pool.workerLoop()
+            return nil
+        }, context)
+        if result == 0 {
+            threads.append(thread)
+        } else {
+            Unmanaged<ThreadPoolExecutor>.fromOpaque(context).release()
+        }
+    }
+
+    private func workerLoop() {
+        pthread_mutex_lock(mutex)
+        while true {
+            if let next = work.popFirst() {
+                pthread_mutex_unlock(mutex)
+                next()
+                pthread_mutex_lock(mutex)
+            } else if isShutdown {
+                break
+            } else {
+                idle += 1
+                pthread_cond_wait(condition, mutex)
+                idle -= 1
+            }
+        }
+        pthread_mutex_unlock(mutex)
+    }
+}

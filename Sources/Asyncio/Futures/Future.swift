@@ -1,0 +1,214 @@
+/// A result that will exist later, completed by callbacks on its loop: CPython's `asyncio.Future`.
+///
+/// Flavor: sync methods, an asyncio-flavored ``value``. Not thread-safe: use it on its loop's thread
+/// (from another thread, go through ``AbstractEventLoop/callSoonThreadsafe(_:)``). Done-callbacks run through
+/// the loop's ready queue, never inline. A future that ends with an error nobody retrieved reports
+/// "Future exception was never retrieved" to the loop's exception handler when it is deallocated.
+public class Future<T>: AnyFuture, CustomStringConvertible {
+    enum State {
+        case pending
+        case finished(Result<T, any Error>)
+        case cancelled(String?)
+    }
+
+    private enum Callback {
+        case user(UInt64, (Future<T>) -> Void)
+        // An awaiting task: resuming it enqueues its next step on the loop, which is the queue slot
+        // CPython gives the task's wake-up callback.
+        case waker(UnsafeContinuation<Void, Never>)
+    }
+
+    /// The loop the future belongs to.
+    public let loop: any AbstractEventLoop
+    private(set) var state: State = .pending
+    private var callbacks: [Callback] = []
+    private var nextCallbackID: UInt64 = 0
+    private var errorRetrieved = false
+    var unretrievedMessage: String { "Future exception was never retrieved" }
+    private var reportsUnretrieved = true
+
+    /// Creates a pending future on `loop`. ``AbstractEventLoop/createFuture(of:)`` is the usual spelling.
+    public init(loop: any AbstractEventLoop) {
+        self.loop = loop
+    }
+
+    deinit {
+        guard reportsUnretrieved, !errorRetrieved, case .finished(.failure(let error)) = state else { return }
+        loop.callExceptionHandler(ExceptionContext(
+            message: unretrievedMessage, error: error, extra: ["future": baseDescription]
+        ))
+    }
+
+    // MARK: State
+
+    /// Whether the future is done (result, error or cancelled).
+    public var done: Bool {
+        if case .pending = state { return false }
+        return true
+    }
+
+    /// Whether the future was cancelled.
+    public var cancelled: Bool {
+        if case .cancelled = state { return true }
+        return false
+    }
+
+    /// The result.
+    ///
+    /// Flavor: sync. - Throws: the future's error, ``CancelledError`` when cancelled, ``InvalidStateError``
+    /// "Result is not set." when pending.
+    public func result() throws -> T {
+        switch state {
+        case .pending: throw InvalidStateError("Result is not set.")
+        case .cancelled(let message): throw CancelledError(message: message)
+        case .finished(let outcome):
+            errorRetrieved = true
+            return try outcome.get()
+        }
+    }
+
+    /// The error, or `nil` when the future has a result; marks the error as retrieved.
+    ///
+    /// Flavor: sync. - Throws: ``CancelledError`` when cancelled, ``InvalidStateError`` "Exception is not set."
+    /// when pending.
+    public func exception() throws -> (any Error)? {
+        switch state {
+        case .pending: throw InvalidStateError("Exception is not set.")
+        case .cancelled(let message): throw CancelledError(message: message)
+        case .finished(.success): return nil
+        case .finished(.failure(let error)):
+            errorRetrieved = true
+            return error
+        }
+    }
+
+    // MARK: Completing
+
+    /// Cancels the future and schedules its callbacks; `false` when it was already done.
+    ///
+    /// Flavor: sync.
+    @discardableResult
+    public func cancel(message: String? = nil) -> Bool {
+        finish(.cancelled(message))
+    }
+
+    /// Completes the future with `value` and schedules its callbacks.
+    ///
+    /// Flavor: sync. - Throws: ``InvalidStateError`` when already done.
+    public func setResult(_ value: T) throws {
+        guard finish(.finished(.success(value))) else { throw InvalidStateError("invalid state: \(stateName)") }
+    }
+
+    /// Completes the future with `error` and schedules its callbacks.
+    ///
+    /// Flavor: sync. - Throws: ``InvalidStateError`` when already done.
+    public func setException(_ error: any Error) throws {
+        guard finish(.finished(.failure(error))) else { throw InvalidStateError("invalid state: \(stateName)") }
+    }
+
+    /// Completes with `outcome` unless already done (CPython's `_set_result_unless_cancelled`).
+    func setOutcomeUnlessDone(_ outcome: Result<T, any Error>) {
+        finish(.finished(outcome))
+    }
+
+    /// Moves a pending future to `newState` and schedules the callbacks; `false` when it was not pending.
+    @discardableResult
+    func finish(_ newState: State) -> Bool {
+        guard case .pending = state else { return false }
+        state = newState
+        let pending = callbacks
+        callbacks = []
+        for callback in pending {
+            switch callback {
+            case .user(_, let function): _ = try? loop.callSoon { function(self) }
+            case .waker(let continuation): continuation.resume()
+            }
+        }
+        return true
+    }
+
+    /// Stops the deallocation report (for futures whose errors are delivered elsewhere).
+    func silenceUnretrievedReport() { reportsUnretrieved = false }
+
+    // MARK: Callbacks
+
+    /// Calls `callback` with the future, through the loop's ready queue, once it is done (next iteration if it
+    /// already is).
+    ///
+    /// Flavor: sync.
+    @discardableResult
+    public func addDoneCallback(_ callback: @escaping (Future<T>) -> Void) -> CallbackID {
+        nextCallbackID += 1
+        if done {
+            _ = try? loop.callSoon { callback(self) }
+        } else {
+            callbacks.append(.user(nextCallbackID, callback))
+        }
+        return CallbackID(raw: nextCallbackID)
+    }
+
+    /// ``addDoneCallback(_:)`` with a type-erased callback.
+    @discardableResult
+    public func addAnyDoneCallback(_ callback: @escaping (any AnyFuture) -> Void) -> CallbackID {
+        addDoneCallback { callback($0) }
+    }
+
+    /// Removes the callbacks registered under `id`; returns how many were removed.
+    ///
+    /// Flavor: sync.
+    @discardableResult
+    public func removeDoneCallback(_ id: CallbackID) -> Int {
+        let before = callbacks.count
+        callbacks.removeAll { callback in
+            if case .user(let raw, _) = callback { return raw == id.raw }
+            return false
+        }
+        return before - callbacks.count
+    }
+
+    func addWaker(_ continuation: UnsafeContinuation<Void, Never>) {
+        guard case .pending = state else { return continuation.resume() }
+        callbacks.append(.waker(continuation))
+    }
+
+    // MARK: Awaiting
+
+    /// Waits for the future and returns its result: `await fut` in Python.
+    ///
+    /// Flavor: asyncio (only from an ``AsyncioTask``). Returns at once, without yielding, when the future is
+    /// already done. - Throws: the future's error; ``CancelledError`` when the future or the awaiting task
+    /// is cancelled; ``FlavorError`` outside an asyncio task; ``RuntimeError`` when the future belongs to another
+    /// loop.
+    public var value: T {
+        get async throws {
+            guard let current = TaskContext.current else { throw FlavorError.outsideTask("Awaiting a Future") }
+            if case .pending = state { try await current.core.park(on: self) }
+            return try result()
+        }
+    }
+
+    // MARK: Description
+
+    var stateName: String {
+        switch state {
+        case .pending: "PENDING"
+        case .cancelled: "CANCELLED"
+        case .finished: "FINISHED"
+        }
+    }
+
+    var kindName: String { "Future" }
+
+    /// `<Future pending>`, `<Future finished result=…>`, … as CPython prints futures.
+    public var description: String { baseDescription }
+
+    // Final, so that `deinit` may use it.
+    final var baseDescription: String {
+        switch state {
+        case .pending: "<\(kindName) pending>"
+        case .cancelled: "<\(kindName) cancelled>"
+        case .finished(.success(let value)): "<\(kindName) finished result=\(value)>"
+        case .finished(.failure(let error)): "<\(kindName) finished exception=\(error)>"
+        }
+    }
+}

@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A per-thread slot holding a loop, as CPython keeps the running loop and the policy's loop per thread.
+final class ThreadLoopSlot: Sendable {
+    private final class Box {
+        let loop: any AbstractEventLoop
+        init(_ loop: any AbstractEventLoop) { self.loop = loop }
+    }
+
+    private let key: pthread_key_t
+
+    init() {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { raw in
+            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
+        }
+        self.key = key
+    }
+
+    var value: (any AbstractEventLoop)? {
+        guard let raw = pthread_getspecific(key) else { return nil }
+        return Unmanaged<Box>.fromOpaque(raw).takeUnretainedValue().loop
+    }
+
+    /// Stores `loop` and returns the previous value.
+    @discardableResult
+    func exchange(_ loop: (any AbstractEventLoop)?) -> (any AbstractEventLoop)? {
+        let old = pthread_getspecific(key)
+        let oldLoop = old.map { Unmanaged<Box>.fromOpaque($0).takeUnretainedValue().loop }
+        pthread_setspecific(key, loop.map { Unmanaged.passRetained(Box($0)).toOpaque() })
+        if let old { Unmanaged<Box>.fromOpaque(old).release() }
+        return oldLoop
+    }
+
+    static let running = ThreadLoopSlot()
+    static let current = ThreadLoopSlot()
+}
+
+/// Announces `loop` as the loop running on this thread (`nil`: none) and returns the previous one.
+///
+/// Flavor: sync. For loop implementations: a loop sets itself while it runs callbacks and restores the
+/// previous value after, so ``getRunningLoop()`` works in its callbacks.
+@discardableResult
+public func setRunningLoop(_ loop: (any AbstractEventLoop)?) -> (any AbstractEventLoop)? {
+    ThreadLoopSlot.running.exchange(loop)
+}
+
+/// The loop running on this thread, or `nil`.
+///
+/// Flavor: sync.
+public func runningLoopIfAny() -> (any AbstractEventLoop)? {
+    ThreadLoopSlot.running.value
+}
+
+/// The loop running on this thread.
+///
+/// Flavor: sync (call it from asyncio tasks and callbacks). - Throws: ``RuntimeError`` "no running event loop".
+public func getRunningLoop() throws -> any AbstractEventLoop {
+    guard let loop = ThreadLoopSlot.running.value else { throw RuntimeError("no running event loop") }
+    return loop
+}
+
+/// The running loop; when none runs, this thread's loop set by ``setEventLoop(_:)``, created on first use.
+///
+/// Flavor: sync.
+public func getEventLoop() throws -> any AbstractEventLoop {
+    if let loop = ThreadLoopSlot.running.value { return loop }
+    if let loop = ThreadLoopSlot.current.value, !loop.isClosed { return loop }
+    let loop = newEventLoop()
+    ThreadLoopSlot.current.exchange(loop)
+    return loop
+}
+
+/// Makes `loop` this thread's current loop for ``getEventLoop()`` (`nil` clears it).
+///
+/// Flavor: sync.
+public func setEventLoop(_ loop: (any AbstractEventLoop)?) {
+    ThreadLoopSlot.current.exchange(loop)
+}
+
+/// A new ``SelectorEventLoop``.
+///
+/// Flavor: sync. Traps only if the OS refuses an epoll instance or an eventfd.
+public func newEventLoop() -> any AbstractEventLoop {
+    do {
+        return try SelectorEventLoop()
+    } catch {
+        fatalError("cannot create an event loop: \(error)")
+    }
+}

@@ -1,0 +1,384 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HeapModule
+import Sniffio
+import Synchronization
+
+/// The standalone asyncio event loop: a ready queue, a timer heap and epoll, run on the calling thread.
+///
+/// Flavor: sync (its `run…` methods block the calling thread). Nothing here uses Swift's global
+/// concurrent pool: the loop is itself the `TaskExecutor` of its ``AsyncioTask``s, and its timers are its
+/// own. Other threads reach it through ``callSoonThreadsafe(_:)`` (an eventfd wakes `epoll_wait`).
+public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @unchecked Sendable {
+    /// One entry of the ready queue: a callback, or a step of a Swift task that prefers this loop.
+    enum ReadyItem: @unchecked Sendable {
+        case handle(Handle)
+        case job(UnownedJob)
+    }
+
+    struct TimerEntry: Comparable {
+        let when: Double
+        let sequence: UInt64
+        let handle: TimerHandle
+
+        static func < (lhs: Self, rhs: Self) -> Bool {
+            lhs.when < rhs.when || (lhs.when == rhs.when && lhs.sequence < rhs.sequence)
+        }
+
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.when == rhs.when && lhs.sequence == rhs.sequence
+        }
+    }
+
+    // Loop-thread state. Each iteration swaps `ready` out and runs it, so callbacks scheduled while it runs
+    // wait for the next iteration (CPython's `ntodo`); `spareReady` keeps the other buffer's capacity.
+    // Unchecked: a dynamic exclusivity check on every append was a fifth of the cost of `callSoon`.
+    @exclusivity(unchecked) private var ready: [ReadyItem] = []
+    private var spareReady: [ReadyItem] = []
+    private var timers = Heap<TimerEntry>()
+    private var timerSequence: UInt64 = 0
+    private var cancelledTimers = 0
+    private var running = false
+    private var stopping = false
+    private var exceptionHandler: ExceptionHandler?
+    private let epoll: Epoll
+    private var readers: [Int32: Handle] = [:]
+    private var writers: [Int32: Handle] = [:]
+    private var watched: Set<Int32> = []
+    var signalState = SignalState()
+    var defaultExecutor: ThreadPoolExecutor?
+
+    // Cross-thread state.
+    private let wakeup: WakeupFD
+    private let inbox = Mutex<[ReadyItem]>([])
+    private let ownerThread: Atomic<UInt>
+    // Read by `callSoonThreadsafe` from any thread; relaxed loads cost a plain load on the hot path.
+    private let closedFlag = Atomic<Bool>(false)
+    private var closed: Bool { closedFlag.load(ordering: .relaxed) }
+
+    /// Debug mode: ``callSoon(_:)`` and friends check they are called on the loop's thread, and callbacks
+    /// slower than ``slowCallbackDuration`` are reported to stderr.
+    @exclusivity(unchecked) public var debug = false
+    /// The duration (seconds) above which a callback counts as slow in debug mode.
+    public var slowCallbackDuration = 0.1
+
+    /// Creates a loop owned by the calling thread.
+    ///
+    /// - Throws: ``OSError`` when the OS refuses an epoll instance or an eventfd.
+    public init() throws {
+        epoll = try Epoll()
+        wakeup = try WakeupFD()
+        ownerThread = Atomic(UInt(pthread_self()))
+        try epoll.update(wakeup.fd, readable: true, writable: false, isNew: true)
+    }
+
+    deinit {
+        epoll.close()
+        wakeup.close()
+    }
+
+    // MARK: Scheduling
+
+    /// Schedules `callback` for the next iteration (see ``AbstractEventLoop/callSoon(_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    @discardableResult
+    public func callSoon(_ callback: @escaping () -> Void) throws -> Handle {
+        if closed { throw RuntimeError("Event loop is closed") }
+        if debug { try checkThread("callSoon") }
+        let handle = Handle(callback)
+        ready.append(.handle(handle))
+        return handle
+    }
+
+    /// Schedules `callback` from any thread and wakes the loop (see ``AbstractEventLoop/callSoonThreadsafe(_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    @discardableResult
+    public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
+        if closed { throw RuntimeError("Event loop is closed") }
+        let handle = Handle(callback)
+        post(.handle(handle))
+        return handle
+    }
+
+    /// Schedules `callback` at loop time `when` (see ``AbstractEventLoop/callAt(_:_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    @discardableResult
+    public func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
+        if closed { throw RuntimeError("Event loop is closed") }
+        if debug { try checkThread("callAt") }
+        let handle = TimerHandle(when: when, scheduler: self, callback)
+        handle.scheduled = true
+        timerSequence &+= 1
+        timers.insert(TimerEntry(when: when, sequence: timerSequence, handle: handle))
+        return handle
+    }
+
+    /// Seconds on the monotonic clock.
+    public func time() -> Double { monotonicSeconds() }
+
+    /// Counts a cancelled timer, so that the heap is pruned once they are many.
+    public func timerHandleCancelled(_ handle: TimerHandle) {
+        cancelledTimers += 1
+    }
+
+    // MARK: TaskExecutor
+
+    /// Runs a step of a Swift task: one entry in the ready queue, FIFO with the callbacks. From another thread
+    /// (a continuation resumed there) the job takes the thread-safe path.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let item = ReadyItem.job(UnownedJob(job))
+        if pthread_equal(pthread_t(ownerThread.load(ordering: .relaxed)), pthread_self()) != 0 {
+            ready.append(item)
+        } else {
+            post(item)
+        }
+    }
+
+    private func post(_ item: ReadyItem) {
+        let wasEmpty = inbox.withLock { items in
+            items.append(item)
+            return items.count == 1
+        }
+        if wasEmpty { wakeup.signal() }
+    }
+
+    private func checkThread(_ what: String) throws {
+        if running && pthread_equal(pthread_t(ownerThread.load(ordering: .relaxed)), pthread_self()) == 0 {
+            throw RuntimeError("Non-thread-safe operation \(what) invoked on an event loop other than the current one")
+        }
+    }
+
+    // MARK: File descriptors
+
+    /// Watches `fd` for reading (see ``AbstractEventLoop/addReader(_:_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` when closed, ``OSError`` from epoll.
+    public func addReader(_ fd: Int32, _ callback: @escaping () -> Void) throws {
+        try watch(fd, in: \.readers, callback)
+    }
+
+    /// Stops watching `fd` for reading.
+    public func removeReader(_ fd: Int32) -> Bool {
+        unwatch(fd, in: \.readers)
+    }
+
+    /// Watches `fd` for writing (see ``AbstractEventLoop/addWriter(_:_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` when closed, ``OSError`` from epoll.
+    public func addWriter(_ fd: Int32, _ callback: @escaping () -> Void) throws {
+        try watch(fd, in: \.writers, callback)
+    }
+
+    /// Stops watching `fd` for writing.
+    public func removeWriter(_ fd: Int32) -> Bool {
+        unwatch(fd, in: \.writers)
+    }
+
+    private func watch(
+        _ fd: Int32, in table: ReferenceWritableKeyPath<SelectorEventLoop, [Int32: Handle]>,
+        _ callback: @escaping () -> Void
+    ) throws {
+        if closed { throw RuntimeError("Event loop is closed") }
+        let previous = self[keyPath: table][fd]
+        self[keyPath: table][fd] = Handle(callback)
+        do {
+            try updateInterest(fd)
+        } catch {
+            self[keyPath: table][fd] = previous
+            throw error
+        }
+        previous?.cancel()
+    }
+
+    private func unwatch(_ fd: Int32, in table: ReferenceWritableKeyPath<SelectorEventLoop, [Int32: Handle]>) -> Bool {
+        guard let handle = self[keyPath: table].removeValue(forKey: fd) else { return false }
+        handle.cancel()
+        try? updateInterest(fd)
+        return true
+    }
+
+    private func updateInterest(_ fd: Int32) throws {
+        let readable = readers[fd] != nil, writable = writers[fd] != nil
+        let isNew = !watched.contains(fd)
+        if !readable && !writable {
+            if !isNew {
+                watched.remove(fd)
+                try epoll.update(fd, readable: false, writable: false, isNew: false)
+            }
+            return
+        }
+        try epoll.update(fd, readable: readable, writable: writable, isNew: isNew)
+        watched.insert(fd)
+    }
+
+    // MARK: Errors
+
+    /// Installs `handler` (`nil`: log to stderr).
+    public func setExceptionHandler(_ handler: ExceptionHandler?) { exceptionHandler = handler }
+    /// The custom handler, if any.
+    public func getExceptionHandler() -> ExceptionHandler? { exceptionHandler }
+
+    // MARK: Running
+
+    /// Whether the loop is running.
+    public var isRunning: Bool { running }
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { closed }
+
+    /// Runs the loop until `future` is done (see ``AbstractEventLoop/runUntilComplete(_:)``).
+    ///
+    /// Flavor: sync, blocking. - Throws: the future's error or ``CancelledError``; ``RuntimeError`` when the
+    /// loop is closed, already running, or stopped before the future completed; ``ValueError`` when the
+    /// future belongs to another loop.
+    public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
+        try checkRunnable()
+        guard future.loop === self else {
+            throw ValueError("The future belongs to a different loop than the one running it")
+        }
+        let id = future.addAnyDoneCallback { [unowned self] _ in self.stop() }
+        defer { future.removeDoneCallback(id) }
+        try runForever()
+        guard future.done else { throw RuntimeError("Event loop stopped before Future completed.") }
+        return try future.result()
+    }
+
+    /// Runs the loop until ``stop()`` (see ``AbstractEventLoop/runForever()``).
+    ///
+    /// Flavor: sync, blocking. - Throws: ``RuntimeError`` when closed or already running, or when another loop
+    /// runs on this thread.
+    public func runForever() throws {
+        try checkRunnable()
+        running = true
+        ownerThread.store(UInt(pthread_self()), ordering: .relaxed)
+        let previous = setRunningLoop(self)
+        defer {
+            stopping = false
+            running = false
+            setRunningLoop(previous)
+        }
+        AsyncLibrary.withThreadLibrary("asyncio") {
+            while true {
+                runOnce()
+                if stopping { break }
+            }
+        }
+    }
+
+    private func checkRunnable() throws {
+        if closed { throw RuntimeError("Event loop is closed") }
+        if running { throw RuntimeError("This event loop is already running") }
+        if runningLoopIfAny() != nil {
+            throw RuntimeError("Cannot run the event loop while another loop is running")
+        }
+    }
+
+    /// Stops the loop after the current iteration.
+    public func stop() { stopping = true }
+
+    /// Closes the loop (see ``AbstractEventLoop/close()``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Cannot close a running event loop".
+    public func close() throws {
+        if running { throw RuntimeError("Cannot close a running event loop") }
+        if closed { return }
+        closedFlag.store(true, ordering: .relaxed)
+        ready.removeAll()
+        timers = Heap()
+        for fd in Array(readers.keys) { _ = removeReader(fd) }
+        for fd in Array(writers.keys) { _ = removeWriter(fd) }
+        closeSignalHandling()
+        defaultExecutor?.shutdown(wait: false)
+        defaultExecutor = nil
+        inbox.withLock { $0.removeAll() }
+        TaskRegistry.forget(loop: self)
+        epoll.close()
+        wakeup.close()
+    }
+
+    /// One iteration: wait for I/O or the next timer, collect due timers, run what was ready at the start.
+    private func runOnce() {
+        pruneCancelledTimers()
+        let timeout: Int32
+        if !ready.isEmpty || stopping {
+            timeout = 0
+        } else if let next = timers.min {
+            let delay = max(0, next.when - time()) * 1000
+            timeout = delay >= Double(Int32.max) ? Int32.max : Int32(delay.rounded(.up))
+        } else {
+            timeout = -1
+        }
+        epoll.wait(timeoutMilliseconds: timeout) { event in
+            if event.fd == wakeup.fd {
+                takeInbox()
+                return
+            }
+            if event.readable, let handle = readers[event.fd] { ready.append(.handle(handle)) }
+            if event.writable, let handle = writers[event.fd] { ready.append(.handle(handle)) }
+        }
+        let end = timers.isEmpty ? 0 : time() + 1e-9
+        while let next = timers.min, next.when <= end {
+            let handle = timers.removeMin().handle
+            handle.scheduled = false
+            if handle.cancelled {
+                cancelledTimers -= 1
+            } else {
+                ready.append(.handle(handle))
+            }
+        }
+        runReady()
+    }
+
+    private func takeInbox() {
+        wakeup.drain()
+        let items = inbox.withLock { items in
+            let taken = items
+            items.removeAll(keepingCapacity: true)
+            return taken
+        }
+        ready.append(contentsOf: items)
+    }
+
+    private func runReady() {
+        guard !ready.isEmpty else { return }
+        let executor = asUnownedTaskExecutor()
+        var batch = spareReady
+        swap(&batch, &ready)
+        if debug {
+            for item in batch {
+                let start = time()
+                run(item, on: executor)
+                let took = time() - start
+                if took >= slowCallbackDuration {
+                    logExceptionContext(ExceptionContext(message: "Executing a callback took \(took) seconds"))
+                }
+            }
+        } else {
+            for item in batch { run(item, on: executor) }
+        }
+        batch.removeAll(keepingCapacity: true)
+        spareReady = batch
+    }
+
+    @inline(__always)
+    private func run(_ item: ReadyItem, on executor: UnownedTaskExecutor) {
+        switch item {
+        case .handle(let handle): handle.run()
+        case .job(let job): job.runSynchronously(on: executor)
+        }
+    }
+
+    // CPython rebuilds the heap once cancelled timers are both numerous and most of it.
+    private func pruneCancelledTimers() {
+        guard cancelledTimers > 100, cancelledTimers * 2 > timers.count else { return }
+        let live = timers.unordered.filter { entry in
+            if entry.handle.cancelled { entry.handle.scheduled = false }
+            return !entry.handle.cancelled
+        }
+        timers = Heap(live)
+        cancelledTimers = 0
+    }
+}

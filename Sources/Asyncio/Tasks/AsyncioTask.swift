@@ -1,0 +1,147 @@
+import Sniffio
+import Synchronization
+
+/// What every ``AsyncioTask`` offers regardless of its result type.
+public protocol AnyAsyncioTask: AnyFuture {
+    /// The task's name ("Task-N" unless given).
+    var name: String { get set }
+    /// How many cancellation requests are outstanding (CPython 3.11 `cancelling()`).
+    func cancelling() -> Int
+    /// Withdraws one cancellation request and returns how many remain (CPython 3.11 `uncancel()`).
+    @discardableResult
+    func uncancel() -> Int
+}
+
+/// A coroutine driven by its loop: CPython's `asyncio.Task`.
+///
+/// Flavor: sync methods; the body is asyncio-flavored. The body runs as a Swift task whose executor
+/// preference is the loop, so each step between two suspensions is one entry of the loop's ready queue.
+/// Cancellation is asyncio's, edge-triggered: see ``cancel(message:)``. Swift's own `Task.cancel()` is not used.
+public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
+    private var customName: String?
+    private let number: Int
+
+    /// The task's name ("Task-N" unless given).
+    public var name: String {
+        get { customName ?? "Task-\(number)" }
+        set { customName = newValue }
+    }
+    let core: TaskCore
+    private var body: (() async throws -> T)?
+
+    private static var nextNumber: Int { taskCounter.add(1, ordering: .relaxed).newValue }
+
+    /// Creates the task and schedules its first step. ``AbstractEventLoop/createTask(name:_:)`` and
+    /// ``createTask(name:_:)`` are the usual spellings; loops without a custom task type call this.
+    public init(loop: any AbstractEventLoop, name: String?, _ body: @escaping () async throws -> T) {
+        customName = name
+        number = Self.nextNumber
+        core = TaskCore(loop: loop)
+        self.body = body
+        super.init(loop: loop)
+        TaskRegistry.add(self)
+        let task = UncheckedSendable(self)
+        Task(executorPreference: loop) {
+            await task.value.run()
+        }
+    }
+
+    override var unretrievedMessage: String { "Task exception was never retrieved" }
+    override var kindName: String { "Task" }
+
+    /// `<Task name=… state>`.
+    public override var description: String {
+        "<Task \(stateName.lowercased()) name=\(name)>"
+    }
+
+    private func run() async {
+        let current = TaskContext.Current(core: core, task: self)
+        await TaskContext.$current.withValue(current) {
+            await AsyncLibrary.$taskLibrary.withValue("asyncio") {
+                await runBody()
+            }
+        }
+        TaskRegistry.remove(self)
+    }
+
+    private func runBody() async {
+        guard let body else { return }
+        self.body = nil
+        if let cancel = core.consumeCancel() {
+            finish(.cancelled(cancel.message))
+            return
+        }
+        do {
+            let value = try await body()
+            if let cancel = core.consumeCancel() {
+                finish(.cancelled(cancel.message))
+            } else {
+                finish(.finished(.success(value)))
+            }
+        } catch let cancel as CancelledError {
+            finish(.cancelled(cancel.message))
+        } catch {
+            finish(.finished(.failure(error)))
+        }
+    }
+
+    // MARK: Cancellation
+
+    /// Requests cancellation: the future the task awaits is cancelled, or the task's next `await` throws
+    /// ``CancelledError``. Edge-triggered: one request, one error. `false` when the task is done.
+    ///
+    /// Flavor: sync.
+    @discardableResult
+    public override func cancel(message: String? = nil) -> Bool {
+        if done { return false }
+        return core.requestCancel(message: message)
+    }
+
+    /// The number of outstanding cancellation requests.
+    public func cancelling() -> Int { core.cancelRequests }
+
+    /// Withdraws one cancellation request; returns how many remain. At zero, a request not yet delivered is
+    /// dropped.
+    @discardableResult
+    public func uncancel() -> Int { core.uncancel() }
+
+    /// Tasks complete themselves.
+    ///
+    /// - Throws: ``RuntimeError`` always, as CPython.
+    public override func setResult(_ value: T) throws {
+        throw RuntimeError("Task does not support set_result operation")
+    }
+
+    /// Tasks complete themselves.
+    ///
+    /// - Throws: ``RuntimeError`` always, as CPython.
+    public override func setException(_ error: any Error) throws {
+        throw RuntimeError("Task does not support set_exception operation")
+    }
+}
+
+private let taskCounter = Atomic<Int>(0)
+
+/// The tasks not yet finished, for ``allTasks(loop:)``.
+enum TaskRegistry {
+    private static let tasks = Mutex<[ObjectIdentifier: UncheckedSendable<any AnyAsyncioTask>]>([:])
+
+    static func add(_ task: any AnyAsyncioTask) {
+        let entry = UncheckedSendable(task)
+        tasks.withLock { $0[ObjectIdentifier(task)] = entry }
+    }
+
+    static func remove(_ task: any AnyAsyncioTask) {
+        _ = tasks.withLock { $0.removeValue(forKey: ObjectIdentifier(task)) }
+    }
+
+    /// Drops the tasks of a closed loop that will never run again.
+    static func forget(loop: any AbstractEventLoop) {
+        tasks.withLock { $0 = $0.filter { $0.value.value.loop !== loop } }
+    }
+
+    static func all(on loop: any AbstractEventLoop) -> [any AnyAsyncioTask] {
+        let entries = tasks.withLock { Array($0.values) }
+        return entries.map(\.value).filter { $0.loop === loop && !$0.done }
+    }
+}

@@ -1,0 +1,114 @@
+/// A set of tasks whose lifetimes end with a block: CPython 3.11's `asyncio.TaskGroup`.
+///
+/// Use it through ``withAsyncioTaskGroup(_:)``. When a child fails, the others and the block are cancelled,
+/// and all errors come out together as an ``ExceptionGroup``. Cancelling the enclosing task cancels the
+/// children.
+///
+/// Flavor: asyncio.
+public final class AsyncioTaskGroup {
+    private var entered = false
+    private var exiting = false
+    private var aborting = false
+    private var parentCancelRequested = false
+    private var parent: TaskContext.Current?
+    private var tasks: [ObjectIdentifier: any AnyAsyncioTask] = [:]
+    private var errors: [any Error] = []
+    private var allDone: Future<Void>?
+
+    /// Creates a group; enter it with ``withAsyncioTaskGroup(_:)``.
+    public init() {}
+
+    /// Starts `body` as a child task.
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` when the group is not entered, is finished, or is shutting down
+    /// after a failure.
+    @discardableResult
+    public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
+        guard entered, let parent else { throw RuntimeError("TaskGroup has not been entered") }
+        if exiting && tasks.isEmpty { throw RuntimeError("TaskGroup is finished") }
+        if aborting { throw RuntimeError("TaskGroup is shutting down") }
+        let task = try parent.core.loop.createTask(name: name, body)
+        tasks[ObjectIdentifier(task)] = task
+        // Strong on purpose: the group lives until its last child is done, which clears the callback.
+        task.addAnyDoneCallback { done in self.childDone(done) }
+        return task
+    }
+
+    func enter() throws {
+        guard !entered else { throw RuntimeError("TaskGroup has already been entered") }
+        parent = try TaskContext.require("AsyncioTaskGroup")
+        entered = true
+    }
+
+    private func abort() {
+        aborting = true
+        for task in tasks.values where !task.done { task.cancel() }
+    }
+
+    private func childDone(_ task: any AnyFuture) {
+        tasks.removeValue(forKey: ObjectIdentifier(task))
+        if tasks.isEmpty, let allDone { allDone.setOutcomeUnlessDone(.success(())) }
+        if task.cancelled { return }
+        guard let error = try? task.exception() else { return }
+        errors.append(error)
+        guard let parent else { return }
+        if parent.task.done {
+            parent.core.loop.callExceptionHandler(ExceptionContext(
+                message: "Task has errored out but its parent task is already done", error: error, future: task
+            ))
+            return
+        }
+        if !aborting && !parentCancelRequested {
+            // Cancel what the block awaits now; exit() withdraws this request again.
+            abort()
+            parentCancelRequested = true
+            parent.task.cancel()
+        }
+    }
+
+    /// Waits for the children and decides what the block throws.
+    func exit(_ error: (any Error)?) async throws {
+        guard let parent else { return }
+        exiting = true
+        var propagatedCancel = error as? CancelledError
+        if error != nil && !aborting { abort() }
+        while !tasks.isEmpty {
+            let waiter = parent.core.loop.createFuture(of: Void.self)
+            allDone = waiter
+            do {
+                try await waiter.value
+            } catch let cancel as CancelledError {
+                if !aborting {
+                    propagatedCancel = cancel
+                    abort()
+                }
+            }
+            allDone = nil
+        }
+        if parentCancelRequested && parent.task.uncancel() == 0 { propagatedCancel = nil }
+        if let propagatedCancel, errors.isEmpty { throw propagatedCancel }
+        if let error, !(error is CancelledError) { errors.append(error) }
+        if !errors.isEmpty {
+            let group = ExceptionGroup("unhandled errors in a TaskGroup", errors)
+            errors = []
+            throw group
+        }
+    }
+}
+
+/// Runs `body` with a new ``AsyncioTaskGroup`` and waits for all its tasks: `async with asyncio.TaskGroup() as tg`.
+///
+/// Flavor: asyncio. - Throws: an ``ExceptionGroup`` of the children's errors (and the body's); ``CancelledError``
+/// when the enclosing task was cancelled from outside; ``FlavorError`` outside a task.
+public func withAsyncioTaskGroup<T>(_ body: (AsyncioTaskGroup) async throws -> T) async throws -> T {
+    let group = AsyncioTaskGroup()
+    try group.enter()
+    let outcome: Result<T, any Error>
+    do {
+        outcome = .success(try await body(group))
+    } catch {
+        outcome = .failure(error)
+    }
+    try await group.exit(outcome.failure)
+    return try outcome.get()
+}

@@ -1,0 +1,321 @@
+import Asyncio
+import Glibc
+import Sniffio
+import Synchronization
+import Testing
+
+@Suite struct EventLoopTests {
+    @Test(arguments: LoopFactory.all)
+    func callSoonRunsInFIFOOrderOnlyWhenTheLoopRuns(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<Int>()
+            for index in 0..<5 { try loop.callSoon { log(index) } }
+            #expect(log.items.isEmpty)
+            try loop.callSoon { loop.stop() }
+            try loop.runForever()
+            #expect(log.items == [0, 1, 2, 3, 4])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func stopInsideACallbackFinishesTheIterationFirst(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<String>()
+            try loop.callSoon { log("a") }
+            try loop.callSoon {
+                log("stop")
+                loop.stop()
+                // Scheduled during the iteration: belongs to the next one.
+                _ = try? loop.callSoon { log("next") }
+            }
+            try loop.callSoon { log("c") }
+            try loop.runForever()
+            #expect(log.items == ["a", "stop", "c"])
+            #expect(!loop.isRunning)
+            try loop.callSoon { loop.stop() }
+            try loop.runForever()
+            #expect(log.items == ["a", "stop", "c", "next"])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func stopBeforeRunForeverRunsOneIteration(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<Int>()
+            try loop.callSoon { log(1) }
+            loop.stop()
+            try loop.runForever()
+            #expect(log.items == [1])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func cancelledHandleDoesNotRun(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<Int>()
+            let handle = try loop.callSoon { log(1) }
+            try loop.callSoon { log(2) }
+            handle.cancel()
+            #expect(handle.cancelled)
+            try loop.callSoon { loop.stop() }
+            try loop.runForever()
+            #expect(log.items == [2])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func timersRunInDueOrderAndNotEarly(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<String>()
+            var firedAt: [String: Double] = [:]
+            let start = loop.time()
+            func record(_ name: String) { log(name); firedAt[name] = loop.time() }
+            let later = try loop.callLater(0.03) { record("30ms") }
+            try loop.callLater(0.01) { record("10ms") }
+            try loop.callAt(start + 0.02) { record("20ms") }
+            try loop.callLater(0.01) { record("10ms-second") }
+            try loop.callSoon { record("soon") }
+            try loop.callLater(0.04) { loop.stop() }
+            #expect(later.when >= start + 0.03)
+            try loop.runForever()
+            #expect(log.items == ["soon", "10ms", "10ms-second", "20ms", "30ms"])
+            #expect(firedAt["10ms"]! >= start + 0.01)
+            #expect(firedAt["20ms"]! >= start + 0.02)
+            #expect(firedAt["30ms"]! >= later.when)
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func dueTimersQueueBehindCallbacksAlreadyReady(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<String>()
+            try loop.callLater(-1) { log("past timer") }
+            try loop.callSoon { log("soon") }
+            try loop.callAt(loop.time() - 5) { log("older timer") }
+            try loop.callSoon { loop.stop() }
+            try loop.runForever()
+            // Due timers join the ready queue after the callbacks already in it, oldest deadline first.
+            #expect(log.items == ["soon", "older timer", "past timer"])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func cancelledTimerDoesNotRun(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<Int>()
+            let timer = try loop.callLater(0.001) { log(1) }
+            try loop.callLater(0.005) { log(2) }
+            timer.cancel()
+            try loop.callLater(0.01) { loop.stop() }
+            try loop.runForever()
+            #expect(log.items == [2])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func manyCancelledTimersAreDropped(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<Int>()
+            let timers = try (0..<500).map { index in try loop.callLater(10) { log(index) } }
+            for timer in timers { timer.cancel() }
+            try loop.callLater(0.001) { log(-1) }
+            try loop.callLater(0.002) { loop.stop() }
+            try loop.runForever()
+            #expect(log.items == [-1])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func timeIsMonotonic(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let first = loop.time()
+            let second = loop.time()
+            #expect(second >= first)
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func stateRules(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            var nested: (any Error)?
+            var closeWhileRunning: (any Error)?
+            try loop.callSoon {
+                #expect(loop.isRunning)
+                do { try loop.runForever() } catch { nested = error }
+                do { try loop.close() } catch { closeWhileRunning = error }
+                loop.stop()
+            }
+            try loop.runForever()
+            #expect((nested as? RuntimeError)?.message == "This event loop is already running")
+            #expect((closeWhileRunning as? RuntimeError)?.message == "Cannot close a running event loop")
+            try loop.close()
+            #expect(loop.isClosed)
+            try loop.close()
+            #expect(throws: RuntimeError.self) { try loop.callSoon {} }
+            #expect(throws: RuntimeError.self) { try loop.callLater(1) {} }
+            #expect(throws: RuntimeError.self) { try loop.runForever() }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func runUntilCompleteReturnsTheResultOrThrows(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let future = loop.createFuture(of: Int.self)
+            try loop.callLater(0.001) { try? future.setResult(42) }
+            #expect(try loop.runUntilComplete(future) == 42)
+            let failing = loop.createFuture(of: Int.self)
+            try loop.callSoon { try? failing.setException(TestError(tag: 7)) }
+            #expect(throws: TestError(tag: 7)) { try loop.runUntilComplete(failing) }
+            let never = loop.createFuture(of: Int.self)
+            try loop.callSoon { loop.stop() }
+            #expect {
+                try loop.runUntilComplete(never)
+            } throws: { error in
+                (error as? RuntimeError)?.message == "Event loop stopped before Future completed."
+            }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func callSoonThreadsafeWakesABlockedLoop(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let future = loop.createFuture(of: Int.self)
+            let target = Unchecked(future)
+            let thread = try startThread {
+                usleep(5_000)
+                _ = try? loop.callSoonThreadsafe { try? target.value.setResult(5) }
+            }
+            #expect(try loop.runUntilComplete(future) == 5)
+            pthread_join(thread, nil)
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func readersAndWritersFollowTheFileDescriptor(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            var fds: [Int32] = [-1, -1]
+            #expect(pipe(&fds) == 0)
+            defer { close(fds[0]); close(fds[1]) }
+            let log = Log<String>()
+            try loop.addReader(fds[0]) { log("first reader") }
+            // Re-adding replaces.
+            try loop.addReader(fds[0]) {
+                var byte: UInt8 = 0
+                _ = read(fds[0], &byte, 1)
+                log("reader \(byte)")
+                _ = loop.removeReader(fds[0])
+                loop.stop()
+            }
+            try loop.addWriter(fds[1]) {
+                log("writer")
+                var byte: UInt8 = 9
+                _ = write(fds[1], &byte, 1)
+                _ = loop.removeWriter(fds[1])
+            }
+            try loop.runForever()
+            #expect(log.items == ["writer", "reader 9"])
+            #expect(!loop.removeReader(fds[0]))
+            #expect(!loop.removeWriter(fds[1]))
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func sniffioSaysAsyncioInCallbacksAndTasks(_ factory: LoopFactory) throws {
+        let inTask = try factory.run { loop in
+            var inCallback: String?
+            let future = loop.createFuture(of: Void.self)
+            try loop.callSoon {
+                inCallback = try? currentAsyncLibrary()
+                try? future.setResult(())
+            }
+            try await future.value
+            return [try currentAsyncLibrary(), inCallback]
+        }
+        #expect(inTask == ["asyncio", "asyncio"])
+        #expect(throws: AsyncLibraryNotFoundError.self) { try currentAsyncLibrary() }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func getRunningLoopInsideAndOutside(_ factory: LoopFactory) throws {
+        #expect(throws: RuntimeError.self) { try getRunningLoop() }
+        let same = try factory.run { loop in try getRunningLoop() === loop }
+        #expect(same)
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func customExceptionHandlerReceivesContexts(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            var messages: [String] = []
+            loop.setExceptionHandler { _, context in messages.append(context.message) }
+            #expect(loop.getExceptionHandler() != nil)
+            loop.callExceptionHandler(ExceptionContext(message: "hello"))
+            do {
+                let future = loop.createFuture(of: Int.self)
+                try future.setException(TestError())
+            }
+            #expect(messages == ["hello", "Future exception was never retrieved"])
+            loop.setExceptionHandler(nil)
+            #expect(loop.getExceptionHandler() == nil)
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func runInExecutorRunsOnAnotherThread(_ factory: LoopFactory) throws {
+        let (value, sameThread) = try factory.run { loop in
+            let mine = UInt(pthread_self())
+            let future = try loop.runInExecutor(nil) { (21 * 2, UInt(pthread_self()) == mine) }
+            return try await future.value
+        }
+        #expect(value == 42)
+        #expect(!sameThread)
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func runInExecutorPropagatesErrors(_ factory: LoopFactory) throws {
+        #expect(throws: TestError(tag: 3)) {
+            try factory.run { loop in
+                let executor = ThreadPoolExecutor(maxWorkers: 1)
+                defer { executor.shutdown(wait: true) }
+                return try await loop.runInExecutor(executor) { () throws -> Int in throw TestError(tag: 3) }.value
+            }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func signalHandlerRunsOnTheLoop(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<String>()
+            try loop.addSignalHandler(SIGUSR1) {
+                log("usr1")
+                loop.stop()
+            }
+            try loop.callSoon { kill(getpid(), SIGUSR1) }
+            try loop.runForever()
+            #expect(log.items == ["usr1"])
+            #expect(loop.removeSignalHandler(SIGUSR1))
+            #expect(!loop.removeSignalHandler(SIGUSR1))
+            #expect(throws: ValueError.self) { try loop.addSignalHandler(SIGKILL) {} }
+        }
+    }
+}
+
+struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Starts a plain thread running `body` (tests must not rely on Swift's pool).
+func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
+    final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    var thread = pthread_t()
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    let result = pthread_create(&thread, nil, { raw in
+        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+        return nil
+    }, context)
+    guard result == 0 else { throw TestError(tag: Int(result)) }
+    return thread
+}

@@ -1,0 +1,114 @@
+import Asyncio
+import Testing
+
+@Suite struct FutureTests {
+    @Test(arguments: LoopFactory.all)
+    func stateTransitions(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let future = loop.createFuture(of: Int.self)
+            #expect(!future.done)
+            #expect(throws: InvalidStateError.self) { try future.result() }
+            #expect(throws: InvalidStateError.self) { try future.exception() }
+            try future.setResult(1)
+            #expect(future.done && !future.cancelled)
+            #expect(try future.result() == 1)
+            #expect(try future.exception() == nil)
+            #expect(throws: InvalidStateError.self) { try future.setResult(2) }
+            #expect(throws: InvalidStateError.self) { try future.setException(TestError()) }
+            #expect(!future.cancel())
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func cancelCarriesTheMessage(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let future = loop.createFuture(of: Int.self)
+            #expect(future.cancel(message: "bye"))
+            #expect(future.cancelled && future.done)
+            #expect(!future.cancel())
+            #expect {
+                try future.result()
+            } throws: { error in
+                (error as? CancelledError)?.message == "bye"
+            }
+            #expect(throws: CancelledError.self) { try future.exception() }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func doneCallbacksRunThroughTheReadyQueueInOrder(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            let log = Log<String>()
+            let future = loop.createFuture(of: Int.self)
+            future.addDoneCallback { log("first \(try! $0.result())") }
+            let removed = future.addDoneCallback { _ in log("removed") }
+            future.addDoneCallback { _ in log("second") }
+            #expect(future.removeDoneCallback(removed) == 1)
+            #expect(future.removeDoneCallback(removed) == 0)
+            try loop.callSoon { log("before") }
+            try future.setResult(3)
+            #expect(log.items.isEmpty)
+            try loop.callSoon { log("after") }
+            try loop.callSoon { loop.stop() }
+            try loop.runForever()
+            #expect(log.items == ["before", "first 3", "second", "after"])
+            // A callback added to a done future is scheduled, not called inline.
+            future.addDoneCallback { _ in log("late") }
+            #expect(log.items.count == 4)
+            try loop.callSoon { loop.stop() }
+            try loop.runForever()
+            #expect(log.items.last == "late")
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func awaitingReturnsResultOrThrows(_ factory: LoopFactory) throws {
+        let outcome = try factory.run { loop in
+            let good = loop.createFuture(of: String.self)
+            let bad = loop.createFuture(of: String.self)
+            try loop.callLater(0.001) { try? good.setResult("ok") }
+            try loop.callSoon { try? bad.setException(TestError(tag: 1)) }
+            let value = try await good.value
+            do {
+                _ = try await bad.value
+                return "no error"
+            } catch let error as TestError {
+                return value + "/\(error.tag)"
+            }
+        }
+        #expect(outcome == "ok/1")
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func awaitingOutsideATaskIsAFlavorError(_ factory: LoopFactory) async throws {
+        let loop = try factory.make()
+        defer { try? loop.close() }
+        let future = loop.createFuture(of: Int.self)
+        await #expect(throws: FlavorError.self) { try await future.value }
+        await #expect(throws: FlavorError.self) { try await Asyncio.sleep(0) }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func unretrievedExceptionIsReportedOnlyWhenNotRetrieved(_ factory: LoopFactory) throws {
+        try factory.withLoop { loop in
+            var reports: [String] = []
+            loop.setExceptionHandler { _, context in
+                reports.append(context.message + ":" + String(describing: context.error.map { "\($0)" } ?? ""))
+            }
+            do {
+                let retrieved = loop.createFuture(of: Int.self)
+                try retrieved.setException(TestError(tag: 1))
+                _ = try retrieved.exception()
+            }
+            do {
+                let cancelled = loop.createFuture(of: Int.self)
+                cancelled.cancel()
+            }
+            do {
+                let lost = loop.createFuture(of: Int.self)
+                try lost.setException(TestError(tag: 2))
+            }
+            #expect(reports == ["Future exception was never retrieved:TestError(tag: 2)"])
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Asyncio
+import Glibc
+import Testing
+
+@Suite struct SubprocessTests {
+    @Test(arguments: LoopFactory.all)
+    func communicateRoundTrip(_ factory: LoopFactory) throws {
+        let (out, code) = try factory.run { _ in
+            let process = try await createSubprocessExec("cat", stdin: .pipe, stdout: .pipe)
+            let (out, err) = try await process.communicate(bytes("through cat"))
+            #expect(err == nil)
+            return (out, process.returncode)
+        }
+        #expect(out == bytes("through cat"))
+        #expect(code == 0)
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func shellExitCodeAndStderr(_ factory: LoopFactory) throws {
+        let (err, code) = try factory.run { _ in
+            let process = try await createSubprocessShell("echo oops >&2; exit 3", stdout: .devNull, stderr: .pipe)
+            let err = try await process.stderr!.read()
+            return (err, try await process.wait())
+        }
+        #expect(err == bytes("oops\n"))
+        #expect(code == 3)
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func killIsReportedAsANegativeSignal(_ factory: LoopFactory) throws {
+        let code = try factory.run { _ in
+            let process = try await createSubprocessExec("sleep", ["10"])
+            #expect(process.returncode == nil)
+            process.kill()
+            let code = try await process.wait()
+            // Reaped: no zombie remains.
+            #expect(waitpid(process.pid, nil, WNOHANG) == -1)
+            return code
+        }
+        #expect(code == -SIGKILL)
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func readlineFromAChild(_ factory: LoopFactory) throws {
+        let lines = try factory.run { _ in
+            let process = try await createSubprocessShell("printf 'a\\nb\\n'", stdout: .pipe)
+            var lines: [String] = []
+            for try await line in process.stdout! { lines.append(String(decoding: line, as: UTF8.self)) }
+            try await process.wait()
+            return lines
+        }
+        #expect(lines == ["a\n", "b\n"])
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func missingProgramThrows(_ factory: LoopFactory) throws {
+        try factory.run { _ in
+            await #expect(throws: OSError.self) {
+                try await createSubprocessExec("/nonexistent/program-for-test")
+            }
+        }
+    }
+}
+
+@Suite struct SubprocessLifetimeTests {
+    @Test(arguments: LoopFactory.all)
+    func droppedProcessStillDrainsAndReaps(_ factory: LoopFactory) throws {
+        try factory.run { _ in
+            var pid: pid_t = 0
+            do {
+                let process = try await createSubprocessShell("echo dropped", stdout: .pipe)
+                pid = process.pid
+            }
+            // Let the child exit and its pipe reach EOF with nobody holding the process.
+            for _ in 0..<200 where kill(pid, 0) == 0 { try await Asyncio.sleep(0.001) }
+            try await Asyncio.sleep(0.005)
+            #expect(waitpid(pid, nil, WNOHANG) == -1)
+        }
+    }
+}
