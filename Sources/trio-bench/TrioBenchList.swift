@@ -15,7 +15,10 @@ let trioWorkloads: [Workload] = [
 ]
 
 /// Trio-flavored extra commands (servers driven by a load generator).
-let trioBenchCommands: [any ParsableCommand.Type] = []
+let trioBenchCommands: [any ParsableCommand.Type] = [
+    EchoServerBench.self,
+    EchoBench.self,
+]
 
 func wallSeconds() -> Double {
     var ts = timespec()
