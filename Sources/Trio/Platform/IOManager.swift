@@ -102,7 +102,12 @@ struct IOManager: ~Copyable {
         let wanted = watch.wanted
         let events = wanted | EPOLLONESHOT.rawValue
         if !watch.inKernel {
-            try epoll.control(EPOLL_CTL_ADD, fd, events: events)
+            // It may still be registered (disarmed) from an earlier wait: try MOD, then ADD.
+            do {
+                try epoll.control(EPOLL_CTL_MOD, fd, events: events)
+            } catch let error as OSError where error.errno == ENOENT {
+                try epoll.control(EPOLL_CTL_ADD, fd, events: events)
+            }
             watch.inKernel = true
         } else if watch.armed != wanted {
             try epoll.control(EPOLL_CTL_MOD, fd, events: events)
@@ -148,7 +153,10 @@ struct IOManager: ~Copyable {
                 ready.append(task)
             }
             if watch.reader == nil && watch.writer == nil {
-                forget(fd, watch)
+                // The one-shot registration stays in the kernel, disarmed: the next wait on this
+                // fd re-arms it with one EPOLL_CTL_MOD instead of a DEL now and an ADD then (as
+                // Trio's epoll backend does).
+                watches[fd] = nil
             } else {
                 try? rearm(fd, watch)
             }
