@@ -87,4 +87,31 @@ import Glibc
         }
         #expect(ok)
     }
+
+    @Test func aRecycledFdNumberCanBeWaitedOnAgain() throws {
+        // After a wait fired, the old registration may linger (disarmed) in epoll; a new file
+        // that gets the same fd number must still be waitable.
+        let ok = try Trio.run { () -> Bool in
+            let (a, b) = Self.socketPair()
+            _ = write(b, "x", 1)
+            try await waitReadable(a)
+            // Put a different socket at a's number, atomically (no other thread can take it).
+            let (c, d) = Self.socketPair()
+            dup2(c, a)
+            close(c)
+            close(b)
+            defer { close(a); close(d) }
+            var woke = false
+            try await withNursery { nursery in
+                try nursery.startSoon {
+                    try await waitReadable(a)
+                    woke = true
+                }
+                try await waitAllTasksBlocked()
+                _ = write(d, "y", 1)
+            }
+            return woke
+        }
+        #expect(ok)
+    }
 }

@@ -98,21 +98,26 @@ final class SocketHandle {
 
     /// Runs `attempt` (a system call returning -1 and `errno` on failure) until it succeeds,
     /// waiting for readiness in between.
+    ///
+    /// With `waitFirst`, it waits for readiness before the first attempt: for a peer that
+    /// answers requests, the data is rarely there yet when we ask, and waiting first saves the
+    /// system call that would only say `EAGAIN`. Waiting is a checkpoint, so the contract is
+    /// the same either way.
     @inline(__always)
     private func perform(
-        _ operation: StaticString, readable: Bool, _ attempt: (Int32) -> Int
-    ) async throws -> Int {
+        _ operation: StaticString, readable: Bool, waitFirst: Bool = false, _ attempt: (Int32) -> Int
+    ) async throws -> (result: Int, waited: Bool) {
         try await checkpointIfCancelled()
-        if let result = try tryOnce(operation, attempt) {
+        if !waitFirst, let result = try tryOnce(operation, attempt) {
             await Lowlevel.cancelShieldedCheckpoint()
-            return result
+            return (result, false)
         }
         while true {
             // The fd may have been closed while we were parked: liveFD in tryOnce catches that.
             if readable { try await waitReadable(try liveFD("\(operation)")) } else {
                 try await waitWritable(try liveFD("\(operation)"))
             }
-            if let result = try tryOnce(operation, attempt) { return result }
+            if let result = try tryOnce(operation, attempt) { return (result, true) }
         }
     }
 
@@ -136,14 +141,19 @@ final class SocketHandle {
             data.withUnsafeBytes { bytes in
                 Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             }
-        }
+        }.result
     }
+
+    /// Whether the last receive found no data and had to wait (see `perform`'s `waitFirst`).
+    private var lastReceiveWaited = false
 
     /// Receives up to `buffer.count` bytes into memory the caller owns; 0 means end of file.
     func receive(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
-        try await perform("recv", readable: true) { fd in
+        let (count, waited) = try await perform("recv", readable: true, waitFirst: lastReceiveWaited) { fd in
             recv(fd, buffer.baseAddress, buffer.count, 0)
         }
+        lastReceiveWaited = waited
+        return count
     }
 
     /// Accepts a connection; the new socket is non-blocking and close-on-exec.
@@ -151,7 +161,7 @@ final class SocketHandle {
         let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let fd = try await perform("accept", readable: true) { fd in
             Int(ctrio_accept4(fd, flags))
-        }
+        }.result
         return SocketHandle(trustedFD: Int32(fd))
     }
 
