@@ -47,8 +47,9 @@ final class SocketHandle {
 
     // MARK: Synchronous operations
 
-    private func liveFD(_ operation: String) throws -> Int32 {
-        guard fd >= 0 else { throw OSError(errno: EBADF, operation: operation) }
+    @inline(__always)
+    private func liveFD(_ operation: @autoclosure () -> String) throws -> Int32 {
+        guard fd >= 0 else { throw OSError(errno: EBADF, operation: operation()) }
         return fd
     }
 
@@ -147,13 +148,17 @@ final class SocketHandle {
     /// Whether the last receive found no data and had to wait (see `perform`'s `waitFirst`).
     private var lastReceiveWaited = false
 
-    /// Receives up to `buffer.count` bytes into memory the caller owns; 0 means end of file.
-    func receive(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
-        let (count, waited) = try await perform("recv", readable: true, waitFirst: lastReceiveWaited) { fd in
-            recv(fd, buffer.baseAddress, buffer.count, 0)
+    /// Receives up to `maxBytes` bytes; `[]` means end of file.
+    func receive(maxBytes: Int) async throws -> [UInt8] {
+        var received: [UInt8] = []
+        let (_, waited) = try await perform("recv", readable: true, waitFirst: lastReceiveWaited) { fd in
+            let scratch = ReceiveScratch.buffer(atLeast: maxBytes)
+            let count = recv(fd, scratch.baseAddress, maxBytes, 0)
+            if count > 0 { received = Array(UnsafeRawBufferPointer(rebasing: scratch[..<count])) }
+            return count
         }
         lastReceiveWaited = waited
-        return count
+        return received
     }
 
     /// Accepts a connection; the new socket is non-blocking and close-on-exec.

@@ -106,12 +106,7 @@ public final class SocketStream: HalfCloseableStream {
         defer { receiveConflicts.exit() }
         let size = maxBytes ?? Self.defaultReceiveSize
         if size < 1 { throw ValueError("max_bytes must be >= 1") }
-        // The kernel writes into our own buffer across the wait; the result is copied out at
-        // its exact size so that a small message does not pin a large buffer.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
-        defer { buffer.deallocate() }
-        let count = try await translatingSocketErrors { try await socket.receive(into: buffer) }
-        return Array(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        return try await translatingSocketErrors { try await socket.receive(maxBytes: size) }
     }
 
     /// Closes the socket at once (no lingering), waking any task blocked on it with
