@@ -18,7 +18,8 @@ public func openProcess(
     _ command: [String], stdin: ProcessIO = .inherit, stdout: ProcessIO = .inherit,
     stderr: ProcessIO = .inherit, environment: [String: String]? = nil
 ) async throws -> TrioProcess {
-    let spawner = ProcessSpawner(command: command, environment: environment, stdin: stdin, stdout: stdout, stderr: stderr)
+    let spawner = ProcessSpawner(
+        command: command, environment: environment, stdin: stdin, stdout: stdout, stderr: stderr)
     try spawner.validate()
     try await checkpointIfCancelled()
     let process = TrioProcess(args: command, spawned: try spawner.spawn())

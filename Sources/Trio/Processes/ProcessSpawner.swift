@@ -43,7 +43,8 @@ struct ProcessSpawner {
                 case .inherit:
                     return nil
                 case .devNull:
-                    posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+                    let mode = target == 0 ? O_RDONLY : O_WRONLY
+                    posix_spawn_file_actions_addopen(&actions, target, "/dev/null", mode, 0)
                     return nil
                 case .fileDescriptor(let fd):
                     posix_spawn_file_actions_adddup2(&actions, fd, target)
