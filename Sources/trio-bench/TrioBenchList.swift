@@ -1,6 +1,9 @@
 import ArgumentParser
 
 /// Trio-flavored workloads.
-let trioWorkloads: [Workload] = []
+let trioWorkloads: [Workload] = [
+    channelWorkload(bufferSize: 0),
+    channelWorkload(bufferSize: 100),
+]
 /// Trio-flavored extra commands (servers driven by a load generator).
 let trioBenchCommands: [any ParsableCommand.Type] = []
