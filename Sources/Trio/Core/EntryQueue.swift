@@ -26,7 +26,7 @@ final class EntryQueue: @unchecked Sendable {
         var closed = false
     }
 
-    private let state = Mutex(UnsafeTransfer(State()))
+    private let state = ThreadLock(UnsafeTransfer(State()))
     private let pending = Atomic<Bool>(false)
     let wakeFD: Int32
 

@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A value guarded by a pthread mutex. Flavor: internal; thread-safe.
+///
+/// Used instead of `Synchronization.Mutex` for state shared with other threads: on Linux that
+/// mutex blocks through priority-inheritance futexes, which ThreadSanitizer cannot see, so every
+/// contended hand-over shows up as a false data race. A pthread mutex is understood by TSan and
+/// costs the same when uncontended.
+final class ThreadLock<Value>: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&value)
+    }
+}
