@@ -74,7 +74,7 @@ enum LockKind: String, CaseIterable, Sendable {
             try await withNursery { nursery in
                 let holder: () async throws -> Void = {
                     holders.append(try Lowlevel.currentTask())
-                    try await lock.withLock { try await sleepForever() }
+                    try await lock.withLock { () async throws -> Void in try await sleepForever() }
                 }
                 try nursery.startSoon(holder)
                 try await waitAllTasksBlocked()

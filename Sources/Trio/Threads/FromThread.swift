@@ -88,7 +88,7 @@ public enum FromThread {
             throw RuntimeError("this thread wasn't created by Trio, can't check for cancellation")
         }
         if context.cancelRequested.load(ordering: .acquiring) {
-            throw Cancelled(reason: context.cancelReason.withLock { $0 })
+            throw Cancelled(reason: context.cancelReason)
         }
     }
 }

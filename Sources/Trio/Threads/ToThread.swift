@@ -102,8 +102,7 @@ public enum ToThread {
             }
             call.mailbox.waiting = true
             let error = await task.runner.park(task) { raise in
-                context.cancelReason.withLock { $0 = (raise.error as? Cancelled)?.reason }
-                context.cancelRequested.store(true, ordering: .releasing)
+                context.requestCancel(reason: (raise.error as? Cancelled)?.reason)
                 guard abandonOnCancel else { return .failed }
                 call.mailbox.waiting = false
                 call.mailbox.task = nil

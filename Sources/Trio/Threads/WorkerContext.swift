@@ -12,9 +12,17 @@ final class WorkerContext: @unchecked Sendable {
     /// The waiting task's mailbox, for `FromThread` calls served by that task; `nil` when the
     /// call may be abandoned (the task may be gone, so requests go to the system nursery).
     let host: HostMailbox?
-    /// Set (from the run's thread) once the waiting task was cancelled.
+    /// Set (from the run's thread) once the waiting task was cancelled; ``cancelReason`` is
+    /// written once, before the flag is published, and read only after seeing the flag.
     let cancelRequested = Atomic<Bool>(false)
-    let cancelReason = Mutex<String?>(nil)
+    private(set) var cancelReason: String?
+
+    /// Records the cancellation of the waiting task. Run's thread only.
+    func requestCancel(reason: String?) {
+        guard !cancelRequested.load(ordering: .relaxed) else { return }
+        cancelReason = reason
+        cancelRequested.store(true, ordering: .releasing)
+    }
 
     init(token: TrioToken, abandonOnCancel: Bool, host: HostMailbox?) {
         self.token = token
