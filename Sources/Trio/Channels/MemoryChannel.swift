@@ -43,21 +43,26 @@ public struct MemoryChannelStatistics: Sendable, Equatable {
 }
 
 /// The state every handle of one channel shares.
+///
+/// The channel types are generic and their hot paths are `@inlinable`, so that a client sending
+/// `Int`s gets code specialized for `Int` (no generic metadata look-ups or value witnesses per
+/// item); everything that touches the runtime goes through the small non-generic helpers below.
+@usableFromInline
 final class MemoryChannelState<T> {
-    let maxBufferSize: Int
-    var buffer = Deque<T>()
-    var peakBufferUsed = 0
-    var openSendChannels = 0
-    var openReceiveChannels = 0
+    @usableFromInline let maxBufferSize: Int
+    @usableFromInline var buffer = Deque<T>()
+    @usableFromInline var peakBufferUsed = 0
+    @usableFromInline var openSendChannels = 0
+    @usableFromInline var openReceiveChannels = 0
     /// Blocked senders, each carrying the value it is trying to send.
-    var sendWaiters = WaiterQueue<ChannelWaiter<T>>()
+    @usableFromInline var sendWaiters = WaiterQueue<ChannelWaiter<T>>()
     /// Blocked receivers; a sender stores the value straight into the oldest one's record, so an
     /// item sent while a receiver waits belongs to that receiver.
-    var receiveWaiters = WaiterQueue<ChannelWaiter<T>>()
+    @usableFromInline var receiveWaiters = WaiterQueue<ChannelWaiter<T>>()
 
-    init(maxBufferSize: Int) { self.maxBufferSize = maxBufferSize }
+    @usableFromInline init(maxBufferSize: Int) { self.maxBufferSize = maxBufferSize }
 
-    func statistics() -> MemoryChannelStatistics {
+    @usableFromInline func statistics() -> MemoryChannelStatistics {
         MemoryChannelStatistics(
             currentBufferUsed: buffer.count, peakBufferUsed: peakBufferUsed, maxBufferSize: maxBufferSize,
             openSendChannels: openSendChannels, openReceiveChannels: openReceiveChannels,
@@ -67,15 +72,17 @@ final class MemoryChannelState<T> {
 
 /// One task blocked on a channel. The value travels inside the record (no `Any` boxing): a
 /// sender's record holds what it sends, a receiver's record gets what is handed to it.
+@usableFromInline
 final class ChannelWaiter<T>: QueuedWaiter {
-    let task: TrioTask
-    let state: MemoryChannelState<T>
+    @usableFromInline let task: TrioTask
+    @usableFromInline let state: MemoryChannelState<T>
     /// The handle the task blocked on: closing that handle wakes it with `ClosedResourceError`.
-    let handle: AnyObject
-    let isSender: Bool
-    var value: T?
-    var isQueued = false
+    @usableFromInline let handle: AnyObject
+    @usableFromInline let isSender: Bool
+    @usableFromInline var value: T?
+    @usableFromInline var isQueued = false
 
+    @inlinable
     init(task: TrioTask, state: MemoryChannelState<T>, handle: AnyObject, isSender: Bool, value: T?) {
         self.task = task
         self.state = state
@@ -86,15 +93,47 @@ final class ChannelWaiter<T>: QueuedWaiter {
 
     /// Blocks the task until a peer or a `close` reschedules it; cancellation takes the record
     /// out of its queue.
-    @inline(__always)
+    @inlinable
     func park() async -> (any Error)? {
-        await task.runner.park(task, abort: { [self] _ in
+        await channelPark(task) { [self] _ in
             if isSender {
                 state.sendWaiters.remove(self)
             } else {
                 state.receiveWaiters.remove(self)
             }
             return .succeeded
-        })
+        }
     }
+}
+
+// MARK: Non-generic runtime entry points for the inlinable channel code
+
+/// The current Trio task, for the channel operation `api`.
+@usableFromInline
+func channelTask(_ api: StaticString) throws -> TrioTask {
+    try currentTrioTask("\(api)")
+}
+
+/// Whether `task` is inside a cancelled, unshielded scope.
+@usableFromInline
+func channelIsCancelled(_ task: TrioTask) -> Bool {
+    task.cancelStatus.effectivelyCancelled
+}
+
+/// A cancel-shielded schedule point of `task`.
+@usableFromInline
+func channelYield(_ task: TrioTask) async {
+    await task.runner.yieldShielded(task)
+}
+
+/// Wakes `task`, which will throw `error` if given.
+@usableFromInline
+func channelReschedule(_ task: TrioTask, error: (any Error)? = nil) {
+    task.runner.reschedule(task, error: error)
+}
+
+/// Parks `task` until rescheduled (see `Runner.park`).
+@usableFromInline
+func channelPark(_ task: TrioTask, abort: @escaping (RaiseCancel) -> Abort) async -> (any Error)? {
+    await task.runner.park(task, abort: abort)
 }

@@ -1,26 +1,28 @@
+import DequeModule
+
 /// The receiving end of a memory channel (see ``openMemoryChannel(of:maxBufferSize:)``).
 /// Flavor: Trio.
 ///
 /// It is an `AsyncSequence`: `for try await value in channel` receives until ``EndOfChannel``.
 public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertible {
-    let state: MemoryChannelState<T>
-    private var closed = false
+    @usableFromInline let state: MemoryChannelState<T>
+    @usableFromInline var closed = false
 
-    init(state: MemoryChannelState<T>) {
+    @usableFromInline init(state: MemoryChannelState<T>) {
         self.state = state
         state.openReceiveChannels += 1
     }
 
-    private enum Attempt {
+    @usableFromInline enum Attempt {
         case received(T)
         case wouldBlock
     }
 
-    @inline(__always)
-    private func attempt() throws -> Attempt {
+    @inlinable
+    func attempt() throws -> Attempt {
         if closed { throw ClosedResourceError("this receive channel was closed") }
         if let sender = state.sendWaiters.popFirst() {
-            sender.task.runner.reschedule(sender.task)
+            channelReschedule(sender.task)
             // A blocked sender means the buffer is full (or size 0): its value goes behind
             // those already buffered, and we take the oldest.
             let value = sender.value.take()!
@@ -37,6 +39,7 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
     ///
     /// - Throws: ``WouldBlock`` when nothing is ready; ``EndOfChannel`` once every send handle is
     ///   closed and the buffer is empty; ``ClosedResourceError`` if this handle was closed.
+    @inlinable
     public func receiveNowait() throws -> T {
         if case .received(let value) = try attempt() { return value }
         throw WouldBlock()
@@ -48,11 +51,12 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
     /// - Throws: ``Cancelled`` (nothing was taken); ``EndOfChannel`` once every send handle is
     ///   closed and the buffer is drained; ``ClosedResourceError`` if this handle is (or gets)
     ///   closed; ``RuntimeError`` outside a Trio task.
+    @inlinable
     public func receive() async throws -> T {
-        let task = try currentTrioTask("MemoryReceiveChannel.receive")
-        if task.cancelStatus.effectivelyCancelled { try await checkpoint() }
+        let task = try channelTask("MemoryReceiveChannel.receive")
+        if channelIsCancelled(task) { try await checkpoint() }
         if case .received(let value) = try attempt() {
-            await task.runner.yieldShielded(task)
+            await channelYield(task)
             return value
         }
         let waiter = ChannelWaiter<T>(task: task, state: state, handle: self, isSender: false, value: nil)
@@ -108,11 +112,14 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
 
     /// Iterates by calling ``receive()``; ends at ``EndOfChannel``. Flavor: Trio.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let channel: MemoryReceiveChannel<T>
+        @usableFromInline let channel: MemoryReceiveChannel<T>
+
+        @inlinable init(channel: MemoryReceiveChannel<T>) { self.channel = channel }
 
         /// The next value, or `nil` once the channel has ended. Flavor: Trio; a checkpoint.
         ///
         /// - Throws: what ``MemoryReceiveChannel/receive()`` throws, except ``EndOfChannel``.
+        @inlinable
         public mutating func next() async throws -> T? {
             do {
                 return try await channel.receive()
@@ -123,5 +130,6 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
     }
 
     /// An iterator receiving from this handle. Flavor: sync.
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(channel: self) }
 }

@@ -1,31 +1,33 @@
+import DequeModule
+
 /// The sending end of a memory channel (see ``openMemoryChannel(of:maxBufferSize:)``).
 /// Flavor: Trio.
 ///
 /// Each handle is closed on its own; the channel counts open handles, so a producer that was
 /// given a ``clone()`` can close it when done without affecting the others.
 public final class MemorySendChannel<T>: CustomStringConvertible {
-    let state: MemoryChannelState<T>
-    private var closed = false
+    @usableFromInline let state: MemoryChannelState<T>
+    @usableFromInline var closed = false
 
-    init(state: MemoryChannelState<T>) {
+    @usableFromInline init(state: MemoryChannelState<T>) {
         self.state = state
         state.openSendChannels += 1
     }
 
-    private enum Attempt {
+    @usableFromInline enum Attempt {
         case delivered
         case wouldBlock
     }
 
-    @inline(__always)
-    private func attempt(_ value: T) throws -> Attempt {
+    @inlinable
+    func attempt(_ value: T) throws -> Attempt {
         if closed { throw ClosedResourceError("this send channel was closed") }
         if state.openReceiveChannels == 0 {
             throw BrokenResourceError("every receive handle of this channel was closed")
         }
         if let receiver = state.receiveWaiters.popFirst() {
             receiver.value = value
-            receiver.task.runner.reschedule(receiver.task)
+            channelReschedule(receiver.task)
             return .delivered
         }
         if state.buffer.count < state.maxBufferSize {
@@ -41,6 +43,7 @@ public final class MemorySendChannel<T>: CustomStringConvertible {
     ///
     /// - Throws: ``WouldBlock`` when the buffer is full; ``ClosedResourceError`` if this handle
     ///   was closed; ``BrokenResourceError`` if every receive handle was closed.
+    @inlinable
     public func sendNowait(_ value: T) throws {
         if try attempt(value) == .wouldBlock { throw WouldBlock() }
     }
@@ -53,11 +56,12 @@ public final class MemorySendChannel<T>: CustomStringConvertible {
     /// - Throws: ``Cancelled``; ``ClosedResourceError`` if this handle is (or gets) closed;
     ///   ``BrokenResourceError`` if every receive handle is (or gets) closed; ``RuntimeError``
     ///   outside a Trio task.
+    @inlinable
     public func send(_ value: T) async throws {
-        let task = try currentTrioTask("MemorySendChannel.send")
-        if task.cancelStatus.effectivelyCancelled { try await checkpoint() }
+        let task = try channelTask("MemorySendChannel.send")
+        if channelIsCancelled(task) { try await checkpoint() }
         if try attempt(value) == .delivered {
-            await task.runner.yieldShielded(task)
+            await channelYield(task)
             return
         }
         let waiter = ChannelWaiter(task: task, state: state, handle: self, isSender: true, value: value)

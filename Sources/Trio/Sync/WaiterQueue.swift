@@ -1,6 +1,7 @@
 import DequeModule
 
 /// A record that can sit in a ``WaiterQueue``: one blocked task (and whatever it carries).
+@usableFromInline
 protocol QueuedWaiter: AnyObject {
     /// True while the record is in a queue and has been neither popped nor removed.
     var isQueued: Bool { get set }
@@ -12,21 +13,24 @@ protocol QueuedWaiter: AnyObject {
 /// front. Marked records are swept out once they outnumber the live ones, so a loop of timed-out
 /// waits with nobody ever popping cannot grow the queue without bound. A record must not be
 /// queued again once removed (allocate a fresh one per wait).
+@usableFromInline
 struct WaiterQueue<Waiter: QueuedWaiter> {
-    private var entries = Deque<Waiter>()
+    @usableFromInline var entries = Deque<Waiter>()
     /// Live (queued, not removed) records.
-    private(set) var count = 0
+    @usableFromInline var count = 0
 
-    var isEmpty: Bool { count == 0 }
+    @inlinable init() {}
 
-    mutating func append(_ waiter: Waiter) {
+    @inlinable var isEmpty: Bool { count == 0 }
+
+    @inlinable mutating func append(_ waiter: Waiter) {
         waiter.isQueued = true
         entries.append(waiter)
         count += 1
     }
 
     /// The oldest live record, without removing it.
-    mutating func first() -> Waiter? {
+    @inlinable mutating func first() -> Waiter? {
         while let waiter = entries.first {
             if waiter.isQueued { return waiter }
             entries.removeFirst()
@@ -35,7 +39,7 @@ struct WaiterQueue<Waiter: QueuedWaiter> {
     }
 
     /// Removes and returns the oldest live record.
-    mutating func popFirst() -> Waiter? {
+    @inlinable mutating func popFirst() -> Waiter? {
         while let waiter = entries.popFirst() {
             if waiter.isQueued {
                 waiter.isQueued = false
@@ -47,7 +51,7 @@ struct WaiterQueue<Waiter: QueuedWaiter> {
     }
 
     /// Takes `waiter` out of the queue; false if it was not queued.
-    @discardableResult
+    @inlinable @discardableResult
     mutating func remove(_ waiter: Waiter) -> Bool {
         guard waiter.isQueued else { return false }
         waiter.isQueued = false
@@ -60,7 +64,7 @@ struct WaiterQueue<Waiter: QueuedWaiter> {
     }
 
     /// Removes and returns every live record that matches, oldest first.
-    mutating func removeAll(where matches: (Waiter) -> Bool) -> [Waiter] {
+    @inlinable mutating func removeAll(where matches: (Waiter) -> Bool) -> [Waiter] {
         var removed: [Waiter] = []
         var kept = Deque<Waiter>()
         for waiter in entries where waiter.isQueued {
@@ -77,7 +81,7 @@ struct WaiterQueue<Waiter: QueuedWaiter> {
     }
 
     /// Every live record, oldest first.
-    func forEach(_ body: (Waiter) throws -> Void) rethrows {
+    @inlinable func forEach(_ body: (Waiter) throws -> Void) rethrows {
         for waiter in entries where waiter.isQueued { try body(waiter) }
     }
 }
