@@ -88,9 +88,11 @@ final class WorkerThreadPool: @unchecked Sendable {
     }
 
     private func workerMain(first: @escaping Job) {
-        var job = first
+        var next: Job? = first
         while true {
-            job()
+            // The job is a temporary, released once it has run, so that what it captured (the
+            // caller's task, its limiter) is not kept alive by a sleeping thread.
+            next.take()!()
             pthread_mutex_lock(mutex)
             idle += 1
             while jobs.isEmpty {
@@ -105,7 +107,7 @@ final class WorkerThreadPool: @unchecked Sendable {
                 }
             }
             // Whoever queued this job already counted us out of `idle`.
-            job = jobs.removeFirst()
+            next = jobs.removeFirst()
             pthread_mutex_unlock(mutex)
         }
     }
