@@ -356,3 +356,59 @@ struct LoopOnly<Value>: @unchecked Sendable {
         #expect(errors == ["ok", "Cancelled"])
     }
 }
+
+@Suite(.serialized) struct ThreadLimiterCancellationTests {
+    @Test func cancelledWhileWaitingForATokenNeverRunsAndLeaksNothing() throws {
+        let ran = Atomic<Int>(0)
+        let log = try Trio.run {
+            var log: [String] = []
+            let limiter = CapacityLimiter(1)
+            let gate = Gate()
+            let scope = CancelScope()
+            try await withNursery { nursery in
+                try nursery.startSoon {
+                    try await ToThread.runSync(limiter: limiter) {
+                        gate.wait()
+                        _ = ran.add(1, ordering: .relaxed)
+                    }
+                }
+                try await waitAllTasksBlocked()
+                try nursery.startSoon {
+                    try await scope.run {
+                        log.append(await outcome {
+                            try await ToThread.runSync(limiter: limiter) { _ = ran.add(10, ordering: .relaxed) }
+                        })
+                    }
+                }
+                try await waitAllTasksBlocked()
+                log.append("waiting for a token: \(limiter.statistics().tasksWaiting)")
+                scope.cancel()
+                try await waitAllTasksBlocked()
+                log.append("waiting after cancel: \(limiter.statistics().tasksWaiting)")
+                gate.open()
+            }
+            log.append("borrowed at the end: \(limiter.borrowedTokens)")
+            return log
+        }
+        let total = ran.load(ordering: .relaxed)
+        #expect(total == 1)
+        #expect(log == [
+            "waiting for a token: 1", "Cancelled", "waiting after cancel: 0", "borrowed at the end: 0",
+        ])
+    }
+
+    @Test func zeroTokenLimiterHoldsThreadsBackUntilRaised() throws {
+        let log = try Trio.run {
+            var log: [String] = []
+            let limiter = CapacityLimiter(0)
+            try await withNursery { nursery in
+                try nursery.startSoon { log.append("ran \(try await ToThread.runSync(limiter: limiter) { 5 })") }
+                try await waitAllTasksBlocked()
+                log.append("blocked: \(limiter.statistics().tasksWaiting)")
+                limiter.totalTokens = 1
+            }
+            return log
+        }
+        #expect(log == ["blocked: 1", "ran 5"])
+    }
+}
