@@ -8,10 +8,14 @@ import TrioTesting
             var log: [String] = []
             let (send, receive) = openMemoryChannel(of: String.self, maxBufferSize: 2)
             try send.sendNowait("1")
-            log.append("send checkpoint \(try await isCheckpoint({ try await send.send("2") }, again: { try await send.send("x") }))")
+            let sendIsCheckpoint = try await isCheckpoint(
+                { try await send.send("2") }, again: { try await send.send("x") })
+            log.append("send checkpoint \(sendIsCheckpoint)")
             log.append("full " + outcomeSync { try send.sendNowait("3") })
             var got: [String] = []
-            log.append("receive checkpoint \(try await isCheckpoint({ got.append(try await receive.receive()) }, again: { got.append(try await receive.receive()) }))")
+            let receiveIsCheckpoint = try await isCheckpoint(
+                { got.append(try await receive.receive()) }, again: { got.append(try await receive.receive()) })
+            log.append("receive checkpoint \(receiveIsCheckpoint)")
             got.append(try receive.receiveNowait())
             log.append("got \(got)")
             log.append("empty " + outcomeSync { _ = try receive.receiveNowait() })
@@ -119,21 +123,25 @@ import TrioTesting
             log.append(try await Self.closeWhileBlocked({ try await s1.send(1) }) {
                 if asynchronously { await s1.aclose() } else { s1.close() }
             })
-            log.append("persistent " + outcomeSync { try send.sendNowait(1) } + " " + (await outcome { try await send.send(1) }))
-            log.append("receivers " + outcomeSync { _ = try receive.receiveNowait() } + " " + (await outcome { _ = try await receive.receive() }))
+            log.append("persistent " + outcomeSync { try send.sendNowait(1) } + " "
+                + (await outcome { try await send.send(1) }))
+            log.append("receivers " + outcomeSync { _ = try receive.receiveNowait() } + " "
+                + (await outcome { _ = try await receive.receive() }))
 
             (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
             let (s2, r2) = (send, receive)
             log.append(try await Self.closeWhileBlocked({ try await s2.send(1) }) {
                 if asynchronously { await r2.aclose() } else { r2.close() }
             })
-            log.append("persistent " + outcomeSync { try s2.sendNowait(1) } + " " + (await outcome { try await s2.send(1) }))
+            log.append("persistent " + outcomeSync { try s2.sendNowait(1) } + " "
+                + (await outcome { try await s2.send(1) }))
 
             let (_, r3) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
             log.append(try await Self.closeWhileBlocked({ _ = try await r3.receive() }) {
                 if asynchronously { await r3.aclose() } else { r3.close() }
             })
-            log.append("persistent " + outcomeSync { _ = try r3.receiveNowait() } + " " + (await outcome { _ = try await r3.receive() }))
+            log.append("persistent " + outcomeSync { _ = try r3.receiveNowait() } + " "
+                + (await outcome { _ = try await r3.receive() }))
             return log
         }
         #expect(log == [
@@ -300,7 +308,9 @@ import TrioTesting
             }
             return log
         }
-        #expect(log == ["own 1", "steal WouldBlock", "waiter got 2", "first 1", "jump the queue WouldBlock", "second 2"])
+        #expect(log == [
+            "own 1", "steal WouldBlock", "waiter got 2", "first 1", "jump the queue WouldBlock", "second 2",
+        ])
     }
 
     @Test func unbufferedIsARendezvous() throws {

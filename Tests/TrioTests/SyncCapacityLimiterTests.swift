@@ -31,7 +31,10 @@ extension CapacityLimiter {
             log.append("again " + outcomeSync(messages: true) { try limiter.acquireNowait() })
             log.append("async again " + (await outcome { try await limiter.acquire() }))
             let someone = Borrower("someone")
-            log.append("behalf checkpoint \(try await isCheckpoint({ try await limiter.acquireOnBehalfOf(someone) }, again: { try await limiter.acquireOnBehalfOf(Borrower("x")) }))")
+            let behalfIsCheckpoint = try await isCheckpoint(
+                { try await limiter.acquireOnBehalfOf(someone) },
+                again: { try await limiter.acquireOnBehalfOf(Borrower("x")) })
+            log.append("behalf checkpoint \(behalfIsCheckpoint)")
             log.append("third " + outcomeSync { try limiter.acquireOnBehalfOfNowait(Borrower("third")) })
             log.append("borrowers \(limiter.borrowerNames())")
             try limiter.releaseOnBehalfOf(try Lowlevel.currentTask())

@@ -8,7 +8,10 @@ import TrioTesting
             var log: [String] = []
             let lock = Lock()
             let condition = Condition(lock: lock)
-            log.append("checkpoint \(try await isCheckpoint({ try await condition.acquire(); try condition.release() }, again: { try await condition.acquire() }))")
+            let acquireIsCheckpoint = try await isCheckpoint(
+                { try await condition.acquire(); try condition.release() },
+                again: { try await condition.acquire() })
+            log.append("checkpoint \(acquireIsCheckpoint)")
             try await condition.acquire()
             log.append("lock.locked=\(lock.locked) condition.locked=\(condition.locked)")
             try condition.release()

@@ -189,7 +189,9 @@ enum LockKind: String, CaseIterable, Sendable {
             log.append("locked=\(lock.locked)")
             log.append(await outcome(messages: true) { try await lock.acquire() })
             log.append("nowait " + outcomeSync { try lock.acquireNowait() })
-            return log.map { $0.split(separator: ownerName, omittingEmptySubsequences: false).joined(separator: "OWNER") }
+            return log.map {
+                $0.split(separator: ownerName, omittingEmptySubsequences: false).joined(separator: "OWNER")
+            }
         }
         let name = kind == .lock ? "Lock" : "StrictFIFOLock"
         #expect(log == [

@@ -11,7 +11,9 @@ import TrioTesting
             try semaphore.release()
             log.append("value \(semaphore.value) waiting \(semaphore.statistics().tasksWaiting)")
             try semaphore.acquireNowait()
-            log.append("checkpoint \(try await isCheckpoint({ try await semaphore.acquire() }, again: { try await semaphore.acquire() }))")
+            let acquireIsCheckpoint = try await isCheckpoint(
+                { try await semaphore.acquire() }, again: { try await semaphore.acquire() })
+            log.append("checkpoint \(acquireIsCheckpoint)")
             log.append("value \(semaphore.value)")
             log.append("nowait " + outcomeSync { try semaphore.acquireNowait() })
             // A cancelled acquire takes nothing.
@@ -55,7 +57,9 @@ import TrioTesting
             log.append("value \(semaphore.value)")
             return log
         }
-        #expect(log == ["max 1", "ValueError: semaphore released too many times", "value 1", "value 0", "ok", "value 1"])
+        #expect(log == [
+            "max 1", "ValueError: semaphore released too many times", "value 1", "value 0", "ok", "value 1",
+        ])
     }
 
     @Test func anyTaskMayRelease() throws {

@@ -22,7 +22,10 @@ func threadID() -> UInt { UInt(bitPattern: Int(pthread_self())) }
 
 /// Starts a plain pthread (not a Trio worker) running `body`, detached.
 func startPlainThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
+    final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
     var thread = pthread_t()
     let raw = Unmanaged.passRetained(Box(body)).toOpaque()
     let rc = pthread_create(&thread, nil, { raw in
@@ -82,7 +85,9 @@ struct LoopOnly<Value>: @unchecked Sendable {
     @Test func fromThreadServedByTheWaitingTask() throws {
         let same = try Trio.run {
             let me = ObjectIdentifier(try Lowlevel.currentTask())
-            let viaSync = try await ToThread.runSync { try FromThread.runSync { ObjectIdentifier(try Lowlevel.currentTask()) } }
+            let viaSync = try await ToThread.runSync {
+                try FromThread.runSync { ObjectIdentifier(try Lowlevel.currentTask()) }
+            }
             let viaAsync = try await ToThread.runSync {
                 try FromThread.run { ObjectIdentifier(try Lowlevel.currentTask()) }
             }
