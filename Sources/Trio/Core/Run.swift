@@ -100,9 +100,10 @@ extension Runner {
 
     /// Closes the door for other threads; callbacks that made it in still run.
     func finish() {
-        for callback in Array(pendingCallbacks) + entryQueue.close() {
-            callback.body()
-        }
-        pendingCallbacks.removeAll()
+        let refused = entryQueue.close()
+        // Popping instead of copying the Deque into an Array: copying an empty Deque writes the
+        // stdlib's shared empty-array storage, which TSan reports as a race between two runs.
+        while let callback = pendingCallbacks.popFirst() { callback.body() }
+        for callback in refused { callback.body() }
     }
 }
