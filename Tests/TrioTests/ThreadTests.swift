@@ -402,6 +402,39 @@ struct LoopOnly<Value>: @unchecked Sendable {
         ])
     }
 
+    @Test func abandonedWorkerSeesTheCancellation() throws {
+        let gate = Gate()
+        let seen = Gate()
+        let sawCancel = Atomic<Bool>(false)
+        let result = try Trio.run {
+            let scope = CancelScope()
+            var result = ""
+            try await withNursery { nursery in
+                try nursery.startSoon {
+                    try await scope.run {
+                        result = await outcome {
+                            try await ToThread.runSync(abandonOnCancel: true) {
+                                gate.wait()
+                                do { try FromThread.checkCancelled() } catch is Cancelled {
+                                    sawCancel.store(true, ordering: .relaxed)
+                                } catch {}
+                                seen.open()
+                            }
+                        }
+                    }
+                }
+                try await waitAllTasksBlocked()
+                scope.cancel(reason: "enough")
+            }
+            gate.open()
+            return result
+        }
+        seen.wait()
+        let saw = sawCancel.load(ordering: .relaxed)
+        #expect(result == "Cancelled")
+        #expect(saw)
+    }
+
     @Test func zeroTokenLimiterHoldsThreadsBackUntilRaised() throws {
         let log = try Trio.run {
             var log: [String] = []
