@@ -365,4 +365,30 @@ import TrioTesting
         }
         #expect(got == [["v0"], ["v1", "v1"], ["v2", "v2", "v2"]])
     }
+
+    @Test func manyCancelledWaitersAmongLiveOnesKeepFIFOOrder() throws {
+        let (got, waiting) = try Trio.run(clock: MockClock(autojumpThreshold: 0)) {
+            let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
+            var got: [Int] = []
+            // Lots of receivers that time out, interleaved with a few that stay: the queue must
+            // sweep the dead records and still serve the live ones oldest first.
+            try await withNursery { nursery in
+                for i in 0..<60 {
+                    if i % 20 == 0 {
+                        try nursery.startSoon { got.append(try await receive.receive() * 100 + i) }
+                    } else {
+                        try nursery.startSoon { _ = try await moveOnAfter(1) { try await receive.receive() } }
+                    }
+                    try await waitAllTasksBlocked()
+                }
+                try await Trio.sleep(2)
+                for value in 1...3 { try await send.send(value) }
+            }
+            // A long loop of timed-out receives leaves no waiter behind.
+            for _ in 0..<100 { _ = try await moveOnAfter(1) { try await receive.receive() } }
+            return (got, receive.statistics().tasksWaitingReceive)
+        }
+        #expect(got == [100, 220, 340])
+        #expect(waiting == 0)
+    }
 }
