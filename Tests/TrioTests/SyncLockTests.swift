@@ -99,59 +99,6 @@ enum LockKind: String, CaseIterable, Sendable {
     }
 
     @Test(arguments: LockKind.allCases)
-    func mutualExclusion(kind: LockKind) throws {
-        let (acquires, violations) = try Trio.run {
-            let lock = kind.make()
-            var inside = false
-            var acquires = 0
-            var violations = 0
-            try await withNursery { nursery in
-                for _ in 0..<5 {
-                    try nursery.startSoon {
-                        for _ in 0..<10 {
-                            try await lock.withLock {
-                                acquires += 1
-                                if inside { violations += 1 }
-                                inside = true
-                                try await checkpoint()
-                                try await checkpoint()
-                                inside = false
-                            }
-                        }
-                    }
-                }
-            }
-            return (acquires, violations)
-        }
-        #expect(acquires == 50)
-        #expect(violations == 0)
-    }
-
-    @Test(arguments: LockKind.allCases)
-    func fifoFairness(kind: LockKind) throws {
-        let (initial, record) = try Trio.run {
-            let lock = kind.make()
-            var initial: [Int] = []
-            var record: [Int] = []
-            try await withNursery { nursery in
-                for name in 1...3 {
-                    try nursery.startSoon {
-                        initial.append(name)
-                        for _ in 0..<5 {
-                            try await lock.withLock { record.append(name) }
-                        }
-                    }
-                }
-            }
-            return (initial, record)
-        }
-        #expect(record.count == 15)
-        for round in 0..<5 {
-            #expect(Array(record[(3 * round)..<(3 * round + 3)]) == initial)
-        }
-    }
-
-    @Test(arguments: LockKind.allCases)
     func nowaitHolderBlocksAcquirerUntilRelease(kind: LockKind) throws {
         let log = try Trio.run(clock: MockClock(autojumpThreshold: 0)) {
             let lock = kind.make()
