@@ -20,19 +20,20 @@ let package = Package(
         .target(name: "Sniffio"),
         .target(name: "CTrioPlatform"),
         .target(name: "SharedErrors"),
+        .target(name: "TrioPlatform"),
         .target(
             name: "Trio",
             dependencies: [
-                "Sniffio", "CTrioPlatform", "SharedErrors",
+                "Sniffio", "CTrioPlatform", "SharedErrors", "TrioPlatform",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        .target(name: "TrioTesting", dependencies: ["Trio"]),
+        .target(name: "TrioTesting", dependencies: ["Trio", "TrioPlatform"]),
         .target(
             name: "Asyncio",
             dependencies: [
-                "Sniffio", "CTrioPlatform", "SharedErrors",
+                "Sniffio", "CTrioPlatform", "SharedErrors", "TrioPlatform",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]

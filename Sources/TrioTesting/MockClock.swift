@@ -1,4 +1,4 @@
-import Synchronization
+import TrioPlatform
 import Trio
 
 #if canImport(Glibc)
@@ -25,7 +25,7 @@ public final class MockClock: TrioClock, @unchecked Sendable {
         var virtualBase: Double
     }
 
-    private let state: Mutex<State>
+    private let state: ThreadLock<State>
 
     /// Creates a clock at virtual time 0.
     ///
@@ -39,7 +39,7 @@ public final class MockClock: TrioClock, @unchecked Sendable {
     public init(rate: Double = 0, autojumpThreshold: Double = .infinity) {
         precondition(rate >= 0, "MockClock: rate must be >= 0")
         precondition(autojumpThreshold >= 0, "MockClock: autojumpThreshold must be >= 0")
-        state = Mutex(State(rate: rate, autojumpThreshold: autojumpThreshold, realBase: Self.real(), virtualBase: 0))
+        state = ThreadLock(State(rate: rate, autojumpThreshold: autojumpThreshold, realBase: Self.real(), virtualBase: 0))
     }
 
     private static func real() -> Double {

@@ -12,6 +12,9 @@ let trioWorkloads: [Workload] = [
     Workload(name: "timers", run: benchTimers),
     Workload(name: "memory_sleep", isolated: true, run: benchMemorySleep),
     Workload(name: "memory_wait", isolated: true, run: benchMemoryWait),
+    channelWorkload(bufferSize: 0),
+    channelWorkload(bufferSize: 100),
+    toThreadWorkload,
 ]
 
 /// Trio-flavored extra commands (servers driven by a load generator).

@@ -1,3 +1,4 @@
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,7 +52,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
 
     // Cross-thread state.
     private let wakeup: WakeupFD
-    private let inbox = Mutex<[ReadyItem]>([])
+    // A pthread lock rather than `Mutex`, so that ThreadSanitizer can check the hand-over.
+    private let inbox = ThreadLock<[ReadyItem]>([])
     private let ownerThread: Atomic<UInt>
     // Read by `callSoonThreadsafe` from any thread; relaxed loads cost a plain load on the hot path.
     private let closedFlag = Atomic<Bool>(false)

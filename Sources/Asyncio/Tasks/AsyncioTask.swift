@@ -1,3 +1,4 @@
+import TrioPlatform
 import Sniffio
 import Synchronization
 
@@ -124,7 +125,8 @@ private let taskCounter = Atomic<Int>(0)
 
 /// The tasks not yet finished, for ``allTasks(loop:)``.
 enum TaskRegistry {
-    private static let tasks = Mutex<[ObjectIdentifier: UncheckedSendable<any AnyAsyncioTask>]>([:])
+    // A pthread lock rather than `Mutex`, so that ThreadSanitizer can check loops on several threads.
+    private static let tasks = ThreadLock<[ObjectIdentifier: UncheckedSendable<any AnyAsyncioTask>]>([:])
 
     static func add(_ task: any AnyAsyncioTask) {
         let entry = UncheckedSendable(task)

@@ -1,3 +1,4 @@
+import TrioPlatform
 import DequeModule
 import Synchronization
 

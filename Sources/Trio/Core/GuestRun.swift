@@ -93,12 +93,18 @@ private final class GuestDriver<T>: @unchecked Sendable {
         }
         let pollFD = runner.io.pollFD
         let timeout = plan.timeout
-        startDetachedThread {
+        let wait: @Sendable () -> Void = {
             let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 256)
             let count = Epoll.wait(pollFD, into: events, timeout: timeout)
             let collected = UnsafeTransfer(Array(events[0..<count]))
             events.deallocate()
             self.threadsafe { self.resume(plan, collected.value) }
+        }
+        do {
+            try WorkerThreadPool.shared.submit(wait)
+        } catch {
+            // No thread to be had: block the host this once rather than lose the run.
+            wait()
         }
     }
 
@@ -119,26 +125,4 @@ private final class GuestDriver<T>: @unchecked Sendable {
         Runner.currentOnThread.set(nil)
         done(outcome)
     }
-}
-
-/// Runs `body` on a new detached pthread.
-func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
-    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var thread = pthread_t()
-    let status = pthread_create(&thread, nil, { raw in
-        let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
-        body.run()
-        return nil
-    }, context)
-    if status == 0 {
-        pthread_detach(thread)
-    } else {
-        // No thread to be had: run it here rather than lose the wake-up it carries.
-        Unmanaged<ThreadBody>.fromOpaque(context).takeRetainedValue().run()
-    }
-}
-
-private final class ThreadBody: @unchecked Sendable {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }

@@ -108,6 +108,8 @@ extension Runner {
 
     /// Closes the door for other threads; callbacks that made it in still run.
     func closeEntryQueue() {
+        // Popping instead of copying the Deque into an Array: copying an empty Deque writes the
+        // stdlib's shared empty-array storage, which TSan reports as a race between two runs.
         while let callback = pendingCallbacks.popFirst() { callback.body() }
         for callback in entryQueue.close() { callback.body() }
     }

@@ -50,6 +50,11 @@ extension Runner {
             failure = nil
         }
         task.activate(nil)
+        if !task.exitObservers.isEmpty {
+            let observers = task.exitObservers
+            task.exitObservers = []
+            for observer in observers { observer.taskExited(task) }
+        }
         if let nursery = task.parentNursery {
             nursery.childFinished(task, failure)
         }

@@ -52,6 +52,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     var mainOutcome: Result<Void, any Error>?
     /// An error raised by a system task or by the runtime itself.
     var internalError: (any Error)?
+    /// Per-run values of other parts of the library (Trio's `RunVar`s), keyed by their owner type.
+    var runLocals: [ObjectIdentifier: AnyObject] = [:]
 
     static let currentOnThread = ThreadLocalReference<Runner>()
 

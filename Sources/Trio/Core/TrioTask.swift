@@ -32,6 +32,8 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     var wakeError: (any Error)?
     var wakeValue: Any?
     var sleepGeneration: UInt32 = 0
+    /// Told when this task exits (Trio's parking-lot breakers): e.g. a lock it still holds.
+    var exitObservers: [any TaskExitObserver] = []
 
     init(name: String, runner: Runner, parentNursery: Nursery?, isSystem: Bool) {
         self.name = name
@@ -95,4 +97,9 @@ func notInTrioTask(_ api: String, copiedLocal: Bool) -> RuntimeError {
                 + "nursery.startSoon, and reach the run from other threads with FromThread")
     }
     return RuntimeError("\(api) must be called from inside a Trio task (inside Trio.run)")
+}
+
+/// Something that must learn when a task exits, such as a lock the task still owns.
+protocol TaskExitObserver: AnyObject {
+    func taskExited(_ task: TrioTask)
 }

@@ -1,21 +1,29 @@
 /// A one-shot flag that tasks can wait for. Flavor: Trio.
 ///
 /// Once set it stays set; every waiter, present and future, proceeds.
-public final class Event {
-    private var waiters: [TrioTask] = []
+public final class Event: CustomStringConvertible {
+    /// One blocked waiter (a record per wait, so that a cancelled wait is removed in O(1)).
+    private final class Waiter: QueuedWaiter {
+        let task: TrioTask
+        var isQueued = false
+        init(task: TrioTask) { self.task = task }
+    }
+
+    private var waiters = WaiterQueue<Waiter>()
     /// Whether ``set()`` has been called. Flavor: sync.
     public private(set) var isSet = false
 
     /// Creates an unset event.
     public init() {}
 
-    /// Sets the event and wakes every waiter. Idempotent. Flavor: sync; not a checkpoint.
+    /// Sets the event and wakes every waiter, oldest first. Idempotent. Flavor: sync; not a
+    /// checkpoint.
     public func set() {
         guard !isSet else { return }
         isSet = true
-        let woken = waiters
-        waiters = []
-        for task in woken { task.runner.reschedule(task) }
+        while let waiter = waiters.popFirst() {
+            waiter.task.runner.reschedule(waiter.task)
+        }
     }
 
     /// Waits until the event is set. Flavor: Trio; a checkpoint even when already set.
@@ -27,9 +35,11 @@ public final class Event {
             return
         }
         let task = try currentTrioTask("Event.wait")
-        waiters.append(task)
-        if let error = await task.runner.park(task, abort: { [unowned self] _ in
-            if let index = self.waiters.firstIndex(where: { $0 === task }) { self.waiters.remove(at: index) }
+        let waiter = Waiter(task: task)
+        waiters.append(waiter)
+        // A strong capture: a waiting task keeps the event alive until it is woken.
+        if let error = await task.runner.park(task, abort: { _ in
+            self.waiters.remove(waiter)
             return .succeeded
         }) {
             throw error
@@ -38,6 +48,11 @@ public final class Event {
 
     /// How many tasks are waiting. Flavor: sync.
     public func statistics() -> EventStatistics { EventStatistics(tasksWaiting: waiters.count) }
+
+    /// `<Event set>` or `<Event unset with N waiters>`.
+    public var description: String {
+        isSet ? "<Event set>" : "<Event unset with \(waiters.count) waiters>"
+    }
 }
 
 /// What ``Event/statistics()`` reports.

@@ -1,0 +1,135 @@
+import DequeModule
+
+/// The receiving end of a memory channel (see ``openMemoryChannel(of:maxBufferSize:)``).
+/// Flavor: Trio.
+///
+/// It is an `AsyncSequence`: `for try await value in channel` receives until ``EndOfChannel``.
+public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertible {
+    @usableFromInline let state: MemoryChannelState<T>
+    @usableFromInline var closed = false
+
+    @usableFromInline init(state: MemoryChannelState<T>) {
+        self.state = state
+        state.openReceiveChannels += 1
+    }
+
+    @usableFromInline enum Attempt {
+        case received(T)
+        case wouldBlock
+    }
+
+    @inlinable
+    func attempt() throws -> Attempt {
+        if closed { throw ClosedResourceError("this receive channel was closed") }
+        if let sender = state.sendWaiters.popFirst() {
+            channelReschedule(sender.task)
+            // A blocked sender means the buffer is full (or size 0): its value goes behind
+            // those already buffered, and we take the oldest.
+            let value = sender.value.take()!
+            if state.buffer.isEmpty { return .received(value) }
+            state.buffer.append(value)
+        }
+        if let value = state.buffer.popFirst() { return .received(value) }
+        if state.openSendChannels == 0 { throw EndOfChannel() }
+        return .wouldBlock
+    }
+
+    /// Takes a value if one is ready: from the buffer, or from a blocked sender.
+    /// Flavor: sync; not a checkpoint.
+    ///
+    /// - Throws: ``WouldBlock`` when nothing is ready; ``EndOfChannel`` once every send handle is
+    ///   closed and the buffer is empty; ``ClosedResourceError`` if this handle was closed.
+    @inlinable
+    public func receiveNowait() throws -> T {
+        if case .received(let value) = try attempt() { return value }
+        throw WouldBlock()
+    }
+
+    /// Receives the next value, waiting for one. Flavor: Trio; a checkpoint (even when a value
+    /// is ready).
+    ///
+    /// - Throws: ``Cancelled`` (nothing was taken); ``EndOfChannel`` once every send handle is
+    ///   closed and the buffer is drained; ``ClosedResourceError`` if this handle is (or gets)
+    ///   closed; ``RuntimeError`` outside a Trio task.
+    @inlinable
+    public func receive() async throws -> T {
+        let task = try channelTask("MemoryReceiveChannel.receive")
+        if channelIsCancelled(task) { try await checkpoint() }
+        if case .received(let value) = try attempt() {
+            await channelYield(task)
+            return value
+        }
+        let waiter = ChannelWaiter<T>(task: task, state: state, handle: self, isSender: false, value: nil)
+        state.receiveWaiters.append(waiter)
+        if let error = await waiter.park() { throw error }
+        return waiter.value.take()!
+    }
+
+    /// Another handle on the same channel, open until closed on its own. Flavor: sync.
+    ///
+    /// - Throws: ``ClosedResourceError`` if this handle was closed.
+    public func clone() throws -> Self {
+        if closed { throw ClosedResourceError("this receive channel was closed") }
+        return Self(state: state)
+    }
+
+    /// Closes this handle. Tasks blocked receiving through *this* handle get
+    /// ``ClosedResourceError``; when it was the last open receive handle, blocked and future
+    /// senders get ``BrokenResourceError`` and buffered values are dropped. Idempotent.
+    /// Flavor: sync; not a checkpoint.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        for waiter in state.receiveWaiters.removeAll(where: { $0.handle === self }) {
+            waiter.task.runner.reschedule(
+                waiter.task, error: ClosedResourceError("this receive channel was closed"))
+        }
+        state.openReceiveChannels -= 1
+        if state.openReceiveChannels == 0 {
+            while let sender = state.sendWaiters.popFirst() {
+                sender.task.runner.reschedule(
+                    sender.task, error: BrokenResourceError("every receive handle of this channel was closed"))
+            }
+            state.buffer.removeAll()
+        }
+    }
+
+    /// Closes this handle (see ``close()``), then lets other tasks run. Flavor: Trio; a schedule
+    /// point that cannot be cancelled, so the handle is always closed.
+    public func aclose() async {
+        close()
+        await Lowlevel.cancelShieldedCheckpoint()
+    }
+
+    /// Whether ``close()`` was called on this handle. Flavor: sync.
+    public var isClosed: Bool { closed }
+
+    /// Buffer use, open handles and waiting tasks of the channel. Flavor: sync.
+    public func statistics() -> MemoryChannelStatistics { state.statistics() }
+
+    /// `<receive channel using buffer at 0x…>`.
+    public var description: String { "<receive channel using buffer at \(ObjectIdentifier(state))>" }
+
+    /// Iterates by calling ``receive()``; ends at ``EndOfChannel``. Flavor: Trio.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        @usableFromInline let channel: MemoryReceiveChannel<T>
+
+        @inlinable init(channel: MemoryReceiveChannel<T>) { self.channel = channel }
+
+        /// The next value, or `nil` once the channel has ended. Flavor: Trio; a checkpoint.
+        ///
+        /// - Throws: what ``MemoryReceiveChannel/receive()`` throws, except ``EndOfChannel``.
+        @inlinable
+        public mutating func next() async throws -> T? {
+            do {
+                return try await channel.receive()
+            } catch is EndOfChannel {
+                return nil
+            }
+        }
+    }
+
+    /// An iterator receiving from this handle. Flavor: sync.
+    @inlinable
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(channel: self) }
+}

@@ -1,0 +1,46 @@
+import Trio
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wall-clock seconds, for timing benchmarks.
+func benchNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// One producer and one consumer pass `count` Ints through a memory channel of `bufferSize`,
+/// as pybench.py's `channel_buf*` does; returns items per second.
+func channelThroughput(count: Int, bufferSize: Int) throws -> Double {
+    try Trio.run {
+        let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: bufferSize)
+        var got = 0
+        let start = benchNow()
+        try await withNursery { nursery in
+            try nursery.startSoon {
+                for try await _ in receive { got += 1 }
+                await receive.aclose()
+            }
+            try nursery.startSoon {
+                for i in 0..<count { try await send.send(i) }
+                await send.aclose()
+            }
+        }
+        let elapsed = benchNow() - start
+        precondition(got == count, "channel benchmark lost items")
+        return Double(count) / elapsed
+    }
+}
+
+/// `channel_buf0` / `channel_buf100`: items/s through an unbuffered / 100-slot channel
+/// (median of 5 runs of 200 000 items).
+func channelWorkload(bufferSize: Int) -> Workload {
+    Workload(name: "channel_buf\(bufferSize)") {
+        var rates: [Double] = []
+        for _ in 0..<5 { rates.append(try channelThroughput(count: 200_000, bufferSize: bufferSize)) }
+        rates.sort()
+        report("channel_buf\(bufferSize)", rates[rates.count / 2], "items/s")
+    }
+}
