@@ -24,7 +24,7 @@ public struct GAIError: Error, CustomStringConvertible {
 }
 
 /// One result of `getaddrinfo`.
-struct AddressInfo {
+struct AddressInfo: Sendable {
     let family: Int32
     let type: Int32
     let proto: Int32
@@ -33,17 +33,22 @@ struct AddressInfo {
 
 /// Resolves `host` and `port` for stream sockets. Flavor: Trio; a checkpoint.
 ///
-/// Numeric hosts (and `nil` with `AI_PASSIVE`) resolve on the loop thread, as Trio does. Other
-/// names would block the loop in `getaddrinfo`.
-// TODO: run non-numeric lookups through ToThread.runSync once it lands on main (issue 4).
+/// Numeric hosts (and `nil` with `AI_PASSIVE`) resolve on the loop thread, as Trio does; names
+/// go to a worker thread (``ToThread/runSync(limiter:abandonOnCancel:_:)``), since `getaddrinfo`
+/// may block for seconds. A cancelled lookup is abandoned: the caller moves on at once and the
+/// thread's answer is dropped.
 func resolveStreamAddresses(host: String?, port: Int, passive: Bool = false) async throws -> [AddressInfo] {
-    try await checkpoint()
     let baseFlags = passive ? AI_PASSIVE : 0
+    let numeric: [AddressInfo]
     do {
-        return try getaddrinfoSync(host: host, port: port, flags: baseFlags | AI_NUMERICHOST | AI_NUMERICSERV)
+        numeric = try getaddrinfoSync(host: host, port: port, flags: baseFlags | AI_NUMERICHOST | AI_NUMERICSERV)
     } catch let error as GAIError where error.code == EAI_NONAME && host != nil {
-        return try getaddrinfoSync(host: host, port: port, flags: baseFlags | AI_NUMERICSERV | AI_ADDRCONFIG)
+        return try await ToThread.runSync(abandonOnCancel: true) {
+            try getaddrinfoSync(host: host, port: port, flags: baseFlags | AI_NUMERICSERV | AI_ADDRCONFIG)
+        }
     }
+    try await checkpoint()
+    return numeric
 }
 
 /// Calls `getaddrinfo` for `SOCK_STREAM` results. Blocking for non-numeric hosts.

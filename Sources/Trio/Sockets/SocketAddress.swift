@@ -3,8 +3,9 @@ import CTrioPlatform
 import Glibc
 #endif
 
-/// A socket address of any family, stored by value (a `sockaddr_storage` and its length).
-struct SocketAddress: CustomStringConvertible {
+/// A socket address of any family, stored by value (a `sockaddr_storage` and its length); plain
+/// bytes, so it may cross threads (a resolver thread hands results back).
+struct SocketAddress: CustomStringConvertible, @unchecked Sendable {
     var storage = sockaddr_storage()
     var length: socklen_t = 0
 
