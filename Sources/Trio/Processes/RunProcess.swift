@@ -61,6 +61,10 @@ public struct CalledProcessError: Error, Sendable, CustomStringConvertible {
 /// exit before throwing, so no process or zombie outlives it.
 ///
 /// - Parameters:
+///   - command: the program and its arguments (see ``openProcess(_:stdin:stdout:stderr:environment:)``).
+///   - stdin: the bytes to feed to the child's standard input.
+///   - captureStdout: collect standard output into ``CompletedProcess/stdout``.
+///   - captureStderr: collect standard error into ``CompletedProcess/stderr``.
 ///   - check: throw ``CalledProcessError`` for a non-zero ``CompletedProcess/returnCode``.
 ///   - deliverCancel: how to stop the child when cancelled; it runs shielded and is cancelled
 ///     itself once the child has exited.

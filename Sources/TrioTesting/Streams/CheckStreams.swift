@@ -5,16 +5,16 @@ public typealias OneWayStreamMaker = () async throws -> (any SendStream, any Rec
 /// Makes a fresh connected pair of two-way streams.
 public typealias TwoWayStreamMaker = () async throws -> (any ByteStream, any ByteStream)
 
-/// Checks that a ``SendStream`` / ``ReceiveStream`` pair behaves as Trio's stream contract
+/// Checks that a `Trio.SendStream` / `Trio.ReceiveStream` pair behaves as Trio's stream contract
 /// requires (Trio's `check_one_way_stream`): data flows, empty sends are harmless, concurrent
-/// use raises ``BusyResourceError``, every call checkpoints, closing is idempotent and works
+/// use raises `Trio.BusyResourceError`, every call checkpoints, closing is idempotent and works
 /// even when cancelled, closed and broken ends raise the right errors, and a receive blocked
 /// on a stream wakes when the stream is closed. Flavor: Trio; run it inside `Trio.run`.
 ///
 /// - Parameters:
 ///   - makeStreams: makes a fresh pair for each sub-check.
 ///   - makeCloggedStreams: makes a pair whose send side is already full (a send would block),
-///     to check ``SendStream/waitSendAllMightNotBlock()`` and blocked sends; `nil` skips those.
+///     to check `Trio.SendStream.waitSendAllMightNotBlock()` and blocked sends; `nil` skips those.
 /// - Throws: ``StreamCheckFailure`` describing the first violation; the streams' own
 ///   unexpected errors.
 public func checkOneWayStream(
@@ -351,12 +351,12 @@ public func checkTwoWayStream(
 }
 
 /// Checks a pair of half-closeable streams (Trio's `check_half_closeable_stream`): the
-/// two-way checks, then ``HalfCloseableStream/sendEOF()`` semantics (the peer sees EOF after
+/// two-way checks, then `Trio.HalfCloseableStream.sendEOF()` semantics (the peer sees EOF after
 /// the data, sending fails afterwards, repeating it is fine, the other direction still works,
 /// and it conflicts with a concurrent send). Flavor: Trio.
 ///
 /// - Throws: ``StreamCheckFailure`` describing the first violation, including when a stream is
-///   not a ``HalfCloseableStream``.
+///   not a `Trio.HalfCloseableStream`.
 public func checkHalfCloseableStream(
     _ makeStreams: @escaping TwoWayStreamMaker, cloggedStreams makeCloggedStreams: TwoWayStreamMaker?
 ) async throws {

@@ -124,7 +124,7 @@ public func lockstepStreamOneWayPair() -> (any SendStream, any ReceiveStream) {
 }
 
 /// A connected two-way pair of unbuffered streams (Trio's `lockstep_stream_pair`), each a
-/// ``StapledStream`` of two one-way lockstep pairs. Flavor: sync.
+/// `Trio.StapledStream` of two one-way lockstep pairs. Flavor: sync.
 public func lockstepStreamPair() -> (any ByteStream, any ByteStream) {
     let (send1, receive1) = lockstepStreamOneWayPair()
     let (send2, receive2) = lockstepStreamOneWayPair()

@@ -51,7 +51,7 @@ final class UnboundedByteQueue {
     }
 }
 
-/// An in-memory ``SendStream`` for tests (Trio's `MemorySendStream`): data sent into it waits
+/// An in-memory `Trio.SendStream` for tests (Trio's `MemorySendStream`): data sent into it waits
 /// in a buffer until the test (or a pump) takes it with ``getData(maxBytes:)``. Flavor: Trio.
 ///
 /// Hooks let a test react to each operation: `sendAllHook` runs after data is queued,
@@ -78,7 +78,7 @@ public final class MemorySendStream: SendStream {
 
     /// Appends `data` to the outgoing buffer, then runs the hook. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``BusyResourceError``; ``ClosedResourceError`` after close; the hook's errors.
+    /// - Throws: `Trio.BusyResourceError`; `Trio.ClosedResourceError` after close; the hook's errors.
     public func sendAll(_ data: [UInt8]) async throws {
         try conflicts.enter()
         defer { conflicts.exit() }
@@ -91,7 +91,7 @@ public final class MemorySendStream: SendStream {
 
     /// Never blocks for lack of room; runs the hook. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``BusyResourceError``; ``ClosedResourceError`` after close; the hook's errors.
+    /// - Throws: `Trio.BusyResourceError`; `Trio.ClosedResourceError` after close; the hook's errors.
     public func waitSendAllMightNotBlock() async throws {
         try conflicts.enter()
         defer { conflicts.exit() }
@@ -111,7 +111,7 @@ public final class MemorySendStream: SendStream {
 
     /// ``close()``, then a checkpoint. Flavor: Trio.
     ///
-    /// - Throws: ``Cancelled`` (after closing).
+    /// - Throws: `Trio.Cancelled` (after closing).
     public func aclose() async throws {
         close()
         try await checkpoint()
@@ -120,16 +120,16 @@ public final class MemorySendStream: SendStream {
     /// Takes up to `maxBytes` (all, for `nil`) of the sent data, waiting for some if there is
     /// none; `[]` once closed and drained. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``BusyResourceError`` for two concurrent readers; ``ValueError``; ``Cancelled``.
+    /// - Throws: `Trio.BusyResourceError` for two concurrent readers; `Trio.ValueError`; `Trio.Cancelled`.
     public func getData(maxBytes: Int? = nil) async throws -> [UInt8] { try await outgoing.get(maxBytes) }
 
     /// Takes up to `maxBytes` of the sent data without waiting. Flavor: sync.
     ///
-    /// - Throws: ``WouldBlock`` if there is none yet (and the stream is open); ``ValueError``.
+    /// - Throws: `Trio.WouldBlock` if there is none yet (and the stream is open); `Trio.ValueError`.
     public func getDataNowait(maxBytes: Int? = nil) throws -> [UInt8] { try outgoing.getNowait(maxBytes) }
 }
 
-/// An in-memory ``ReceiveStream`` for tests (Trio's `MemoryReceiveStream`): the test feeds it
+/// An in-memory `Trio.ReceiveStream` for tests (Trio's `MemoryReceiveStream`): the test feeds it
 /// with ``putData(_:)`` and ``putEOF()``. Flavor: Trio.
 public final class MemoryReceiveStream: ReceiveStream {
     private var conflicts = BusyFlag("another task is using this stream")
@@ -149,8 +149,8 @@ public final class MemoryReceiveStream: ReceiveStream {
     /// Waits for data put into the stream and returns up to `maxBytes` of it (all for `nil`);
     /// `[]` after ``putEOF()``. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``BusyResourceError``; ``ValueError``; ``ClosedResourceError`` if the stream
-    ///   is or gets closed; ``Cancelled``; the hook's errors.
+    /// - Throws: `Trio.BusyResourceError`; `Trio.ValueError`; `Trio.ClosedResourceError` if the stream
+    ///   is or gets closed; `Trio.Cancelled`; the hook's errors.
     public func receiveSome(maxBytes: Int? = nil) async throws -> [UInt8] {
         try conflicts.enter()
         defer { conflicts.exit() }
@@ -165,7 +165,7 @@ public final class MemoryReceiveStream: ReceiveStream {
     }
 
     /// Closes the stream, discarding buffered data and waking a blocked receiver with
-    /// ``ClosedResourceError``. Flavor: sync.
+    /// `Trio.ClosedResourceError`. Flavor: sync.
     public func close() {
         closed = true
         incoming.closeAndWipe()
@@ -174,7 +174,7 @@ public final class MemoryReceiveStream: ReceiveStream {
 
     /// ``close()``, then a checkpoint. Flavor: Trio.
     ///
-    /// - Throws: ``Cancelled`` (after closing).
+    /// - Throws: `Trio.Cancelled` (after closing).
     public func aclose() async throws {
         close()
         try await checkpoint()
@@ -182,7 +182,7 @@ public final class MemoryReceiveStream: ReceiveStream {
 
     /// Adds `data` for receivers. Flavor: sync.
     ///
-    /// - Throws: ``ClosedResourceError`` after ``putEOF()`` or ``close()``.
+    /// - Throws: `Trio.ClosedResourceError` after ``putEOF()`` or ``close()``.
     public func putData(_ data: [UInt8]) throws { try incoming.put(data) }
 
     /// Marks end of file: receivers get the remaining data, then `[]`. Flavor: sync.
@@ -193,7 +193,7 @@ public final class MemoryReceiveStream: ReceiveStream {
 /// `memory_stream_pump`); passes end of file along. Flavor: sync.
 ///
 /// - Returns: whether anything (data or EOF) was moved.
-/// - Throws: ``BrokenResourceError`` if the receive stream was closed.
+/// - Throws: `Trio.BrokenResourceError` if the receive stream was closed.
 @discardableResult
 public func memoryStreamPump(
     _ sendStream: MemorySendStream, _ receiveStream: MemoryReceiveStream, maxBytes: Int? = nil
@@ -229,7 +229,7 @@ public func memoryStreamOneWayPair() -> (MemorySendStream, MemoryReceiveStream) 
 }
 
 /// A connected two-way pair of memory streams with unlimited buffering (Trio's
-/// `memory_stream_pair`), each a ``StapledStream`` of two one-way pairs. Flavor: sync.
+/// `memory_stream_pair`), each a `Trio.StapledStream` of two one-way pairs. Flavor: sync.
 public func memoryStreamPair() -> (any ByteStream, any ByteStream) {
     let (send1, receive1) = memoryStreamOneWayPair()
     let (send2, receive2) = memoryStreamOneWayPair()

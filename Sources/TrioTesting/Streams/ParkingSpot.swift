@@ -23,7 +23,7 @@ final class ParkingSpot {
     }
 }
 
-/// Raises ``BusyResourceError`` when two tasks use a one-at-a-time operation concurrently.
+/// Raises `Trio.BusyResourceError` when two tasks use a one-at-a-time operation concurrently.
 struct BusyFlag {
     private var busy = false
     let message: String

@@ -46,7 +46,7 @@ func assertCheckpoints<T>(
 }
 
 /// Runs `body` and fails the check unless it throws `E` (bare, or as every leaf of a nursery's
-/// ``ExceptionGroup``).
+/// `Trio.ExceptionGroup`).
 func expectRaises<E: Error>(
     _ type: E.Type, _ what: String, line: UInt = #line, _ body: () async throws -> Void
 ) async throws {
@@ -64,7 +64,7 @@ func expectRaises<E: Error>(
 
 /// Runs `body` with a freshly made pair and closes both ends forcefully afterwards (Trio's
 /// `_ForceCloseBoth`). Generic over any pair of stream existentials, all of which are
-/// ``AsyncResource``s.
+/// `Trio.AsyncResource`s.
 func withBoth<A, B>(_ maker: () async throws -> (A, B), _ body: (A, B) async throws -> Void) async throws {
     let (first, second) = try await maker()
     func closeBoth() async throws {
