@@ -66,6 +66,26 @@ import Glibc
         #expect(result.finishedAt == 2.5)
     }
 
+    @Test func cancellingTheRaceClosesEveryAttempt() throws {
+        let (cancelled, closed) = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> (Bool, [String]) in
+            var opened: [FakeConnection] = []
+            let result: FakeConnection? = try await moveOnAfter(1) {
+                try await connectHappyEyeballs(
+                    [("a", 10.0), ("b", 10.0), ("c", 10.0)], delay: 0.25,
+                    open: { target in
+                        let connection = FakeConnection(target.0)
+                        opened.append(connection)
+                        return connection
+                    },
+                    connect: { _, target in try await Trio.sleep(target.1) },
+                    close: { $0.closed = true })
+            }
+            return (result == nil, opened.filter(\.closed).map(\.name).sorted())
+        }
+        #expect(cancelled)
+        #expect(closed == ["a", "b", "c"])
+    }
+
     @Test func interleavingFamiliesMovesTheFirstOtherFamilySecond() {
         func info(_ family: Int32) -> AddressInfo {
             AddressInfo(family: family, type: 1, proto: 6, address: SocketAddress())
