@@ -1,4 +1,4 @@
-/// What ``runProcess(_:stdin:captureStdout:captureStderr:check:deliverCancel:)`` returns
+/// What ``runProcess(_:stdin:captureStdout:captureStderr:check:environment:deliverCancel:)`` returns
 /// (Python's `subprocess.CompletedProcess`).
 public struct CompletedProcess: Sendable, CustomStringConvertible {
     /// The command line.
@@ -66,13 +66,15 @@ public struct CalledProcessError: Error, Sendable, CustomStringConvertible {
 ///   - captureStdout: collect standard output into ``CompletedProcess/stdout``.
 ///   - captureStderr: collect standard error into ``CompletedProcess/stderr``.
 ///   - check: throw ``CalledProcessError`` for a non-zero ``CompletedProcess/returnCode``.
+///   - environment: the child's whole environment (default: ours).
 ///   - deliverCancel: how to stop the child when cancelled; it runs shielded and is cancelled
 ///     itself once the child has exited.
 /// - Throws: ``CalledProcessError``; what ``openProcess(_:stdin:stdout:stderr:environment:)``
 ///   throws; ``Cancelled``.
 public func runProcess(
     _ command: [String], stdin: [UInt8]? = nil, captureStdout: Bool = false, captureStderr: Bool = false,
-    check: Bool = true, deliverCancel: ((TrioProcess) async throws -> Void)? = nil
+    check: Bool = true, environment: [String: String]? = nil,
+    deliverCancel: ((TrioProcess) async throws -> Void)? = nil
 ) async throws -> CompletedProcess {
     let deliverCancel = deliverCancel ?? terminateThenKill
     var output: [UInt8] = []
@@ -81,7 +83,7 @@ public func runProcess(
     try await withNursery { nursery in
         process = try await openProcess(
             command, stdin: .pipe, stdout: captureStdout ? .pipe : .inherit,
-            stderr: captureStderr ? .pipe : .inherit)
+            stderr: captureStderr ? .pipe : .inherit, environment: environment)
         do {
             if let input = process.stdin {
                 process.stdin = nil
@@ -133,7 +135,7 @@ public func runProcess(
     return CompletedProcess(args: command, returnCode: returnCode, stdout: stdout, stderr: stderr)
 }
 
-/// The default way to stop a child when ``runProcess(_:stdin:captureStdout:captureStderr:check:deliverCancel:)``
+/// The default way to stop a child when ``runProcess(_:stdin:captureStdout:captureStderr:check:environment:deliverCancel:)``
 /// is cancelled: `SIGTERM`, and `SIGKILL` if it is still running 5 seconds later.
 private func terminateThenKill(_ process: TrioProcess) async throws {
     do {
