@@ -184,9 +184,12 @@ private func fullyReaped(_ pid: Int32) -> Bool {
                 errors.append(error.errno == ENOENT ? "enoent" : "\(error)")
             }
             do { _ = try await openProcess(["/bin/true"], stdout: .stdout) } catch is ValueError { errors.append("io") }
+            do { _ = try await runProcess(["/nonexistent/program"]) } catch let error as OSError {
+                errors.append(error.errno == ENOENT ? "run enoent" : "\(error)")
+            }
             return errors
         }
-        #expect(errors == ["empty", "enoent", "io"])
+        #expect(errors == ["empty", "enoent", "io", "run enoent"])
     }
 
     @Test func pipeFdStreamsPassOneWayConformance() throws {

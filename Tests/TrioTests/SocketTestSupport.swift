@@ -15,7 +15,9 @@ func openSocketCount(port: Int) -> Int {
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
             guard fields.count > 9, let inode = Int(fields[9]), inodes.contains(inode) else { continue }
-            let ports = [fields[1], fields[2]].compactMap { $0.split(separator: ":").last.flatMap { Int($0, radix: 16) } }
+            let ports = [fields[1], fields[2]].compactMap { address in
+                address.split(separator: ":").last.flatMap { Int($0, radix: 16) }
+            }
             if ports.contains(port) { count += 1 }
         }
     }

@@ -154,7 +154,11 @@ import Glibc
         let errors = try Trio.run { () -> [String] in
             var errors: [String] = []
             for (host, port) in [("", 80), ("127.0.0.1", -1), ("127.0.0.1", 70000)] {
-                do { _ = try await openTCPStream(host: host, port: port) } catch is ValueError { errors.append("value") }
+                do {
+                    _ = try await openTCPStream(host: host, port: port)
+                } catch is ValueError {
+                    errors.append("value")
+                }
             }
             do {
                 _ = try await openTCPStream(host: "127.0.0.1", port: 80, happyEyeballsDelay: -1)

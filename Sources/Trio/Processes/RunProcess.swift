@@ -79,11 +79,11 @@ public func runProcess(
     let deliverCancel = deliverCancel ?? terminateThenKill
     var output: [UInt8] = []
     var errors: [UInt8] = []
-    var process: TrioProcess!
+    // Started outside the nursery, so that a failure to start comes out bare, not in a group.
+    let process = try await openProcess(
+        command, stdin: .pipe, stdout: captureStdout ? .pipe : .inherit,
+        stderr: captureStderr ? .pipe : .inherit, environment: environment)
     try await withNursery { nursery in
-        process = try await openProcess(
-            command, stdin: .pipe, stdout: captureStdout ? .pipe : .inherit,
-            stderr: captureStderr ? .pipe : .inherit, environment: environment)
         do {
             if let input = process.stdin {
                 process.stdin = nil
@@ -114,7 +114,6 @@ public func runProcess(
             try await process.wait()
         } catch {
             // Stop the child and wait for it, shielded, then let the error go on.
-            let process = process!
             let killerScope = CancelScope(shield: true)
             try await CancelScope(shield: true).run {
                 try nursery.startSoon(name: "runProcess deliver cancel") {
@@ -135,8 +134,8 @@ public func runProcess(
     return CompletedProcess(args: command, returnCode: returnCode, stdout: stdout, stderr: stderr)
 }
 
-/// The default way to stop a child when ``runProcess(_:stdin:captureStdout:captureStderr:check:environment:deliverCancel:)``
-/// is cancelled: `SIGTERM`, and `SIGKILL` if it is still running 5 seconds later.
+/// How ``runProcess(_:stdin:captureStdout:captureStderr:check:environment:deliverCancel:)`` stops
+/// a child by default when cancelled: `SIGTERM`, and `SIGKILL` if it still runs 5 seconds later.
 private func terminateThenKill(_ process: TrioProcess) async throws {
     do {
         try process.terminate()
