@@ -26,9 +26,12 @@ public func run<T>(
         clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups, name: name, main)
     defer { Runner.currentOnThread.set(nil) }
     let keyboardInterrupt = KeyboardInterruptGuard.install(for: runner)
-    defer { keyboardInterrupt?.uninstall() }
     runner.runLoop()
-    if keyboardInterrupt?.delivered == true, case .failure? = runner.mainOutcome {
+    // Give SIGINT back before `finishRun` closes the eventfd: the handler must never write to a
+    // descriptor number that another thread may already have reused.
+    let interrupted = keyboardInterrupt?.delivered == true
+    keyboardInterrupt?.uninstall()
+    if interrupted, case .failure? = runner.mainOutcome {
         _ = try? runner.finishRun(result)
         throw KeyboardInterrupt()
     }
