@@ -18,6 +18,9 @@ package final class ThreadLock<Value>: @unchecked Sendable {
         pthread_mutex_init(mutex, nil)
     }
 
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+
     deinit {
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
@@ -25,7 +28,29 @@ package final class ThreadLock<Value>: @unchecked Sendable {
 
     package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body(&value)
+        // No `defer`: the access to `value` must visibly end before the unlock, or
+        // ThreadSanitizer sees the exclusivity bookkeeping outside the lock.
+        let result: R
+        do {
+            result = try body(&value)
+        } catch {
+            pthread_mutex_unlock(mutex)
+            throw error
+        }
+        pthread_mutex_unlock(mutex)
+        return result
+    }
+}
+
+extension ThreadLock where Value == Void {
+    /// A lock that guards code rather than a value.
+    package convenience init() { self.init(()) }
+
+    /// Runs `body` holding the lock. There is no value to access: a zero-sized stored value's
+    /// exclusivity bookkeeping lands on the object header, where ThreadSanitizer reports races.
+    package func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        lock()
+        defer { unlock() }
+        return try body()
     }
 }

@@ -37,3 +37,13 @@ static inline int ctrio_pidfd_open(int pid, unsigned int flags) {
 static inline int ctrio_pipe2(int fds[2], int flags) {
     return (int)syscall(SYS_pipe2, fds, flags);
 }
+
+// Atomic int loads and stores for memory shared with signal handlers (async-signal-safe, and
+// visible to ThreadSanitizer, unlike plain Swift loads and stores).
+static inline int ctrio_atomic_load_int(const int *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void ctrio_atomic_store_int(int *p, int value) {
+    __atomic_store_n(p, value, __ATOMIC_RELEASE);
+}

@@ -30,7 +30,7 @@ final class KeyboardInterruptGuard {
 
     /// Takes `SIGINT` for `runner` if nobody handles it yet; `nil` otherwise.
     static func install(for runner: Runner) -> KeyboardInterruptGuard? {
-        SignalWakeTable.lock.withLock { _ -> KeyboardInterruptGuard? in
+        SignalWakeTable.lock.withLock { () -> KeyboardInterruptGuard? in
             guard owner == nil else { return nil }
             var current = sigaction()
             guard sigaction(SIGINT, nil, &current) == 0,
@@ -58,7 +58,7 @@ final class KeyboardInterruptGuard {
     /// and not yet closed), it is left in place: it will restore ours, which then finds no
     /// owner and falls back to the default action.
     func uninstall() {
-        SignalWakeTable.lock.withLock { _ in
+        SignalWakeTable.lock.withLock {
             var current = sigaction()
             sigaction(SIGINT, nil, &current)
             if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
@@ -74,7 +74,7 @@ final class KeyboardInterruptGuard {
 
     /// The owner, if it is `runner`.
     static func owned(by runner: Runner) -> KeyboardInterruptGuard? {
-        SignalWakeTable.lock.withLock { _ in owner?.runner === runner ? owner : nil }
+        SignalWakeTable.lock.withLock { owner?.runner === runner ? owner : nil }
     }
 }
 

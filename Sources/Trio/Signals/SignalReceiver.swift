@@ -100,7 +100,7 @@ public func withSignalReceiver<T>(_ signals: [Int32], _ body: (SignalReceiver) a
     let receiver = SignalReceiver(readFD: fds[0])
     var installed: [SignalWakeTable.Installed] = []
     func uninstall() {
-        SignalWakeTable.lock.withLock { _ in
+        SignalWakeTable.lock.withLock {
             for entry in installed.reversed() { entry.restore() }
         }
         let undelivered = receiver.close()
@@ -112,7 +112,7 @@ public func withSignalReceiver<T>(_ signals: [Int32], _ body: (SignalReceiver) a
         for signal in undelivered { kill(getpid(), signal) }
     }
     do {
-        try SignalWakeTable.lock.withLock { _ in
+        try SignalWakeTable.lock.withLock {
             var seen = Set<Int32>()
             for signal in signals where seen.insert(signal).inserted {
                 installed.append(try SignalWakeTable.install(signal, fd: fds[1]))
