@@ -14,7 +14,7 @@ let asyncioWorkloads: [Workload] = [
 ]
 
 /// asyncio-flavored extra commands (servers driven by a load generator).
-let asyncioBenchCommands: [any ParsableCommand.Type] = [AioEchoServer.self]
+let asyncioBenchCommands: [any ParsableCommand.Type] = [AioEchoServer.self, AioEchoBench.self]
 
 private func secondsNow() -> Double {
     var now = timespec()

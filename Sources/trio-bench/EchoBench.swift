@@ -26,44 +26,75 @@ struct EchoBench: ParsableCommand {
     func run() throws {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let serverCommand = server.isEmpty ? [executable.path, "echo-server", "--port", "0"] : server
-        let generator = try loadGeneratorPath(next: executable)
-        let load = [String(connections), String(roundtrips), String(size)]
-        let impl = self.impl
-        try Trio.run {
-            let server = try await openProcess(serverCommand, stdout: .pipe)
-            do {
-                let port = try await readPort(server.stdout!)
-                let result = try await runProcess(
-                    [generator, "127.0.0.1", String(port)] + load, captureStdout: true)
-                let afterLoad = childrenCPUSeconds()
-                try server.terminate()
-                _ = try await server.wait()
-                let serverCPU = childrenCPUSeconds() - afterLoad
-                let values = parseKeyValues(result.stdout ?? [])
-                let trips = values["roundtrips"] ?? 0
-                report("echo", values["roundtrips_per_second"] ?? 0, "roundtrips/s", impl: impl)
-                report("echo_p50", values["p50_us"] ?? 0, "us", impl: impl)
-                report("echo_p99", values["p99_us"] ?? 0, "us", impl: impl)
-                report("echo_server_cpu", trips > 0 ? serverCPU / trips * 1e6 : 0, "us/roundtrip", impl: impl)
-            } catch {
-                try? server.kill()
-                _ = try? await CancelScope(shield: true).run { try await server.wait() }
-                throw error
-            }
-        }
+        try driveEchoServer(
+            serverCommand, workload: "echo", impl: impl,
+            generator: try loadGeneratorPath(next: executable, explicit: loadGenerator),
+            load: [String(connections), String(roundtrips), String(size)])
     }
+}
 
-    private func loadGeneratorPath(next executable: URL) throws -> String {
-        if let loadGenerator { return loadGenerator }
-        // …/.build/<triple>/<config>/trio-bench → …/.build/bench/echo_load
-        var buildDirectory = executable.deletingLastPathComponent()
-        while buildDirectory.lastPathComponent != ".build" && buildDirectory.path != "/" {
-            buildDirectory = buildDirectory.deletingLastPathComponent()
-        }
-        let path = buildDirectory.appendingPathComponent("bench/echo_load").path
-        if FileManager.default.isExecutableFile(atPath: path) { return path }
-        throw ValidationError("no load generator at \(path): run Benchmarks/build.sh first, or pass --load-generator")
+/// `trio-bench aio-echo [--protocol]`: the same measurement against `trio-bench aio-echo-server`,
+/// the asyncio flavor's streams (or protocol) echo server.
+struct AioEchoBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aio-echo", abstract: "Echo round trips against the asyncio echo server (streams or --protocol).")
+
+    @Flag(help: "Measure the protocol-based server instead of the streams one.") var `protocol` = false
+    @Option(help: "Concurrent connections.") var connections = 50
+    @Option(help: "Round trips per connection.") var roundtrips = 2000
+    @Option(help: "Message size in bytes.") var size = 64
+    @Option(help: "The load generator (built by Benchmarks/build.sh when missing).")
+    var loadGenerator: String?
+
+    func run() throws {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let serverCommand = [executable.path, "aio-echo-server", "--port", "0"] + (`protocol` ? ["--protocol"] : [])
+        try driveEchoServer(
+            serverCommand, workload: "aio_echo", impl: `protocol` ? "swift-asyncio-protocol" : "swift-asyncio",
+            generator: try loadGeneratorPath(next: executable, explicit: loadGenerator),
+            load: [String(connections), String(roundtrips), String(size)])
     }
+}
+
+/// Starts `serverCommand` (which prints `PORT n`), drives it with the load generator, and reports
+/// `<workload>` round trips/s, p50/p99 latency and the server's CPU time per round trip.
+private func driveEchoServer(
+    _ serverCommand: [String], workload: String, impl: String, generator: String, load: [String]
+) throws {
+    try Trio.run {
+        let server = try await openProcess(serverCommand, stdout: .pipe)
+        do {
+            let port = try await readPort(server.stdout!)
+            let result = try await runProcess([generator, "127.0.0.1", String(port)] + load, captureStdout: true)
+            let afterLoad = childrenCPUSeconds()
+            try server.terminate()
+            _ = try await server.wait()
+            let serverCPU = childrenCPUSeconds() - afterLoad
+            let values = parseKeyValues(result.stdout ?? [])
+            let trips = values["roundtrips"] ?? 0
+            report(workload, values["roundtrips_per_second"] ?? 0, "roundtrips/s", impl: impl)
+            report("\(workload)_p50", values["p50_us"] ?? 0, "us", impl: impl)
+            report("\(workload)_p99", values["p99_us"] ?? 0, "us", impl: impl)
+            report("\(workload)_server_cpu", trips > 0 ? serverCPU / trips * 1e6 : 0, "us/roundtrip", impl: impl)
+        } catch {
+            try? server.kill()
+            _ = try? await CancelScope(shield: true).run { try await server.wait() }
+            throw error
+        }
+    }
+}
+
+/// The load generator: `explicit`, or the one `Benchmarks/build.sh` put in the build folder.
+private func loadGeneratorPath(next executable: URL, explicit: String?) throws -> String {
+    if let explicit { return explicit }
+    // …/.build/<triple>/<config>/trio-bench → …/.build/bench/echo_load
+    var buildDirectory = executable.deletingLastPathComponent()
+    while buildDirectory.lastPathComponent != ".build" && buildDirectory.path != "/" {
+        buildDirectory = buildDirectory.deletingLastPathComponent()
+    }
+    let path = buildDirectory.appendingPathComponent("bench/echo_load").path
+    if FileManager.default.isExecutableFile(atPath: path) { return path }
+    throw ValidationError("no load generator at \(path): run Benchmarks/build.sh first, or pass --load-generator")
 }
 
 /// Reads the server's first line, `PORT n`.

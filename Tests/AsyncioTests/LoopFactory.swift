@@ -15,6 +15,7 @@ struct LoopFactory: CustomTestStringConvertible, Sendable {
 
     /// Runs `main` as a task on a fresh loop until it completes; then, as `Asyncio.run`, cancels the tasks left
     /// and runs the loop until they are done, so that nothing outlives the loop.
+    @discardableResult
     func run<T>(_ main: @escaping (any AbstractEventLoop) async throws -> T) throws -> T {
         let loop = try make()
         defer { try? loop.close() }

@@ -56,7 +56,7 @@ import Testing
     func missingProgramThrows(_ factory: LoopFactory) throws {
         try factory.run { _ in
             await #expect(throws: OSError.self) {
-                try await createSubprocessExec("/nonexistent/program-for-test")
+                _ = try await createSubprocessExec("/nonexistent/program-for-test")
             }
         }
     }

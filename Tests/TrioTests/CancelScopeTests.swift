@@ -158,7 +158,7 @@ import TrioTesting
             var log: [String] = []
             try await moveOnAt(3) { try await Trio.sleep(10) }
             log.append("moved on at \(try Trio.currentTime())")
-            do { try await failAt(5) { try await Trio.sleepForever() } } catch is TooSlowError {
+            do { _ = try await failAt(5) { () async throws -> Int in try await Trio.sleepForever() } } catch is TooSlowError {
                 log.append("too slow at \(try Trio.currentTime())")
             }
             return log

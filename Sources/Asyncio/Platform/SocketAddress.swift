@@ -62,11 +62,17 @@ func socketAddressHostAndPort(_ raw: UnsafeRawPointer) -> (host: String, port: I
     if family == AF_INET6 {
         var address = raw.load(as: sockaddr_in6.self)
         inet_ntop(AF_INET6, &address.sin6_addr, &text, socklen_t(text.count))
-        return (String(cString: text), Int(UInt16(bigEndian: address.sin6_port)))
+        return (cString(text), Int(UInt16(bigEndian: address.sin6_port)))
     }
     var address = raw.load(as: sockaddr_in.self)
     inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count))
-    return (String(cString: text), Int(UInt16(bigEndian: address.sin_port)))
+    return (cString(text), Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// The NUL-terminated text in `buffer`.
+private func cString(_ buffer: [CChar]) -> String {
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// The local or peer address of a socket (`getsockname` / `getpeername`).

@@ -113,12 +113,17 @@ public final class Timeout: AsyncContextManager {
 /// ``FlavorError`` outside a task.
 public func timeout<T>(_ delay: Double?, _ body: () async throws -> T) async throws -> T {
     let loop = try TaskContext.require("Asyncio.timeout").core.loop
-    return try await Timeout(when: delay.map { loop.time() + $0 }).run(body)
+    // Keep the context manager alive explicitly: its timer holds it only weakly.
+    let manager = Timeout(when: delay.map { loop.time() + $0 })
+    defer { withExtendedLifetime(manager) {} }
+    return try await manager.run(body)
 }
 
 /// Runs `body` with a deadline at loop time `when` (`nil`: none): `async with asyncio.timeout_at(when):`.
 ///
 /// Flavor: asyncio. - Throws: as ``timeout(_:_:)``.
 public func timeoutAt<T>(_ when: Double?, _ body: () async throws -> T) async throws -> T {
-    try await Timeout(when: when).run(body)
+    let manager = Timeout(when: when)
+    defer { withExtendedLifetime(manager) {} }
+    return try await manager.run(body)
 }
