@@ -198,15 +198,17 @@ private func fullyReaped(_ pid: Int32) -> Bool {
             guard pipe(&fds) == 0 else { throw OSError(errno: errno, operation: "pipe") }
             return (FdStream(fileDescriptor: fds[1]), FdStream(fileDescriptor: fds[0]))
         }
-        try Trio.run {
-            try await checkOneWayStream({ try makePipe() }, cloggedStreams: {
-                let (s, r) = try makePipe()
-                // Writes above PIPE_BUF are not all-or-nothing, so this fills the pipe completely.
-                let chunk = [UInt8](repeating: 120, count: 8192)
-                let fd = (s as! FdStream).fileDescriptor
-                while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
-                return (s, r)
-            })
+        #expect(throws: Never.self) {
+            try Trio.run {
+                try await checkOneWayStream({ try makePipe() }, cloggedStreams: {
+                    let (s, r) = try makePipe()
+                    // Writes above PIPE_BUF are not all-or-nothing, so this fills the pipe completely.
+                    let chunk = [UInt8](repeating: 120, count: 8192)
+                    let fd = (s as! FdStream).fileDescriptor
+                    while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+                    return (s, r)
+                })
+            }
         }
     }
 }
