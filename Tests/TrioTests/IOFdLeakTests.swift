@@ -35,16 +35,17 @@ private func openFDCount() -> Int {
 /// Each probe runs a workload twice (the first run may allocate process-wide things once, such
 /// as a resolver thread) and checks that the second left the fd count where it found it.
 @Suite(.serialized) struct IOFdLeakProbes {
-    private func expectNoLeak(_ workload: @escaping @Sendable () throws -> Void) throws {
-        guard probing else { return }
+    /// The fd counts before and after the second run of `workload` (both 0 when not probing).
+    private func fdCounts(_ workload: @escaping @Sendable () throws -> Void) throws -> (before: Int, after: Int) {
+        guard probing else { return (0, 0) }
         try workload()
         let before = openFDCount()
         try workload()
-        #expect(openFDCount() == before)
+        return (before, openFDCount())
     }
 
     @Test func socketsAndServers() throws {
-        try expectNoLeak {
+        let counts = try fdCounts {
             try Trio.run {
                 try await withNursery { nursery in
                     let listeners = try await nursery.start { (status: TaskStatus<[SocketListener]>) in
@@ -67,10 +68,11 @@ private func openFDCount() -> Int {
                 }
             }
         }
+        #expect(counts.after == counts.before)
     }
 
     @Test func processes() throws {
-        try expectNoLeak {
+        let counts = try fdCounts {
             try Trio.run {
                 _ = try await runProcess(["/bin/cat"], stdin: [1, 2, 3], captureStdout: true, captureStderr: true)
                 _ = try? await runProcess(["/bin/sh", "-c", "exit 7"])
@@ -80,10 +82,11 @@ private func openFDCount() -> Int {
                 _ = try await moveOnAfter(0.05) { try await runProcess(["/bin/sleep", "100"]) }
             }
         }
+        #expect(counts.after == counts.before)
     }
 
     @Test func signalReceivers() throws {
-        try expectNoLeak {
+        let counts = try fdCounts {
             try Trio.run {
                 try await withSignalReceiver([SIGUSR1]) { receiver in
                     kill(getpid(), SIGUSR1)
@@ -91,5 +94,6 @@ private func openFDCount() -> Int {
                 }
             }
         }
+        #expect(counts.after == counts.before)
     }
 }
