@@ -205,6 +205,25 @@ import TrioTesting
         #expect(deadline == 7)
     }
 
+    @Test func settingARelativeDeadlineOnAnUnenteredAbsoluteScopeIsAnError() throws {
+        // Trio: "unentered non-relative cancel scope does not have a relative deadline". The
+        // absolute deadline used to be dropped silently, so the scope ran with the new one.
+        let (outcome, deadline, relative) = try runMocked { () -> (String, Double, Double) in
+            let scope = CancelScope(deadline: 5)
+            scope.relativeDeadline = 100
+            var outcome = "no error"
+            do {
+                try await scope.run { try await Trio.sleep(10) }
+            } catch let error as RuntimeError {
+                outcome = error.message
+            }
+            return (outcome, scope.deadline, scope.relativeDeadline)
+        }
+        #expect(outcome.contains("does not have a relative deadline"))
+        #expect(deadline == 5)
+        #expect(relative == .infinity)
+    }
+
     @Test func invalidValuesAreValueErrors() throws {
         let messages = try runMocked { () -> [String] in
             var messages: [String] = []
