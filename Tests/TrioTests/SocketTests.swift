@@ -86,6 +86,21 @@ import Glibc
         #expect(received == [Array("socket".utf8), Array("pipe".utf8)])
     }
 
+    @Test func negativeBacklogListensInsteadOfTrapping() throws {
+        // Like Python's socket.listen, a negative backlog means 0; Int.min used to trap when
+        // converted to Int32.
+        let ports = try Trio.run { () -> [Int] in
+            var ports: [Int] = []
+            for backlog in [-1, Int.min] {
+                let listeners = try await openTCPListeners(port: 0, host: "127.0.0.1", backlog: backlog)
+                ports.append(listeners[0].localPort)
+                for listener in listeners { try await listener.aclose() }
+            }
+            return ports
+        }
+        #expect(ports.count == 2 && ports.allSatisfy { $0 > 0 })
+    }
+
     @Test func sendAllHandlesPartialWritesOfALargeBuffer() throws {
         let (count, matches) = try Trio.run { () -> (Int, Bool) in
             let (a, b) = try await tcpStreamPair()
