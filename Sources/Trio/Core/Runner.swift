@@ -197,9 +197,11 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     /// Reschedules the tasks the last poll woke and takes in cross-thread work; returns how many
     /// extra events that counts as.
     func afterIOWait(_ plan: IterationPlan) -> Int {
-        if keyboardInterruptRequested { deliverKeyboardInterrupt() }
+        // The tasks the poll woke come first: they are no longer registered on their fds, so a
+        // cancellation must find them runnable, not blocked with an abort callback to call.
         for task in readyIO { reschedule(task) }
         readyIO.removeAll(keepingCapacity: true)
+        if keyboardInterruptRequested { deliverKeyboardInterrupt() }
         if instrumented { instrument("after_io_wait") { try $0.afterIOWait(timeout: plan.timeout) } }
         if entryQueue.hasPending {
             drainEntryQueue()
