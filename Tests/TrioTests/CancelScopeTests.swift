@@ -192,6 +192,45 @@ import TrioTesting
         #expect(times == [2, 7])
     }
 
+    @Test func aScopeAndASleepExpiringInOnePassCancelTheSleep() throws {
+        // In Trio a sleep is a cancel scope of its own, so when it and an enclosing scope expire
+        // in the same pass the enclosing scope wins and catches the Cancelled. Here this used to
+        // trap: the scope's cancellation woke the sleeper, whose expired timer then woke it again.
+        let (result, caught, now) = try runMocked { () -> (String?, Bool, Double) in
+            let scope = CancelScope(relativeDeadline: 1)
+            let result = try await scope.run { () -> String in
+                try await Trio.sleep(1)
+                return "slept"
+            }
+            return (result, scope.cancelledCaught, try Trio.currentTime())
+        }
+        #expect(result == nil)
+        #expect(caught)
+        #expect(now == 1)
+    }
+
+    @Test func aSleepTimerOlderThanItsScopesDeadlineStillLosesToTheScope() throws {
+        // Same deadline, but the sleep's timer was registered first: the outcome must not depend
+        // on which timer the heap hands out first.
+        let (result, caught) = try runMocked { () -> (String?, Bool) in
+            let scope = CancelScope()
+            var result: String?
+            try await withNursery { nursery in
+                try nursery.startSoon {
+                    try await waitAllTasksBlocked()
+                    scope.deadline = try Trio.currentTime() + 1
+                }
+                result = try await scope.run { () -> String in
+                    try await Trio.sleep(1)
+                    return "slept"
+                }
+            }
+            return (result, scope.cancelledCaught)
+        }
+        #expect(result == nil)
+        #expect(caught)
+    }
+
     @Test func relativeDeadlineStartsAtEntry() throws {
         let (before, deadline) = try runMocked { () -> (Double, Double) in
             let scope = CancelScope(relativeDeadline: 5)

@@ -246,13 +246,21 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     private func expireDeadlines() -> Bool {
         deadlines.popExpired(now: clock.currentTime(), into: &expiredTimers)
         guard !expiredTimers.isEmpty else { return false }
+        // Scopes before sleepers: in Trio a sleep is a cancel scope of its own, so a sleeper whose
+        // enclosing scope expires in the same pass is cancelled (and that scope catches it), not
+        // woken normally. Firing a scope can wake sleepers popped with it, so every target is
+        // checked again right before it fires.
         for target in expiredTimers {
-            switch target {
-            case .sleeper(let task, _):
+            if case .scope(let scope, _) = target, target.isLive {
+                deadlines.didFire()
+                scope.deadlineExpired()
+            }
+        }
+        for target in expiredTimers {
+            if case .sleeper(let task, _) = target, target.isLive {
+                deadlines.didFire()
                 task.sleepGeneration &+= 1
                 reschedule(task)
-            case .scope(let scope, _):
-                scope.deadlineExpired()
             }
         }
         expiredTimers.removeAll(keepingCapacity: true)
