@@ -231,6 +231,31 @@ import TrioTesting
         #expect(caught)
     }
 
+    @Test func aSleepWhoseScopeIsCancelledBeforeItRunsAgainRaisesCancelled() throws {
+        // The sleep's timer fires, but before the sleeper runs another task cancels the scope
+        // around it. Trio's sleep is `move_on_at(deadline)` around `sleep_forever()`: its own
+        // Cancelled then escapes to the cancelled scope instead of the sleep returning.
+        let (result, caught) = try runMocked { () -> (String?, Bool) in
+            let scope = CancelScope()
+            var result: String?
+            try await withNursery { nursery in
+                // Registered first, so it wakes (and runs) first in the pass where both wake.
+                try nursery.startSoon {
+                    try await Trio.sleep(1)
+                    scope.cancel()
+                }
+                try await waitAllTasksBlocked()
+                result = try await scope.run { () -> String in
+                    try await Trio.sleep(1)
+                    return "slept"
+                }
+            }
+            return (result, scope.cancelledCaught)
+        }
+        #expect(result == nil)
+        #expect(caught)
+    }
+
     @Test func relativeDeadlineStartsAtEntry() throws {
         let (before, deadline) = try runMocked { () -> (Double, Double) in
             let scope = CancelScope(relativeDeadline: 5)
