@@ -192,6 +192,70 @@ import TrioTesting
         #expect(times == [2, 7])
     }
 
+    @Test func aScopeAndASleepExpiringInOnePassCancelTheSleep() throws {
+        // In Trio a sleep is a cancel scope of its own, so when it and an enclosing scope expire
+        // in the same pass the enclosing scope wins and catches the Cancelled. Here this used to
+        // trap: the scope's cancellation woke the sleeper, whose expired timer then woke it again.
+        let (result, caught, now) = try runMocked { () -> (String?, Bool, Double) in
+            let scope = CancelScope(relativeDeadline: 1)
+            let result = try await scope.run { () -> String in
+                try await Trio.sleep(1)
+                return "slept"
+            }
+            return (result, scope.cancelledCaught, try Trio.currentTime())
+        }
+        #expect(result == nil)
+        #expect(caught)
+        #expect(now == 1)
+    }
+
+    @Test func aSleepTimerOlderThanItsScopesDeadlineStillLosesToTheScope() throws {
+        // Same deadline, but the sleep's timer was registered first: the outcome must not depend
+        // on which timer the heap hands out first.
+        let (result, caught) = try runMocked { () -> (String?, Bool) in
+            let scope = CancelScope()
+            var result: String?
+            try await withNursery { nursery in
+                try nursery.startSoon {
+                    try await waitAllTasksBlocked()
+                    scope.deadline = try Trio.currentTime() + 1
+                }
+                result = try await scope.run { () -> String in
+                    try await Trio.sleep(1)
+                    return "slept"
+                }
+            }
+            return (result, scope.cancelledCaught)
+        }
+        #expect(result == nil)
+        #expect(caught)
+    }
+
+    @Test func aSleepWhoseScopeIsCancelledBeforeItRunsAgainRaisesCancelled() throws {
+        // The sleep's timer fires, but before the sleeper runs another task cancels the scope
+        // around it. Trio's sleep is `move_on_at(deadline)` around `sleep_forever()`: its own
+        // Cancelled then escapes to the cancelled scope instead of the sleep returning.
+        let (result, caught) = try runMocked { () -> (String?, Bool) in
+            let scope = CancelScope()
+            var result: String?
+            try await withNursery { nursery in
+                // Registered first, so it wakes (and runs) first in the pass where both wake.
+                try nursery.startSoon {
+                    try await Trio.sleep(1)
+                    scope.cancel()
+                }
+                try await waitAllTasksBlocked()
+                result = try await scope.run { () -> String in
+                    try await Trio.sleep(1)
+                    return "slept"
+                }
+            }
+            return (result, scope.cancelledCaught)
+        }
+        #expect(result == nil)
+        #expect(caught)
+    }
+
     @Test func relativeDeadlineStartsAtEntry() throws {
         let (before, deadline) = try runMocked { () -> (Double, Double) in
             let scope = CancelScope(relativeDeadline: 5)
@@ -203,6 +267,25 @@ import TrioTesting
         }
         #expect(before == .infinity)
         #expect(deadline == 7)
+    }
+
+    @Test func settingARelativeDeadlineOnAnUnenteredAbsoluteScopeIsAnError() throws {
+        // Trio: "unentered non-relative cancel scope does not have a relative deadline". The
+        // absolute deadline used to be dropped silently, so the scope ran with the new one.
+        let (outcome, deadline, relative) = try runMocked { () -> (String, Double, Double) in
+            let scope = CancelScope(deadline: 5)
+            scope.relativeDeadline = 100
+            var outcome = "no error"
+            do {
+                try await scope.run { try await Trio.sleep(10) }
+            } catch let error as RuntimeError {
+                outcome = error.message
+            }
+            return (outcome, scope.deadline, scope.relativeDeadline)
+        }
+        #expect(outcome.contains("does not have a relative deadline"))
+        #expect(deadline == 5)
+        #expect(relative == .infinity)
     }
 
     @Test func invalidValuesAreValueErrors() throws {

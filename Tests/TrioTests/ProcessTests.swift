@@ -192,6 +192,31 @@ private func fullyReaped(_ pid: Int32) -> Bool {
         #expect(errors == ["empty", "enoent", "io", "run enoent"])
     }
 
+    @Test func invalidFileDescriptorsAreRejectedNotInherited() throws {
+        // A negative descriptor used to be dropped silently (the file action failed unchecked),
+        // so the child inherited our stdin/stdout instead of failing.
+        let errors = try Trio.run { () -> [String] in
+            var errors: [String] = []
+            for io in [ProcessIO.fileDescriptor(-1), .fileDescriptor(-7)] {
+                do {
+                    let process = try await openProcess(["/bin/true"], stdin: io)
+                    errors.append("started \(try await process.wait())")
+                } catch is ValueError { errors.append("stdin") }
+                do {
+                    let process = try await openProcess(["/bin/true"], stdout: .devNull, stderr: io)
+                    errors.append("started \(try await process.wait())")
+                } catch is ValueError { errors.append("stderr") }
+            }
+            // A descriptor number that is not open fails in the child's dup2: a clear OSError.
+            do {
+                let process = try await openProcess(["/bin/true"], stdin: .fileDescriptor(987_654))
+                errors.append("started \(try await process.wait())")
+            } catch let error as OSError { errors.append(error.errno == EBADF ? "ebadf" : "\(error)") }
+            return errors
+        }
+        #expect(errors == ["stdin", "stderr", "stdin", "stderr", "ebadf"])
+    }
+
     @Test func pipeFdStreamsPassOneWayConformance() throws {
         func makePipe() throws -> (any SendStream, any ReceiveStream) {
             var fds: [Int32] = [0, 0]

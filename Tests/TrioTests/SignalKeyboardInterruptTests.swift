@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Trio
+import TrioTesting
 
 #if canImport(Glibc)
 import Glibc
@@ -50,6 +51,55 @@ import Glibc
         #expect(code == 130)
         #expect(stderr.contains("KeyboardInterrupt"))
         #expect(connectionClosed)
+    }
+
+    /// Set in the child process of ``ctrlCDuringAnIOWakeUpIsDeliveredWithoutCrashing()``.
+    static let childEnvironmentKey = "TRIO_TEST_KI_IO_CHILD"
+
+    @Test func ctrlCDuringAnIOWakeUpIsDeliveredWithoutCrashing() throws {
+        // Runs the scenario below in a process of its own (this test bundle, filtered to that
+        // one test): SIGINT belongs to the whole process, and the run must own it.
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        var environment = ProcessInfo.processInfo.environment
+        environment[Self.childEnvironmentKey] = "1"
+        let (code, output) = try Trio.run { () -> (Int32, String) in
+            let result = try await runProcess(
+                [bundle, "--testing-library", "swift-testing", "--filter", "keyboardInterruptRacingAnIOWakeUp"],
+                captureStdout: true, captureStderr: true, check: false, environment: environment)
+            return (result.returnCode, String(decoding: result.stdout! + result.stderr!, as: UTF8.self))
+        }
+        #expect(code == 0, "\(output)")
+        #expect(output.contains("keyboardInterruptRacingAnIOWakeUp"), "the child ran no test: \(output)")
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[childEnvironmentKey] != nil))
+    func keyboardInterruptRacingAnIOWakeUp() throws {
+        // The same poll reports an fd as readable (its waiter is taken off the fd) and SIGINT:
+        // the interrupt must not cancel that waiter as if it still waited (its abort callback
+        // used to run, and the I/O wake-up then rescheduled it a second time: a trap).
+        #expect(throws: KeyboardInterrupt.self) {
+            try Trio.run {
+                var fds: [Int32] = [-1, -1]
+                guard pipe(&fds) == 0 else { throw OSError(errno: errno, operation: "pipe") }
+                defer {
+                    close(fds[0])
+                    close(fds[1])
+                }
+                try await withNursery { nursery in
+                    try nursery.startSoon {
+                        try await waitAllTasksBlocked()
+                        var byte: UInt8 = 1
+                        _ = write(fds[1], &byte, 1)
+                        kill(getpid(), SIGINT)
+                        // Let the handler run before the loop polls again, so that one poll
+                        // sees both the fd and the interrupt.
+                        usleep(100_000)
+                    }
+                    try await waitReadable(fds[0])
+                }
+                try await Trio.checkpoint()
+            }
+        }
     }
 
     @Test func aRunThatDoesNotOwnSIGINTIsUnaffected() throws {

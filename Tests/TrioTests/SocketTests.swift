@@ -64,6 +64,43 @@ import Glibc
         #expect(openSocketCount(port: port) == 0)
     }
 
+    @Test func hugeMaxBytesReceivesWhatIsThereInsteadOfCrashing() throws {
+        // "Up to maxBytes" must not mean "allocate maxBytes": Int.max used to trap (an overflow
+        // in the socket's scratch buffer, a failed allocation in FdStream).
+        let received = try Trio.run { () -> [[UInt8]] in
+            let (client, server) = try await tcpStreamPair()
+            try await client.sendAll(Array("socket".utf8))
+            let fromSocket = try await server.receiveSome(maxBytes: Int.max)
+            try await client.aclose()
+            try await server.aclose()
+            var fds: [Int32] = [-1, -1]
+            guard pipe(&fds) == 0 else { throw OSError(errno: errno, operation: "pipe") }
+            let reader = FdStream(fileDescriptor: fds[0])
+            let writer = FdStream(fileDescriptor: fds[1])
+            try await writer.sendAll(Array("pipe".utf8))
+            let fromPipe = try await reader.receiveSome(maxBytes: Int.max)
+            try await writer.aclose()
+            try await reader.aclose()
+            return [fromSocket, fromPipe]
+        }
+        #expect(received == [Array("socket".utf8), Array("pipe".utf8)])
+    }
+
+    @Test func negativeBacklogListensInsteadOfTrapping() throws {
+        // Like Python's socket.listen, a negative backlog means 0; Int.min used to trap when
+        // converted to Int32.
+        let ports = try Trio.run { () -> [Int] in
+            var ports: [Int] = []
+            for backlog in [-1, Int.min] {
+                let listeners = try await openTCPListeners(port: 0, host: "127.0.0.1", backlog: backlog)
+                ports.append(listeners[0].localPort)
+                for listener in listeners { try await listener.aclose() }
+            }
+            return ports
+        }
+        #expect(ports.count == 2 && ports.allSatisfy { $0 > 0 })
+    }
+
     @Test func sendAllHandlesPartialWritesOfALargeBuffer() throws {
         let (count, matches) = try Trio.run { () -> (Int, Bool) in
             let (a, b) = try await tcpStreamPair()

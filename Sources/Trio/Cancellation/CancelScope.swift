@@ -16,7 +16,7 @@ public final class CancelScope {
     private var storedRelativeDeadline: Double
     private var storedShield: Bool
     /// Raised on entry (or exit, for a value set while running): Swift setters cannot throw.
-    private var pendingError: ValueError?
+    private var pendingError: (any Error)?
     var cancelCalledFlag = false
     var cancelReason: String?
     var status: CancelStatus?
@@ -75,6 +75,10 @@ public final class CancelScope {
 
     /// Seconds from now to the deadline once entered; before entry, the relative deadline that
     /// entering will turn into an absolute one. Flavor: sync.
+    ///
+    /// Setting it on an unentered scope that has an absolute ``deadline`` is an error (reported
+    /// as ``RuntimeError`` by ``run(_:)``, since a setter cannot throw); the scope keeps its
+    /// deadline.
     public var relativeDeadline: Double {
         get {
             if hasBeenEntered, let runner { return storedDeadline - runner.clock.currentTime() }
@@ -86,8 +90,10 @@ public final class CancelScope {
             if hasBeenEntered, let runner {
                 storedDeadline = runner.clock.currentTime() + newValue
                 updateDeadlineRegistration()
+            } else if storedDeadline != .infinity {
+                // As in Trio: an absolute deadline is not silently turned into a relative one.
+                reject(RuntimeError("unentered non-relative cancel scope does not have a relative deadline"))
             } else {
-                storedDeadline = .infinity
                 storedRelativeDeadline = newValue
             }
         }
@@ -195,7 +201,7 @@ public final class CancelScope {
         return remaining
     }
 
-    private func reject(_ error: ValueError) {
+    private func reject(_ error: any Error) {
         // Keep the old value and report the mistake where Swift allows a throw.
         if pendingError == nil { pendingError = error }
     }

@@ -67,6 +67,11 @@ private func sleepUntil(_ deadline: Double, task: TrioTask) async throws {
         return .succeeded
     }
     if let error { throw error }
+    // In Trio the timer's wake-up is itself a Cancelled, which the sleep's own scope catches only
+    // if no enclosing scope was cancelled before the task ran again; otherwise it escapes.
+    if task.cancelStatus.effectivelyCancelled {
+        throw Cancelled(reason: task.cancelStatus.cancelReason)
+    }
 }
 
 /// Blocks until cancelled. Flavor: Trio; a checkpoint.

@@ -197,9 +197,11 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     /// Reschedules the tasks the last poll woke and takes in cross-thread work; returns how many
     /// extra events that counts as.
     func afterIOWait(_ plan: IterationPlan) -> Int {
-        if keyboardInterruptRequested { deliverKeyboardInterrupt() }
+        // The tasks the poll woke come first: they are no longer registered on their fds, so a
+        // cancellation must find them runnable, not blocked with an abort callback to call.
         for task in readyIO { reschedule(task) }
         readyIO.removeAll(keepingCapacity: true)
+        if keyboardInterruptRequested { deliverKeyboardInterrupt() }
         if instrumented { instrument("after_io_wait") { try $0.afterIOWait(timeout: plan.timeout) } }
         if entryQueue.hasPending {
             drainEntryQueue()
@@ -244,13 +246,21 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     private func expireDeadlines() -> Bool {
         deadlines.popExpired(now: clock.currentTime(), into: &expiredTimers)
         guard !expiredTimers.isEmpty else { return false }
+        // Scopes before sleepers: in Trio a sleep is a cancel scope of its own, so a sleeper whose
+        // enclosing scope expires in the same pass is cancelled (and that scope catches it), not
+        // woken normally. Firing a scope can wake sleepers popped with it, so every target is
+        // checked again right before it fires.
         for target in expiredTimers {
-            switch target {
-            case .sleeper(let task, _):
+            if case .scope(let scope, _) = target, target.isLive {
+                deadlines.didFire()
+                scope.deadlineExpired()
+            }
+        }
+        for target in expiredTimers {
+            if case .sleeper(let task, _) = target, target.isLive {
+                deadlines.didFire()
                 task.sleepGeneration &+= 1
                 reschedule(task)
-            case .scope(let scope, _):
-                scope.deadlineExpired()
             }
         }
         expiredTimers.removeAll(keepingCapacity: true)

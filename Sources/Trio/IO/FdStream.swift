@@ -63,8 +63,8 @@ public final class FdStream: ByteStream {
         try await waitWritable(try liveFD())
     }
 
-    /// Reads up to `maxBytes` bytes (default 64 KiB); `[]` at end of file. Flavor: Trio; a
-    /// checkpoint.
+    /// Reads up to `maxBytes` bytes (default 64 KiB, at most 1 MiB per call); `[]` at end of file.
+    /// Flavor: Trio; a checkpoint.
     ///
     /// - Throws: ``ValueError`` if `maxBytes < 1`; ``BusyResourceError``;
     ///   ``ClosedResourceError`` if the stream is or gets closed; ``BrokenResourceError``;
@@ -72,9 +72,11 @@ public final class FdStream: ByteStream {
     public func receiveSome(maxBytes: Int? = nil) async throws -> [UInt8] {
         try conflicts.enter()
         defer { conflicts.exit() }
-        let size = maxBytes ?? SocketStream.defaultReceiveSize
-        if size < 1 { throw ValueError("max_bytes must be integer >= 1") }
+        let asked = maxBytes ?? SocketStream.defaultReceiveSize
+        if asked < 1 { throw ValueError("max_bytes must be integer >= 1") }
         try await checkpoint()
+        // Fewer bytes than asked is always allowed; allocating `Int.max` is not.
+        let size = min(asked, SocketStream.receiveSizeLimit)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
         defer { buffer.deallocate() }
         while true {

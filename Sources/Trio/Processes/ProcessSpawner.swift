@@ -25,6 +25,15 @@ struct ProcessSpawner {
     func validate() throws {
         if command.isEmpty { throw ValueError("command must not be empty") }
         if stdin == .stdout || stdout == .stdout { throw ValueError("ProcessIO.stdout is only valid for stderr") }
+        for case .fileDescriptor(let fd) in [stdin, stdout, stderr] where fd < 0 {
+            throw ValueError("invalid file descriptor \(fd)")
+        }
+    }
+
+    /// A file action that is refused (e.g. a descriptor above the process's limit) must fail the
+    /// spawn: ignoring it would silently leave the child with our own stdin/stdout/stderr.
+    private func check(_ status: Int32, _ action: String) throws {
+        guard status == 0 else { throw OSError(errno: status, operation: "posix_spawn_file_actions_\(action)") }
     }
 
     func spawn() throws -> Spawned {
@@ -44,13 +53,13 @@ struct ProcessSpawner {
                     return nil
                 case .devNull:
                     let mode = target == 0 ? O_RDONLY : O_WRONLY
-                    posix_spawn_file_actions_addopen(&actions, target, "/dev/null", mode, 0)
+                    try check(posix_spawn_file_actions_addopen(&actions, target, "/dev/null", mode, 0), "addopen")
                     return nil
                 case .fileDescriptor(let fd):
-                    posix_spawn_file_actions_adddup2(&actions, fd, target)
+                    try check(posix_spawn_file_actions_adddup2(&actions, fd, target), "adddup2 \(fd)")
                     return nil
                 case .stdout:
-                    posix_spawn_file_actions_adddup2(&actions, 1, target)
+                    try check(posix_spawn_file_actions_adddup2(&actions, 1, target), "adddup2 1")
                     return nil
                 case .pipe:
                     var fds: [Int32] = [-1, -1]
@@ -59,7 +68,7 @@ struct ProcessSpawner {
                     parentEnds.append(parent)
                     childEnds.append(child)
                     // dup2 clears close-on-exec on the child's copy.
-                    posix_spawn_file_actions_adddup2(&actions, child, target)
+                    try check(posix_spawn_file_actions_adddup2(&actions, child, target), "adddup2 \(child)")
                     return parent
                 }
             }

@@ -13,14 +13,14 @@ import Glibc
 /// - Parameters:
 ///   - port: the port, 0 for one the kernel picks.
 ///   - host: the local address to bind (`nil`: every interface).
-///   - backlog: the listen queue length; `nil` asks for the system maximum.
+///   - backlog: the listen queue length; `nil` asks for the system maximum; negative means 0.
 /// - Returns: one ``SocketListener`` per address.
 /// - Throws: ``ValueError`` for a port outside 0...65535; ``GAIError`` if `host` does not
 ///   resolve; ``OSError`` if a socket cannot be bound (then none is left open); ``Cancelled``.
 public func openTCPListeners(port: Int, host: String? = nil, backlog: Int? = nil) async throws -> [SocketListener] {
     try validatePort(port)
-    // The kernel clamps to net.core.somaxconn.
-    let listenBacklog = Int32(min(backlog ?? 0xFFFF, 0xFFFF))
+    // The kernel clamps to net.core.somaxconn; a negative backlog means 0, as in Python.
+    let listenBacklog = Int32(max(0, min(backlog ?? 0xFFFF, 0xFFFF)))
     let addresses = try await resolveStreamAddresses(host: host, port: port, passive: true)
     var listeners: [SocketListener] = []
     var unsupported: [any Error] = []

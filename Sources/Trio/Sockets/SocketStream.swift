@@ -14,6 +14,11 @@ public final class SocketStream: HalfCloseableStream {
     /// How many bytes ``receiveSome(maxBytes:)`` asks the kernel for by default.
     public static let defaultReceiveSize = 65536
 
+    /// The most bytes one receive asks the kernel for, whatever `maxBytes` says: "up to
+    /// `maxBytes`" allows fewer, and the buffer is allocated at the asked size (`Int.max` would
+    /// trap), so a huge request must not become a huge allocation.
+    static let receiveSizeLimit = 1 << 20
+
     let socket: SocketHandle
     private var sendConflicts = ConflictDetector("another task is currently sending data on this SocketStream")
     private var receiveConflicts = ConflictDetector("another task is currently receiving data on this SocketStream")
@@ -95,7 +100,7 @@ public final class SocketStream: HalfCloseableStream {
         try translatingSocketErrors { try socket.shutdownWrite() }
     }
 
-    /// Receives up to `maxBytes` bytes (default 64 KiB); `[]` at end of file.
+    /// Receives up to `maxBytes` bytes (default 64 KiB, at most 1 MiB per call); `[]` at end of file.
     /// Flavor: Trio; a checkpoint.
     ///
     /// - Throws: ``ValueError`` if `maxBytes < 1`; ``BusyResourceError`` for a concurrent
@@ -106,7 +111,8 @@ public final class SocketStream: HalfCloseableStream {
         defer { receiveConflicts.exit() }
         let size = maxBytes ?? Self.defaultReceiveSize
         if size < 1 { throw ValueError("max_bytes must be >= 1") }
-        return try await translatingSocketErrors { try await socket.receive(maxBytes: size) }
+        let limited = min(size, Self.receiveSizeLimit)
+        return try await translatingSocketErrors { try await socket.receive(maxBytes: limited) }
     }
 
     /// Closes the socket at once (no lingering), waking any task blocked on it with

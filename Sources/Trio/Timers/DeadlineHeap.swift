@@ -62,13 +62,19 @@ struct DeadlineHeap {
     }
 
     /// Removes every live entry whose deadline is at or before `now` and appends its target to
-    /// `fired`. Firing happens in the caller: a fired target may re-enter this heap.
+    /// `fired`. Firing happens in the caller: a fired target may re-enter this heap, and firing
+    /// one may invalidate another (its owner then reports ``didInvalidate()`` as usual), so the
+    /// caller checks `isLive` again and reports ``didFire()`` for each target it does fire.
     mutating func popExpired(now: Double, into fired: inout [Target]) {
         while let top = heap.min, top.deadline <= now {
             heap.removeMin()
             guard top.target.isLive else { continue }
-            liveCount -= 1
             fired.append(top.target)
         }
+    }
+
+    /// A target returned by ``popExpired(now:into:)`` was still live and has fired.
+    mutating func didFire() {
+        liveCount -= 1
     }
 }
