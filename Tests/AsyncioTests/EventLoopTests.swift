@@ -126,6 +126,31 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func nanDeadlinesAreRefused(_ factory: LoopFactory) throws {
+        // NaN compares false with every deadline: at the top of the timer heap it would keep every other timer
+        // from ever firing. CPython 3.13's sleep() refuses it with ValueError; the loop does so for all timers.
+        try factory.withLoop { loop in
+            let later = #expect(throws: ValueError.self) { try loop.callLater(.nan) {} }
+            let at = #expect(throws: ValueError.self) { try loop.callAt(.nan) {} }
+            try #require(later != nil && at != nil)
+            let log = Log<String>()
+            try loop.callLater(0.001) {
+                log("timer")
+                loop.stop()
+            }
+            try loop.runForever()
+            #expect(log.items == ["timer"])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func sleepRefusesNaN(_ factory: LoopFactory) throws {
+        try factory.run { _ in
+            await #expect(throws: ValueError.self) { try await Asyncio.sleep(.nan) }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
     func timeIsMonotonic(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let first = loop.time()
@@ -319,3 +344,4 @@ func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
     guard result == 0 else { throw TestError(tag: Int(result)) }
     return thread
 }
+
