@@ -76,6 +76,12 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     }
 
     deinit {
+        // Dropped without close() (CPython's loop __del__ closes it): give back what would outlive the loop,
+        // the process-wide signal handling and the default executor's idle threads.
+        if !closed {
+            closeSignalHandling()
+            defaultExecutor?.shutdown(wait: false)
+        }
         epoll.close()
         wakeup.close()
     }
