@@ -337,6 +337,15 @@ import Testing
             let dropped = try factory.make()
             try dropped.addSignalHandler(SIGUSR1) {}
         }
+        // A signal the OS refuses (glibc keeps 32 for itself) leaves nothing claimed behind either, as CPython
+        // undoes set_wakeup_fd when its first handler fails.
+        try factory.withLoop { refusing in
+            #expect(throws: OSError.self) { try refusing.addSignalHandler(32) {} }
+            try factory.withLoop { other in
+                try other.addSignalHandler(SIGUSR1) {}
+                #expect(other.removeSignalHandler(SIGUSR1))
+            }
+        }
         try factory.withLoop { loop in
             let log = Log<String>()
             try loop.addSignalHandler(SIGUSR1) {
