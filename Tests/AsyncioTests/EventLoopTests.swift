@@ -126,6 +126,31 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func nanDeadlinesAreRefused(_ factory: LoopFactory) throws {
+        // NaN compares false with every deadline: at the top of the timer heap it would keep every other timer
+        // from ever firing. CPython 3.13's sleep() refuses it with ValueError; the loop does so for all timers.
+        try factory.withLoop { loop in
+            let later = #expect(throws: ValueError.self) { try loop.callLater(.nan) {} }
+            let at = #expect(throws: ValueError.self) { try loop.callAt(.nan) {} }
+            try #require(later != nil && at != nil)
+            let log = Log<String>()
+            try loop.callLater(0.001) {
+                log("timer")
+                loop.stop()
+            }
+            try loop.runForever()
+            #expect(log.items == ["timer"])
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func sleepRefusesNaN(_ factory: LoopFactory) throws {
+        try factory.run { _ in
+            await #expect(throws: ValueError.self) { try await Asyncio.sleep(.nan) }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
     func timeIsMonotonic(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let first = loop.time()
@@ -281,8 +306,46 @@ import Testing
         }
     }
 
+    @Test func threadPoolStartsAThreadWhenWorkOutnumbersIdleThreads() throws {
+        // CPython's ThreadPoolExecutor reuses an idle thread only for one item: a second item submitted before
+        // that thread wakes up gets a thread of its own. Otherwise work that waits for later work deadlocks
+        // while the pool is below max_workers.
+        let executor = ThreadPoolExecutor(maxWorkers: 4)
+        defer { executor.shutdown(wait: true) }
+        for _ in 0..<3 {
+            let warmedUp = DispatchSemaphoreLike()
+            try executor.submit { warmedUp.signal() }
+            #expect(warmedUp.wait(seconds: 5))
+            // Let every worker go idle again.
+            usleep(20_000)
+            let second = DispatchSemaphoreLike()
+            let firstSawSecond = DispatchSemaphoreLike()
+            try executor.submit {
+                if second.wait(seconds: 1) { firstSawSecond.signal() }
+            }
+            try executor.submit { second.signal() }
+            #expect(firstSawSecond.wait(seconds: 5))
+        }
+    }
+
     @Test(arguments: LoopFactory.all)
     func signalHandlerRunsOnTheLoop(_ factory: LoopFactory) throws {
+        // A loop dropped without close() gives signal handling back, as CPython's loop __del__ closes it;
+        // otherwise no later loop could handle signals. (Here, in the suite's only signal test, as signals are
+        // per process and tests run in parallel.)
+        do {
+            let dropped = try factory.make()
+            try dropped.addSignalHandler(SIGUSR1) {}
+        }
+        // A signal the OS refuses (glibc keeps 32 for itself) leaves nothing claimed behind either, as CPython
+        // undoes set_wakeup_fd when its first handler fails.
+        try factory.withLoop { refusing in
+            #expect(throws: OSError.self) { try refusing.addSignalHandler(32) {} }
+            try factory.withLoop { other in
+                try other.addSignalHandler(SIGUSR1) {}
+                #expect(other.removeSignalHandler(SIGUSR1))
+            }
+        }
         try factory.withLoop { loop in
             let log = Log<String>()
             try loop.addSignalHandler(SIGUSR1) {
@@ -318,4 +381,46 @@ func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
     }, context)
     guard result == 0 else { throw TestError(tag: Int(result)) }
     return thread
+}
+
+/// A counting semaphore with a timed wait, on pthreads (tests must not rely on Swift's pool).
+final class DispatchSemaphoreLike: @unchecked Sendable {
+    private var count = 0
+    // Allocated: pthread objects must not move.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    func signal() {
+        pthread_mutex_lock(mutex)
+        count += 1
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Waits for a signal at most `seconds`; `false` on timeout.
+    func wait(seconds: Double) -> Bool {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let total = Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9 + seconds
+        var deadline = timespec(tv_sec: Int(total), tv_nsec: Int((total - total.rounded(.down)) * 1e9))
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while count == 0 {
+            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { return false }
+        }
+        count -= 1
+        return true
+    }
 }

@@ -157,6 +157,36 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func conditionWaiterCancelledWhileReacquiringPassesTheNotificationOn(_ factory: LoopFactory) throws {
+        // CPython 3.13 Condition.wait: whatever ends a wait with an error may come after the notification
+        // arrived, so it notifies another waiter. Here the first waiter is notified, then cancelled while it
+        // waits for the lock again: the second must not sleep forever.
+        let log = Log<String>()
+        try factory.run { loop in
+            let condition = Asyncio.Condition()
+            let waiters = try (1...2).map { index in
+                try loop.createTask {
+                    try await condition.acquire()
+                    defer { try? condition.release() }
+                    try await condition.wait()
+                    log("woke \(index)")
+                }
+            }
+            try await Asyncio.sleep(0)
+            try await condition.acquire()
+            try condition.notify(1)
+            // The first waiter runs, finds the lock held, and queues for it.
+            try await Asyncio.sleep(0)
+            waiters[0].cancel()
+            try condition.release()
+            await #expect(throws: CancelledError.self) { try await waiters[0].value }
+            let (done, _) = try await wait([waiters[1]], timeout: 1)
+            #expect(done.count == 1)
+        }
+        #expect(log.items == ["woke 2"])
+    }
+
+    @Test(arguments: LoopFactory.all)
     func uncancelDropsAnUndeliveredRequest(_ factory: LoopFactory) throws {
         try factory.run { _ in
             let me = try #require(currentTask())

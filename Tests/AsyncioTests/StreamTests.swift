@@ -247,4 +247,19 @@ private final class EchoProtocol: StreamProtocol {
             try await server.waitClosed()
         }
     }
+
+    @Test(arguments: LoopFactory.all)
+    func sockCallsRefuseBadArguments(_ factory: LoopFactory) throws {
+        // CPython raises ValueError for a negative recv size; an empty address is no address. Neither may trap.
+        try factory.run { loop in
+            var fds: [Int32] = [0, 0]
+            #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+            defer {
+                close(fds[0])
+                close(fds[1])
+            }
+            await #expect(throws: ValueError.self) { _ = try await loop.sockRecv(fds[0], -1) }
+            await #expect(throws: ValueError.self) { try await loop.sockConnect(fds[0], []) }
+        }
+    }
 }

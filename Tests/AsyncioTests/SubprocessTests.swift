@@ -16,6 +16,26 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func cancellingCommunicateWhileStdinIsBlockedCancelsIt(_ factory: LoopFactory) throws {
+        // CPython's _feed_stdin ignores only broken pipes: a cancellation that reaches drain() cancels
+        // communicate(), whose gather also cancels the readers.
+        try factory.run { loop in
+            // The child never reads stdin, so a megabyte fills the pipe and drain() waits.
+            let process = try await createSubprocessExec("sleep", ["3"], stdin: .pipe, stdout: .pipe)
+            let input = [UInt8](repeating: 120, count: 1 << 20)
+            let communicating = try loop.createTask { try await process.communicate(input) }
+            try await Asyncio.sleep(0.05)
+            #expect(!communicating.done)
+            let cancelledAt = loop.time()
+            communicating.cancel()
+            await #expect(throws: CancelledError.self) { try await communicating.value }
+            #expect(loop.time() - cancelledAt < 1)
+            process.kill()
+            try await process.wait()
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
     func shellExitCodeAndStderr(_ factory: LoopFactory) throws {
         let (err, code) = try factory.run { _ in
             let process = try await createSubprocessShell("echo oops >&2; exit 3", stdout: .devNull, stderr: .pipe)

@@ -66,6 +66,32 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func cancellingGatherKeepsTheCancelMessage(_ factory: LoopFactory) throws {
+        // CPython's test_cancel_gather_2: the message given to the awaiting task's cancel() reaches the
+        // children and comes back out of the gather, also with return_exceptions=True.
+        try factory.run { loop in
+            for returnExceptions in [false, true] {
+                let child = try loop.createTask { try await Asyncio.sleep(10) }
+                let gathering = try loop.createTask {
+                    if returnExceptions {
+                        _ = try await gather([child], returnExceptions: true)
+                    } else {
+                        _ = try await gather([child])
+                    }
+                }
+                try await Asyncio.sleep(0)
+                gathering.cancel(message: "my message")
+                await #expect {
+                    try await gathering.value
+                } throws: { error in
+                    (error as? CancelledError)?.message == "my message"
+                }
+                #expect(child.cancelled)
+            }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
     func waitFirstCompletedAndAllCompleted(_ factory: LoopFactory) throws {
         try factory.run { loop in
             let gate = loop.createFuture(of: Int.self)

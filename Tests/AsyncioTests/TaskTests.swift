@@ -168,6 +168,19 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func taskAwaitingItselfThrowsInsteadOfHanging(_ factory: LoopFactory) throws {
+        // CPython: "Task cannot await on itself" (RuntimeError), thrown into the task.
+        try factory.run { loop in
+            let box = Log<AsyncioTask<Void>>()
+            let task = try loop.createTask { try await box.items[0].value }
+            box(task)
+            let (done, _) = try await wait([task], timeout: 1)
+            #expect(done.count == 1)
+            #expect(throws: RuntimeError.self) { try task.result() }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
     func failedTaskReportsNeverRetrieved(_ factory: LoopFactory) throws {
         var messages: [String] = []
         try factory.withLoop { loop in

@@ -33,7 +33,8 @@ public final class ThreadPoolExecutor: ConcurrentExecutor, @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Queues `work`, starting a thread when none is idle and the pool is below `maxWorkers`.
+    /// Queues `work`, starting a thread when the queue holds more items than there are idle threads and the pool
+    /// is below `maxWorkers`.
     ///
     /// Flavor: sync, thread-safe. - Throws: ``RuntimeError`` after ``shutdown(wait:)``.
     public func submit(_ work: @escaping @Sendable () -> Void) throws {
@@ -41,11 +42,11 @@ public final class ThreadPoolExecutor: ConcurrentExecutor, @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         if isShutdown { throw RuntimeError("cannot schedule new futures after shutdown") }
         self.work.append(work)
-        if idle == 0 && threads.count < maxWorkers {
-            startThread()
-        } else {
-            pthread_cond_signal(condition)
-        }
+        // An idle thread takes one item; `idle` only drops once it has woken up, so compare it with the queue
+        // rather than with zero: two items submitted before the one idle thread wakes need two threads
+        // (CPython's idle semaphore), or work that waits for later work deadlocks below `maxWorkers`.
+        if self.work.count > idle && threads.count < maxWorkers { startThread() }
+        if idle > 0 { pthread_cond_signal(condition) }
     }
 
     /// Refuses new work and lets the threads exit once the queue is empty; with `wait`, joins them.

@@ -178,11 +178,15 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// Flavor: asyncio (only from an ``AsyncioTask``). Returns at once, without yielding, when the future is
     /// already done. - Throws: the future's error; ``CancelledError`` when the future or the awaiting task
     /// is cancelled; ``FlavorError`` outside an asyncio task; ``RuntimeError`` when the future belongs to another
-    /// loop.
+    /// loop, or when a task awaits itself.
     public var value: T {
         get async throws {
             guard let current = TaskContext.current else { throw FlavorError.outsideTask("Awaiting a Future") }
-            if case .pending = state { try await current.core.park(on: self) }
+            if case .pending = state {
+                // A task waiting for its own end would wait forever (and a cancel would recurse): refuse it.
+                if current.task === self { throw RuntimeError("Task cannot await on itself: \(self)") }
+                try await current.core.park(on: self)
+            }
             return try result()
         }
     }

@@ -26,13 +26,13 @@ public protocol AbstractEventLoop: TaskExecutor {
 
     /// Schedules `callback` at `delay` seconds from ``time()``.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; ``ValueError`` when `delay` is NaN.
     @discardableResult
     func callLater(_ delay: Double, _ callback: @escaping () -> Void) throws -> TimerHandle
 
     /// Schedules `callback` at loop time `when`. Callbacks due at the same time run in scheduling order.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; ``ValueError`` when `when` is NaN.
     @discardableResult
     func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle
 
@@ -181,7 +181,9 @@ extension AbstractEventLoop {
     /// ``callAt(_:_:)`` at ``time()`` + `delay`.
     @discardableResult
     public func callLater(_ delay: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
-        try callAt(time() + delay, callback)
+        // As CPython 3.13's sleep(): a NaN delay is refused rather than scheduled at a time that never comes.
+        if delay.isNaN { throw ValueError("Invalid delay: NaN (not a number)") }
+        return try callAt(time() + delay, callback)
     }
 
     /// Reports `context` to the custom handler, or logs it to stderr.

@@ -38,7 +38,10 @@ extension SelectorEventLoop {
         action.sa_flags = SA_RESTART
         sigemptyset(&action.sa_mask)
         guard sigaction(signal, &action, nil) == 0 else {
-            throw OSError(errno: errno, operation: "sigaction(\(signal))")
+            let error = OSError(errno: errno, operation: "sigaction(\(signal))")
+            // Do not keep the process-wide pipe claimed for no handler (CPython undoes set_wakeup_fd).
+            if signalState.handlers.isEmpty { closeSignalPipe() }
+            throw error
         }
         signalState.handlers[signal] = callback
     }

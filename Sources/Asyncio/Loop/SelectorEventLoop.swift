@@ -76,6 +76,12 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     }
 
     deinit {
+        // Dropped without close() (CPython's loop __del__ closes it): give back what would outlive the loop,
+        // the process-wide signal handling and the default executor's idle threads.
+        if !closed {
+            closeSignalHandling()
+            defaultExecutor?.shutdown(wait: false)
+        }
         epoll.close()
         wakeup.close()
     }
@@ -107,10 +113,12 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
 
     /// Schedules `callback` at loop time `when` (see ``AbstractEventLoop/callAt(_:_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; ``ValueError`` when `when` is NaN.
     @discardableResult
     public func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
         if closed { throw RuntimeError("Event loop is closed") }
+        // NaN compares false with every deadline: at the top of the heap it would block all other timers.
+        if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
         if debug { try checkThread("callAt") }
         let handle = TimerHandle(when: when, scheduler: self, callback)
         handle.scheduled = true

@@ -83,14 +83,19 @@ public final class AsyncioProcess {
             guard let stdin else { return }
             if let input, !input.isEmpty {
                 stdin.write(input)
-                try? await stdin.drain()
+                do {
+                    try await stdin.drain()
+                } catch let cancel as CancelledError {
+                    // Only a lost pipe is ignored (CPython's _feed_stdin): a cancellation must go on.
+                    throw cancel
+                } catch {}
             }
             stdin.close()
         }
         let outTask = try loop.createTask(name: nil) { [stdout] in try await stdout?.read() }
         let errTask = try loop.createTask(name: nil) { [stderr] in try await stderr?.read() }
-        try await feeder.value
-        let (out, err) = try await gather(outTask, errTask)
+        // One gather, as CPython: cancelling communicate() cancels the feeder and both readers.
+        let (_, out, err) = try await gather(feeder, outTask, errTask)
         try await wait()
         return (out, err)
     }

@@ -21,7 +21,8 @@ public final class Condition: AsyncAcquirable {
     /// Releases the lock. Flavor: sync. - Throws: as ``Lock/release()``.
     public func release() throws { try lock.release() }
 
-    /// Releases the lock, waits for a notification, and re-acquires the lock — even when cancelled.
+    /// Releases the lock, waits for a notification, and re-acquires the lock — even when cancelled. A wait that
+    /// ends with an error wakes another waiter, so that a notification it may have received is not lost.
     ///
     /// Flavor: asyncio. - Throws: ``RuntimeError`` "cannot wait on un-acquired lock"; ``CancelledError`` (with the
     /// lock held again).
@@ -31,10 +32,7 @@ public final class Condition: AsyncAcquirable {
         try lock.release()
         var failure: (any Error)?
         do {
-            try await waiters.wait("Asyncio.Condition.wait") { future in
-                // Notified, then cancelled: pass the notification on so it is not lost.
-                if future.done && !future.cancelled { waiters.wake(upTo: 1) }
-            }
+            try await waiters.wait("Asyncio.Condition.wait")
         } catch {
             failure = error
         }
@@ -46,7 +44,12 @@ public final class Condition: AsyncAcquirable {
                 failure = error
             }
         }
-        if let failure { throw failure }
+        if let failure {
+            // The error may have come after our notification (while waiting, or while taking the lock back):
+            // pass one on so that it is not lost, as CPython 3.13 does (a spurious wake-up at worst).
+            waiters.wake(upTo: 1)
+            throw failure
+        }
     }
 
     /// Waits until `predicate` holds (checked first, then after every notification) and returns its value.

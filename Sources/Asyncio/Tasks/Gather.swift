@@ -52,11 +52,25 @@ func gatherFuture(
                 }
             }
             if finishedCount == children.count {
-                outer.finish(outer.cancelRequested ? .finished(.failure(CancelledError())) : .finished(.success(())))
+                // As CPython, a cancelled gather ends with the last child's own cancellation, so that the
+                // message given to cancel() comes back out of it.
+                outer.finish(outer.cancelRequested
+                    ? .finished(.failure(cancelledError(of: child))) : .finished(.success(())))
             }
         }
     }
     return outer
+}
+
+/// The ``CancelledError`` a cancelled `future` throws (with its cancel message); a bare one otherwise.
+private func cancelledError(of future: any AnyFuture) -> CancelledError {
+    guard future.cancelled else { return CancelledError() }
+    do {
+        _ = try future.exception()
+    } catch let cancel as CancelledError {
+        return cancel
+    } catch {}
+    return CancelledError()
 }
 
 /// Waits for `children` and returns the gathering future (already awaited).

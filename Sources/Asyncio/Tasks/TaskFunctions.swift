@@ -37,7 +37,7 @@ public func allTasks(loop: (any AbstractEventLoop)? = nil) -> [any AnyAsyncioTas
 /// and tasks run once.
 ///
 /// Flavor: asyncio. - Throws: ``CancelledError`` when the task is cancelled meanwhile; ``FlavorError`` outside an
-/// asyncio task.
+/// asyncio task; ``ValueError`` when `seconds` is NaN.
 public func sleep(_ seconds: Double) async throws {
     let current = try TaskContext.require("Asyncio.sleep")
     let core = current.core

@@ -30,8 +30,11 @@ extension AbstractEventLoop {
 
     /// Connects non-blocking socket `fd` to `address` (raw `sockaddr` bytes): `loop.sock_connect`.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError`` (for example `ECONNREFUSED`); ``CancelledError``.
+    /// Flavor: asyncio. - Throws: ``OSError`` (for example `ECONNREFUSED`); ``ValueError`` when `address` is
+    /// empty; ``CancelledError``.
     public func sockConnect(_ fd: Int32, _ address: [UInt8]) async throws {
+        // An empty array has no base address to hand to connect(2).
+        guard !address.isEmpty else { throw ValueError("sockConnect: the address is empty") }
         if try SocketCalls.connect(fd, to: address) { return }
         try await waitReady(fd, forWriting: true)
         if let error = SocketCalls.pendingError(fd) { throw error }
@@ -49,8 +52,9 @@ extension AbstractEventLoop {
 
     /// Receives up to `maxBytes` from `fd` (`[]` at EOF): `loop.sock_recv`.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    /// Flavor: asyncio. - Throws: ``OSError``; ``ValueError`` when `maxBytes` is negative; ``CancelledError``.
     public func sockRecv(_ fd: Int32, _ maxBytes: Int) async throws -> [UInt8] {
+        guard maxBytes >= 0 else { throw ValueError("negative buffersize in recv") }
         var bytes = [UInt8](repeating: 0, count: maxBytes)
         while true {
             let count = try bytes.withUnsafeMutableBytes { try SocketCalls.receive(fd, into: $0) }
