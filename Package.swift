@@ -17,7 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "Sniffio"),
+        .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
         .target(name: "CTrioPlatform"),
         .target(name: "SharedErrors"),
         .target(name: "TrioPlatform"),
@@ -54,7 +54,7 @@ let package = Package(
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
         .testTarget(name: "TrioTests", dependencies: ["Trio", "TrioTesting", "Sniffio", "Asyncio"]),
-        .testTarget(name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio"]),
+        .testTarget(name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio", "TrioPlatform"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,5 @@
+import TrioPlatform
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -81,26 +83,20 @@ public enum AsyncLibrary {
     }()
 }
 
-/// The registered detectors, behind a pthread mutex (visible to ThreadSanitizer).
-final class DetectorRegistry: @unchecked Sendable {
-    // Heap-allocated: a pthread mutex must not move, and `&property` promises no stable address.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
-        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-        return mutex
-    }()
-    private var ids: Set<String> = []
-    private var list: [@Sendable () -> String?] = []
+/// The registered detectors, behind a pthread lock (visible to ThreadSanitizer).
+final class DetectorRegistry: Sendable {
+    private struct State {
+        var ids: Set<String> = []
+        var list: [@Sendable () -> String?] = []
+    }
+
+    private let state = ThreadLock(State())
 
     func add(id: String, _ detector: @escaping @Sendable () -> String?) {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        if ids.insert(id).inserted { list.append(detector) }
+        state.withLock { state in
+            if state.ids.insert(id).inserted { state.list.append(detector) }
+        }
     }
 
-    var detectors: [@Sendable () -> String?] {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return list
-    }
+    var detectors: [@Sendable () -> String?] { state.withLock { $0.list } }
 }

@@ -3,6 +3,7 @@ import Glibc
 import Sniffio
 import Synchronization
 import Testing
+import TrioPlatform
 
 @Suite struct EventLoopTests {
     @Test(arguments: LoopFactory.all)
@@ -386,41 +387,31 @@ func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
 /// A counting semaphore with a timed wait, on pthreads (tests must not rely on Swift's pool).
 final class DispatchSemaphoreLike: @unchecked Sendable {
     private var count = 0
-    // Allocated: pthread objects must not move.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
+    private let condition = ThreadCondition()
 
     func signal() {
-        pthread_mutex_lock(mutex)
-        count += 1
-        pthread_cond_signal(condition)
-        pthread_mutex_unlock(mutex)
+        condition.withLock {
+            count += 1
+            condition.signal()
+        }
     }
 
     /// Waits for a signal at most `seconds`; `false` on timeout.
     func wait(seconds: Double) -> Bool {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let total = Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9 + seconds
-        var deadline = timespec(tv_sec: Int(total), tv_nsec: Int((total - total.rounded(.down)) * 1e9))
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while count == 0 {
-            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { return false }
+        let deadline = monotonicNow() + seconds
+        return condition.withLock {
+            while count == 0 {
+                let remaining = deadline - monotonicNow()
+                if remaining <= 0 || !condition.wait(seconds: remaining) && count == 0 { return false }
+            }
+            count -= 1
+            return true
         }
-        count -= 1
-        return true
+    }
+
+    private func monotonicNow() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
     }
 }

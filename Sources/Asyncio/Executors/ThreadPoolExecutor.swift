@@ -1,3 +1,4 @@
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,8 +12,7 @@ public final class ThreadPoolExecutor: ConcurrentExecutor, @unchecked Sendable {
     /// The most threads the pool starts.
     public let maxWorkers: Int
 
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let condition = ThreadCondition()
     // Guarded by `mutex`.
     private var work = Deque<@Sendable () -> Void>()
     private var threads: [pthread_t] = []
@@ -22,15 +22,6 @@ public final class ThreadPoolExecutor: ConcurrentExecutor, @unchecked Sendable {
     /// Creates a pool of at most `maxWorkers` threads (default: CPU count + 4, at most 32, as CPython).
     public init(maxWorkers: Int? = nil) {
         self.maxWorkers = max(1, maxWorkers ?? min(32, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) + 4))
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
     }
 
     /// Queues `work`, starting a thread when the queue holds more items than there are idle threads and the pool
@@ -38,34 +29,34 @@ public final class ThreadPoolExecutor: ConcurrentExecutor, @unchecked Sendable {
     ///
     /// Flavor: sync, thread-safe. - Throws: ``RuntimeError`` after ``shutdown(wait:)``.
     public func submit(_ work: @escaping @Sendable () -> Void) throws {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        condition.lock()
+        defer { condition.unlock() }
         if isShutdown { throw RuntimeError("cannot schedule new futures after shutdown") }
         self.work.append(work)
         // An idle thread takes one item; `idle` only drops once it has woken up, so compare it with the queue
         // rather than with zero: two items submitted before the one idle thread wakes need two threads
         // (CPython's idle semaphore), or work that waits for later work deadlocks below `maxWorkers`.
         if self.work.count > idle && threads.count < maxWorkers { startThread() }
-        if idle > 0 { pthread_cond_signal(condition) }
+        if idle > 0 { condition.signal() }
     }
 
     /// Refuses new work and lets the threads exit once the queue is empty; with `wait`, joins them.
     ///
     /// Flavor: sync, thread-safe; blocking when `wait` is true.
     public func shutdown(wait: Bool) {
-        pthread_mutex_lock(mutex)
+        condition.lock()
         isShutdown = true
         let toJoin = threads
         threads = wait ? [] : threads
-        pthread_cond_broadcast(condition)
-        pthread_mutex_unlock(mutex)
+        condition.broadcast()
+        condition.unlock()
         if wait {
             for thread in toJoin { pthread_join(thread, nil) }
         } else {
             for thread in toJoin { pthread_detach(thread) }
-            pthread_mutex_lock(mutex)
+            condition.lock()
             threads = []
-            pthread_mutex_unlock(mutex)
+            condition.unlock()
         }
     }
 
@@ -85,20 +76,20 @@ public final class ThreadPoolExecutor: ConcurrentExecutor, @unchecked Sendable {
     }
 
     private func workerLoop() {
-        pthread_mutex_lock(mutex)
+        condition.lock()
         while true {
             if let next = work.popFirst() {
-                pthread_mutex_unlock(mutex)
+                condition.unlock()
                 next()
-                pthread_mutex_lock(mutex)
+                condition.lock()
             } else if isShutdown {
                 break
             } else {
                 idle += 1
-                pthread_cond_wait(condition, mutex)
+                condition.wait()
                 idle -= 1
             }
         }
-        pthread_mutex_unlock(mutex)
+        condition.unlock()
     }
 }

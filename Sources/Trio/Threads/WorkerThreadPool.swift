@@ -1,3 +1,4 @@
+import TrioPlatform
 import DequeModule
 
 #if canImport(Glibc)
@@ -17,44 +18,34 @@ final class WorkerThreadPool: @unchecked Sendable {
     static let shared = WorkerThreadPool()
     static let idleTimeout: Int = 10
 
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let condition = ThreadCondition()
     private var jobs = Deque<Job>()
     /// Workers waiting for a job and not yet promised one.
     private var idle = 0
     private(set) var threadsStarted = 0
 
-    private init() {
-        pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
+    private init() {}
 
     /// Runs `job` on an idle worker, or on a new one.
     ///
     /// - Throws: ``OSError`` when a new thread cannot be created.
     func submit(_ job: @escaping Job) throws {
-        pthread_mutex_lock(mutex)
-        if idle > 0 {
+        let handedOver = condition.withLock { () -> Bool in
+            guard idle > 0 else {
+                threadsStarted += 1
+                return false
+            }
             idle -= 1
             jobs.append(job)
-            pthread_cond_signal(condition)
-            pthread_mutex_unlock(mutex)
-            return
+            condition.signal()
+            return true
         }
-        threadsStarted += 1
-        pthread_mutex_unlock(mutex)
-        try spawn(job)
+        if !handedOver { try spawn(job) }
     }
 
     /// Threads created so far (for tests of reuse).
     var spawnedCount: Int {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return threadsStarted
+        condition.withLock { threadsStarted }
     }
 
     private final class Start {
@@ -80,9 +71,7 @@ final class WorkerThreadPool: @unchecked Sendable {
         }, start)
         if rc != 0 {
             Unmanaged<Start>.fromOpaque(start).release()
-            pthread_mutex_lock(mutex)
-            threadsStarted -= 1
-            pthread_mutex_unlock(mutex)
+            condition.withLock { threadsStarted -= 1 }
             throw OSError(errno: rc, operation: "pthread_create")
         }
     }
@@ -93,22 +82,18 @@ final class WorkerThreadPool: @unchecked Sendable {
             // The job is a temporary, released once it has run, so that what it captured (the
             // caller's task, its limiter) is not kept alive by a sleeping thread.
             next.take()!()
-            pthread_mutex_lock(mutex)
+            condition.lock()
             idle += 1
             while jobs.isEmpty {
-                var deadline = timespec()
-                clock_gettime(CLOCK_MONOTONIC, &deadline)
-                deadline.tv_sec += Self.idleTimeout
-                let rc = pthread_cond_timedwait(condition, mutex, &deadline)
-                if rc == ETIMEDOUT && jobs.isEmpty {
+                if !condition.wait(seconds: Double(Self.idleTimeout)) && jobs.isEmpty {
                     idle -= 1
-                    pthread_mutex_unlock(mutex)
+                    condition.unlock()
                     return
                 }
             }
             // Whoever queued this job already counted us out of `idle`.
             next = jobs.removeFirst()
-            pthread_mutex_unlock(mutex)
+            condition.unlock()
         }
     }
 }
