@@ -65,7 +65,6 @@ public enum Lowlevel {
     public static func addInstrument(_ instrument: any Instrument) throws {
         let runner = try currentRunner("Lowlevel.addInstrument")
         runner.instruments.add(instrument)
-        runner.instrumented = true
     }
 
     /// Removes an instrument. Flavor: sync.
@@ -74,7 +73,6 @@ public enum Lowlevel {
     public static func removeInstrument(_ instrument: any Instrument) throws {
         let runner = try currentRunner("Lowlevel.removeInstrument")
         guard runner.instruments.remove(instrument) else { throw ValueError("instrument \(instrument) not found") }
-        runner.instrumented = !runner.instruments.isEmpty
     }
 
     /// Starts a system task: it runs in the system nursery, is cancelled when the main task

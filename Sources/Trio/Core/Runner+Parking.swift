@@ -35,9 +35,7 @@ extension Runner {
             // is delivered after this task has suspended, so the call is still a schedule point.
             task.attemptDeliveryOfPendingCancel()
         }
-        if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
-        await withUnsafeContinuation { task.continuation = $0 }
-        if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
+        await suspend(task)
         let error = task.wakeError
         task.wakeError = nil
         return error
@@ -63,6 +61,13 @@ extension Runner {
         task.blocked = true
         task.abortFn = nil
         reschedule(task)
+        await suspend(task)
+    }
+
+    /// Ends the task's step and suspends it until the runner resumes its continuation (a wake-up
+    /// in the run queue), reporting the step boundary to instruments on both sides.
+    @inline(__always)
+    private func suspend(_ task: TrioTask) async {
         if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
         await withUnsafeContinuation { task.continuation = $0 }
         if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }

@@ -43,10 +43,8 @@ extension Runner {
             mainOutcome = failure.map { .failure($0) } ?? .success(())
             failure = nil
         } else if task.isSystem, let error = failure {
-            // A failing system task takes the whole run down, as in Trio.
-            if !(error is Cancelled) || internalError == nil {
-                recordInternalError(error, from: task)
-            }
+            // A failing system task takes the whole run down, as in Trio (Cancelled is its normal end).
+            recordInternalError(error, from: task)
             failure = nil
         }
         task.activate(nil)

@@ -24,7 +24,9 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     let loopThread: pthread_t
     let clock: any TrioClock
     var instruments: Instruments
-    var instrumented: Bool
+    /// Checked on every step before calling any hook; reading the list's count costs no more than
+    /// a cached flag would.
+    @inline(__always) var instrumented: Bool { !instruments.isEmpty }
     let strictExceptionGroups: Bool
     var deadlines = DeadlineHeap()
     private var expiredTimers: [DeadlineHeap.Target] = []
@@ -61,7 +63,6 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
         self.loopThread = pthread_self()
         self.clock = clock
         self.instruments = Instruments(instruments)
-        self.instrumented = !self.instruments.isEmpty
         self.strictExceptionGroups = strictExceptionGroups
         self.io = try IOManager()
         self.entryQueue = try EntryQueue()
@@ -132,7 +133,6 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
                         + "Instrument has been disabled.\n")
             }
         }
-        instrumented = !instruments.isEmpty
     }
 
     // MARK: The loop
