@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "trio-bench",
             dependencies: [
-                "Trio", "TrioTesting", "Asyncio",
+                "Trio", "TrioTesting", "Asyncio", "TrioPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -39,13 +39,7 @@ public final class MockClock: TrioClock, @unchecked Sendable {
     public init(rate: Double = 0, autojumpThreshold: Double = .infinity) {
         precondition(rate >= 0, "MockClock: rate must be >= 0")
         precondition(autojumpThreshold >= 0, "MockClock: autojumpThreshold must be >= 0")
-        state = ThreadLock(State(rate: rate, autojumpThreshold: autojumpThreshold, realBase: Self.real(), virtualBase: 0))
-    }
-
-    private static func real() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+        state = ThreadLock(State(rate: rate, autojumpThreshold: autojumpThreshold, realBase: monotonicSeconds(), virtualBase: 0))
     }
 
     /// Virtual seconds per real second. Setting a negative or NaN value traps; see ``setRate(_:)``.
@@ -61,7 +55,7 @@ public final class MockClock: TrioClock, @unchecked Sendable {
     }
 
     private func applyRate(_ newValue: Double) {
-        let now = Self.real()
+        let now = monotonicSeconds()
         state.withLock { state in
             state.virtualBase += state.rate * (now - state.realBase)
             state.realBase = now
@@ -99,7 +93,7 @@ public final class MockClock: TrioClock, @unchecked Sendable {
 
     /// The virtual time.
     public func currentTime() -> Double {
-        let now = Self.real()
+        let now = monotonicSeconds()
         return state.withLock { $0.virtualBase + $0.rate * (now - $0.realBase) }
     }
 

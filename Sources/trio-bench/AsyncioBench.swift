@@ -1,3 +1,4 @@
+import TrioPlatform
 import ArgumentParser
 import Asyncio
 
@@ -16,12 +17,6 @@ let asyncioWorkloads: [Workload] = [
 /// asyncio-flavored extra commands (servers driven by a load generator).
 let asyncioBenchCommands: [any ParsableCommand.Type] = [AioEchoServer.self, AioEchoBench.self]
 
-private func secondsNow() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
-}
-
 /// `batch`: 100 000 `callSoon`s up front, then wait for the last; `chain`: each callback schedules the next.
 /// Ten rounds; reports callbacks per second over all of them.
 private func callSoonWorkload(batch: Bool) throws {
@@ -32,7 +27,7 @@ private func callSoonWorkload(batch: Bool) throws {
         for _ in 0..<rounds {
             let done = loop.createFuture(of: Void.self)
             var seen = 0
-            let start = secondsNow()
+            let start = monotonicSeconds()
             if batch {
                 let callback = {
                     seen += 1
@@ -51,7 +46,7 @@ private func callSoonWorkload(batch: Bool) throws {
                 try loop.callSoon(step)
             }
             try await done.value
-            total += secondsNow() - start
+            total += monotonicSeconds() - start
         }
         return total
     }
@@ -62,13 +57,13 @@ private func callSoonWorkload(batch: Bool) throws {
 private func aioSpawnWorkload() throws {
     let count = 10_000, rounds = 20
     let elapsed = try Asyncio.run { () -> Double in
-        let start = secondsNow()
+        let start = monotonicSeconds()
         for _ in 0..<rounds {
             try await withAsyncioTaskGroup { group in
                 for _ in 0..<count { try group.createTask { try await Asyncio.sleep(0) } }
             }
         }
-        return secondsNow() - start
+        return monotonicSeconds() - start
     }
     report("aio_spawn", Double(count * rounds) / elapsed, "tasks/s")
 }
@@ -77,7 +72,7 @@ private func aioSpawnWorkload() throws {
 private func aioYieldWorkload() throws {
     let steps = 200_000
     let elapsed = try Asyncio.run { () -> Double in
-        let start = secondsNow()
+        let start = monotonicSeconds()
         try await withAsyncioTaskGroup { group in
             for _ in 0..<2 {
                 try group.createTask {
@@ -85,7 +80,7 @@ private func aioYieldWorkload() throws {
                 }
             }
         }
-        return secondsNow() - start
+        return monotonicSeconds() - start
     }
     report("aio_yield", Double(2 * steps) / elapsed, "checkpoints/s")
 }

@@ -1,15 +1,9 @@
+import TrioPlatform
 import Trio
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Wall-clock seconds, for timing benchmarks.
-func benchNow() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
 
 /// One producer and one consumer pass `count` Ints through a memory channel of `bufferSize`,
 /// as pybench.py's `channel_buf*` does; returns items per second.
@@ -17,7 +11,7 @@ func channelThroughput(count: Int, bufferSize: Int) throws -> Double {
     try Trio.run {
         let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: bufferSize)
         var got = 0
-        let start = benchNow()
+        let start = monotonicSeconds()
         try await withNursery { nursery in
             try nursery.startSoon {
                 for try await _ in receive { got += 1 }
@@ -28,7 +22,7 @@ func channelThroughput(count: Int, bufferSize: Int) throws -> Double {
                 await send.aclose()
             }
         }
-        let elapsed = benchNow() - start
+        let elapsed = monotonicSeconds() - start
         precondition(got == count, "channel benchmark lost items")
         return Double(count) / elapsed
     }

@@ -1,3 +1,4 @@
+import TrioPlatform
 import Trio
 
 /// `to_thread`: sequential `ToThread.runSync { }` round trips per second (one task, so each call
@@ -7,9 +8,9 @@ let toThreadWorkload = Workload(name: "to_thread") {
     for _ in 0..<5 {
         rates.append(try Trio.run {
             let count = 20_000
-            let start = benchNow()
+            let start = monotonicSeconds()
             for _ in 0..<count { try await ToThread.runSync {} }
-            return Double(count) / (benchNow() - start)
+            return Double(count) / (monotonicSeconds() - start)
         })
     }
     rates.sort()

@@ -1,3 +1,4 @@
+import TrioPlatform
 import ArgumentParser
 import Trio
 
@@ -23,12 +24,6 @@ let trioBenchCommands: [any ParsableCommand.Type] = [
     EchoBench.self,
 ]
 
-func wallSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// Resident set size in bytes, from /proc/self/statm.
 func residentBytes() -> Int {
     guard let file = fopen("/proc/self/statm", "r") else { return 0 }
@@ -47,11 +42,11 @@ func residentBytes() -> Int {
     var best = 0.0
     for _ in 0..<5 {
         let elapsed = try Trio.run {
-            let start = wallSeconds()
+            let start = monotonicSeconds()
             try await withNursery { nursery in
                 for _ in 0..<n { try nursery.startSoon { try await Trio.checkpoint() } }
             }
-            return wallSeconds() - start
+            return monotonicSeconds() - start
         }
         best = max(best, Double(n) / elapsed)
     }
@@ -62,13 +57,13 @@ func residentBytes() -> Int {
 @Sendable func benchYield() throws {
     let perTask = 500_000
     let elapsed = try Trio.run {
-        let start = wallSeconds()
+        let start = monotonicSeconds()
         try await withNursery { nursery in
             for _ in 0..<2 {
                 try nursery.startSoon { for _ in 0..<perTask { try await Trio.checkpoint() } }
             }
         }
-        return wallSeconds() - start
+        return monotonicSeconds() - start
     }
     report("yield", Double(2 * perTask) / elapsed, "checkpoints/s")
 }
@@ -86,17 +81,17 @@ func residentBytes() -> Int {
         let (wall, late) = try Trio.run { () -> (Double, [Double]) in
             var late: [Double] = []
             late.reserveCapacity(n)
-            let start = wallSeconds()
+            let start = monotonicSeconds()
             try await withNursery { nursery in
                 for delay in delays {
                     try nursery.startSoon {
-                        let target = wallSeconds() + delay
+                        let target = monotonicSeconds() + delay
                         try await Trio.sleep(delay)
-                        late.append(wallSeconds() - target)
+                        late.append(monotonicSeconds() - target)
                     }
                 }
             }
-            return (wallSeconds() - start, late)
+            return (monotonicSeconds() - start, late)
         }
         walls.append(wall * 1000)
         let sorted = late.sorted()

@@ -398,20 +398,14 @@ final class DispatchSemaphoreLike: @unchecked Sendable {
 
     /// Waits for a signal at most `seconds`; `false` on timeout.
     func wait(seconds: Double) -> Bool {
-        let deadline = monotonicNow() + seconds
+        let deadline = monotonicSeconds() + seconds
         return condition.withLock {
             while count == 0 {
-                let remaining = deadline - monotonicNow()
+                let remaining = deadline - monotonicSeconds()
                 if remaining <= 0 || !condition.wait(seconds: remaining) && count == 0 { return false }
             }
             count -= 1
             return true
         }
-    }
-
-    private func monotonicNow() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
     }
 }

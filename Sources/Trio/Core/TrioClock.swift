@@ -1,3 +1,4 @@
+import TrioPlatform
 /// The clock a run measures time with. Flavor: sync; called by the runner on the loop thread.
 ///
 /// Times are `Double` seconds, and only differences between them mean anything. Supply one to
