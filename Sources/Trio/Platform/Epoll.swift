@@ -49,27 +49,4 @@ struct Epoll: ~Copyable {
         return n >= 0 ? Int(n) : 0
     }
 }
-
-/// An eventfd used to wake the loop from other threads.
-struct EventFD: ~Copyable {
-    let fd: Int32
-
-    init() throws {
-        let fd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
-        guard fd >= 0 else { throw OSError.current("eventfd") }
-        self.fd = fd
-    }
-
-    deinit { close(fd) }
-
-    func signal() {
-        var one: UInt64 = 1
-        _ = write(fd, &one, 8)
-    }
-
-    func drain() {
-        var value: UInt64 = 0
-        _ = read(fd, &value, 8)
-    }
-}
 #endif

@@ -22,7 +22,6 @@ final class WorkerThreadPool: @unchecked Sendable {
     private var jobs = Deque<Job>()
     /// Workers waiting for a job and not yet promised one.
     private var idle = 0
-    private(set) var threadsStarted = 0
 
     private init() {}
 
@@ -31,21 +30,13 @@ final class WorkerThreadPool: @unchecked Sendable {
     /// - Throws: ``OSError`` when a new thread cannot be created.
     func submit(_ job: @escaping Job) throws {
         let handedOver = condition.withLock { () -> Bool in
-            guard idle > 0 else {
-                threadsStarted += 1
-                return false
-            }
+            guard idle > 0 else { return false }
             idle -= 1
             jobs.append(job)
             condition.signal()
             return true
         }
         if !handedOver { try spawn(job) }
-    }
-
-    /// Threads created so far (for tests of reuse).
-    var spawnedCount: Int {
-        condition.withLock { threadsStarted }
     }
 
     private final class Start {
@@ -71,7 +62,6 @@ final class WorkerThreadPool: @unchecked Sendable {
         }, start)
         if rc != 0 {
             Unmanaged<Start>.fromOpaque(start).release()
-            condition.withLock { threadsStarted -= 1 }
             throw OSError(errno: rc, operation: "pthread_create")
         }
     }
