@@ -12,28 +12,28 @@
 /// let value = try await scope.run { try await fetch() }   // nil if the deadline hit
 /// ```
 public final class CancelScope {
-    private var storedDeadline: Double
-    private var storedRelativeDeadline: Double
-    private var storedShield: Bool
+    @exclusivity(unchecked) private var storedDeadline: Double
+    @exclusivity(unchecked) private var storedRelativeDeadline: Double
+    @exclusivity(unchecked) private var storedShield: Bool
     /// Raised on entry (or exit, for a value set while running): Swift setters cannot throw.
-    private var pendingError: (any Error)?
-    var cancelCalledFlag = false
-    var cancelReason: String?
-    var status: CancelStatus?
-    private var hasBeenEntered = false
+    @exclusivity(unchecked) private var pendingError: (any Error)?
+    @exclusivity(unchecked) var cancelCalledFlag = false
+    @exclusivity(unchecked) var cancelReason: String?
+    @exclusivity(unchecked) var status: CancelStatus?
+    @exclusivity(unchecked) private var hasBeenEntered = false
     /// The run the scope was entered in. Kept as an identity, not a reference: a scope may outlive
     /// its run, and a weak reference would cost a side table on every nursery.
-    private var runnerID: ObjectIdentifier?
+    @exclusivity(unchecked) private var runnerID: ObjectIdentifier?
     private var runner: Runner? {
         guard let runnerID, let current = Runner.currentOnThread.value, ObjectIdentifier(current) == runnerID
         else { return nil }
         return current
     }
-    var deadlineGeneration: UInt32 = 0
-    private var deadlineRegistered = false
+    @exclusivity(unchecked) var deadlineGeneration: UInt32 = 0
+    @exclusivity(unchecked) private var deadlineRegistered = false
 
     /// True once the scope caught the ``Cancelled`` that its own cancellation raised.
-    public private(set) var cancelledCaught = false
+    @exclusivity(unchecked) public private(set) var cancelledCaught = false
 
     /// Creates a scope. Flavor: sync.
     ///

@@ -7,11 +7,11 @@
 final class CancelStatus {
     // A status lives only while its scope is entered, and the scope is alive all that time.
     unowned(unsafe) let scope: CancelScope
-    private(set) var parent: CancelStatus?
-    var parentSlot = -1
-    private var childList = IndexedList<StatusChildSlot>()
-    private var taskList = IndexedList<StatusTaskSlot>()
-    private(set) var effectivelyCancelled = false
+    @exclusivity(unchecked) private(set) var parent: CancelStatus?
+    @exclusivity(unchecked) var parentSlot = -1
+    @exclusivity(unchecked) private var childList = IndexedList<StatusChildSlot>()
+    @exclusivity(unchecked) private var taskList = IndexedList<StatusTaskSlot>()
+    @exclusivity(unchecked) private(set) var effectivelyCancelled = false
 
     init(scope: CancelScope, parent: CancelStatus?) {
         self.scope = scope

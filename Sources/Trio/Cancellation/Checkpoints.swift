@@ -2,7 +2,8 @@
 /// Flavor: Trio.
 ///
 /// - Throws: ``Cancelled``; ``RuntimeError`` outside a Trio task.
-public func checkpoint() async throws {
+public nonisolated(nonsending) func checkpoint() async throws {
+    if isActorIsolated(#isolation) { return try await onRunThread(()) { try await checkpoint() } }
     let task = try currentTrioTask("checkpoint")
     // The schedule point comes first so that the cancellation check sees expired deadlines.
     await task.runner.yieldShielded(task)
@@ -15,7 +16,7 @@ public func checkpoint() async throws {
 /// Flavor: Trio; a cancel point but not a schedule point.
 ///
 /// - Throws: ``Cancelled``; ``RuntimeError`` outside a Trio task.
-public func checkpointIfCancelled() async throws {
+public nonisolated(nonsending) func checkpointIfCancelled() async throws {
     let task = try currentTrioTask("checkpointIfCancelled")
     if task.cancelStatus.effectivelyCancelled {
         try await checkpoint()
@@ -26,7 +27,8 @@ public func checkpointIfCancelled() async throws {
 ///
 /// - Throws: ``Cancelled``; ``ValueError`` for a negative or NaN duration; ``RuntimeError``
 ///   outside a Trio task.
-public func sleep(_ seconds: Double) async throws {
+public nonisolated(nonsending) func sleep(_ seconds: Double) async throws {
+    if isActorIsolated(#isolation) { return try await onRunThread(seconds) { try await sleep($0) } }
     if seconds.isNaN { throw ValueError("sleep length must not be NaN") }
     if seconds < 0 { throw ValueError("sleep length must be non-negative") }
     let task = try currentTrioTask("sleep")
@@ -48,13 +50,14 @@ public func sleep(_ duration: Duration) async throws {
 /// deadline has passed.
 ///
 /// - Throws: ``Cancelled``; ``ValueError`` for NaN; ``RuntimeError`` outside a Trio task.
-public func sleepUntil(_ deadline: Double) async throws {
+public nonisolated(nonsending) func sleepUntil(_ deadline: Double) async throws {
+    if isActorIsolated(#isolation) { return try await onRunThread(deadline) { try await sleepUntil($0) } }
     if deadline.isNaN { throw ValueError("deadline must not be NaN") }
     try await sleepUntil(deadline, task: try currentTrioTask("sleepUntil"))
 }
 
 @inline(__always)
-private func sleepUntil(_ deadline: Double, task: TrioTask) async throws {
+private nonisolated(nonsending) func sleepUntil(_ deadline: Double, task: TrioTask) async throws {
     let runner = task.runner
     guard deadline != .infinity else { try await sleepForever() }
     // Equivalent to Trio's `with move_on_at(deadline): await sleep_forever()`, but with a bare
@@ -77,7 +80,8 @@ private func sleepUntil(_ deadline: Double, task: TrioTask) async throws {
 /// Blocks until cancelled. Flavor: Trio; a checkpoint.
 ///
 /// - Throws: ``Cancelled`` (always, eventually); ``RuntimeError`` outside a Trio task.
-public func sleepForever() async throws -> Never {
+public nonisolated(nonsending) func sleepForever() async throws -> Never {
+    if isActorIsolated(#isolation) { try await onRunThread(()) { try await sleepForever() } }
     let task = try currentTrioTask("sleepForever")
     let error = await task.runner.park(task) { _ in .succeeded }
     throw error ?? TrioInternalError("sleepForever woke without an error")

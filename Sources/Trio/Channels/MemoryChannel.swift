@@ -50,15 +50,15 @@ public struct MemoryChannelStatistics: Sendable, Equatable {
 @usableFromInline
 final class MemoryChannelState<T> {
     @usableFromInline let maxBufferSize: Int
-    @usableFromInline var buffer = Deque<T>()
-    @usableFromInline var peakBufferUsed = 0
-    @usableFromInline var openSendChannels = 0
-    @usableFromInline var openReceiveChannels = 0
+    @usableFromInline @exclusivity(unchecked) var buffer = Deque<T>()
+    @usableFromInline @exclusivity(unchecked) var peakBufferUsed = 0
+    @usableFromInline @exclusivity(unchecked) var openSendChannels = 0
+    @usableFromInline @exclusivity(unchecked) var openReceiveChannels = 0
     /// Blocked senders, each carrying the value it is trying to send.
-    @usableFromInline var sendWaiters = WaiterQueue<ChannelWaiter<T>>()
+    @usableFromInline @exclusivity(unchecked) var sendWaiters = WaiterQueue<ChannelWaiter<T>>()
     /// Blocked receivers; a sender stores the value straight into the oldest one's record, so an
     /// item sent while a receiver waits belongs to that receiver.
-    @usableFromInline var receiveWaiters = WaiterQueue<ChannelWaiter<T>>()
+    @usableFromInline @exclusivity(unchecked) var receiveWaiters = WaiterQueue<ChannelWaiter<T>>()
 
     @usableFromInline init(maxBufferSize: Int) { self.maxBufferSize = maxBufferSize }
 
@@ -79,8 +79,8 @@ final class ChannelWaiter<T>: QueuedWaiter {
     /// The handle the task blocked on: closing that handle wakes it with `ClosedResourceError`.
     @usableFromInline let handle: AnyObject
     @usableFromInline let isSender: Bool
-    @usableFromInline var value: T?
-    @usableFromInline var isQueued = false
+    @usableFromInline @exclusivity(unchecked) var value: T?
+    @usableFromInline @exclusivity(unchecked) var isQueued = false
 
     @inlinable
     init(task: TrioTask, state: MemoryChannelState<T>, handle: AnyObject, isSender: Bool, value: T?) {
@@ -94,7 +94,7 @@ final class ChannelWaiter<T>: QueuedWaiter {
     /// Blocks the task until a peer or a `close` reschedules it; cancellation takes the record
     /// out of its queue.
     @inlinable
-    func park() async -> (any Error)? {
+    nonisolated(nonsending) func park() async -> (any Error)? {
         await channelPark(task) { [self] _ in
             if isSender {
                 state.sendWaiters.remove(self)
@@ -122,7 +122,7 @@ func channelIsCancelled(_ task: TrioTask) -> Bool {
 
 /// A cancel-shielded schedule point of `task`.
 @usableFromInline
-func channelYield(_ task: TrioTask) async {
+nonisolated(nonsending) func channelYield(_ task: TrioTask) async {
     await task.runner.yieldShielded(task)
 }
 
@@ -134,6 +134,8 @@ func channelReschedule(_ task: TrioTask, error: (any Error)? = nil) {
 
 /// Parks `task` until rescheduled (see `Runner.park`).
 @usableFromInline
-func channelPark(_ task: TrioTask, abort: @escaping (RaiseCancel) -> Abort) async -> (any Error)? {
+nonisolated(nonsending) func channelPark(
+    _ task: TrioTask, abort: @escaping (RaiseCancel) -> Abort
+) async -> (any Error)? {
     await task.runner.park(task, abort: abort)
 }

@@ -52,7 +52,8 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
     ///   closed and the buffer is drained; ``ClosedResourceError`` if this handle is (or gets)
     ///   closed; ``RuntimeError`` outside a Trio task.
     @inlinable
-    public func receive() async throws -> T {
+    public nonisolated(nonsending) func receive() async throws -> T {
+        if isActorIsolated(#isolation) { return try await onRunThread(self) { try await $0.receive() } }
         let task = try channelTask("MemoryReceiveChannel.receive")
         if channelIsCancelled(task) { try await checkpoint() }
         if case .received(let value) = try attempt() {
@@ -96,7 +97,7 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
 
     /// Closes this handle (see ``close()``), then lets other tasks run. Flavor: Trio; a schedule
     /// point that cannot be cancelled, so the handle is always closed.
-    public func aclose() async {
+    public nonisolated(nonsending) func aclose() async {
         close()
         await Lowlevel.cancelShieldedCheckpoint()
     }
@@ -121,6 +122,15 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
         /// - Throws: what ``MemoryReceiveChannel/receive()`` throws, except ``EndOfChannel``.
         @inlinable
         public mutating func next() async throws -> T? {
+            try await next(isolation: #isolation)
+        }
+
+        /// The next value, or `nil` once the channel has ended, without leaving the caller's
+        /// executor. Flavor: Trio; a checkpoint.
+        ///
+        /// - Throws: what ``MemoryReceiveChannel/receive()`` throws, except ``EndOfChannel``.
+        @inlinable
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> T? {
             do {
                 return try await channel.receive()
             } catch is EndOfChannel {

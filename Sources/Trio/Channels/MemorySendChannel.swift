@@ -57,7 +57,10 @@ public final class MemorySendChannel<T>: CustomStringConvertible {
     ///   ``BrokenResourceError`` if every receive handle is (or gets) closed; ``RuntimeError``
     ///   outside a Trio task.
     @inlinable
-    public func send(_ value: T) async throws {
+    public nonisolated(nonsending) func send(_ value: T) async throws {
+        if isActorIsolated(#isolation) {
+            return try await onRunThread((self, value)) { try await $0.0.send($0.1) }
+        }
         let task = try channelTask("MemorySendChannel.send")
         if channelIsCancelled(task) { try await checkpoint() }
         if try attempt(value) == .delivered {
@@ -96,7 +99,7 @@ public final class MemorySendChannel<T>: CustomStringConvertible {
 
     /// Closes this handle (see ``close()``), then lets other tasks run. Flavor: Trio; a schedule
     /// point that cannot be cancelled, so the handle is always closed.
-    public func aclose() async {
+    public nonisolated(nonsending) func aclose() async {
         close()
         await Lowlevel.cancelShieldedCheckpoint()
     }

@@ -136,7 +136,7 @@ public enum Lowlevel {
     }
 
     /// A schedule point that cannot be cancelled. Flavor: Trio.
-    public static func cancelShieldedCheckpoint() async {
+    public static nonisolated(nonsending) func cancelShieldedCheckpoint() async {
         guard let task = try? currentTrioTask() else { return }
         await task.runner.yieldShielded(task)
     }

@@ -26,7 +26,7 @@ extension Runner {
     /// `abort` is offered the chance to undo the operation when the task is cancelled; `nil` makes
     /// the wait uncancellable (a shielded schedule point). Returns the error the waker supplied.
     @inline(__always)
-    func park(_ task: TrioTask, abort: ((RaiseCancel) -> Abort)?) async -> (any Error)? {
+    nonisolated(nonsending) func park(_ task: TrioTask, abort: ((RaiseCancel) -> Abort)?) async -> (any Error)? {
         if task.blocked { return misuseOfBlockedTask(task) }
         task.blocked = true
         task.abortFn = abort
@@ -56,7 +56,7 @@ extension Runner {
 
     /// A schedule point that cannot be cancelled: the task goes to the back of the run queue.
     @inline(__always)
-    func yieldShielded(_ task: TrioTask) async {
+    nonisolated(nonsending) func yieldShielded(_ task: TrioTask) async {
         if task.blocked { _ = misuseOfBlockedTask(task); return }
         task.blocked = true
         task.abortFn = nil
@@ -64,13 +64,24 @@ extension Runner {
         await suspend(task)
     }
 
-    /// Ends the task's step and suspends it until the runner resumes its continuation (a wake-up
-    /// in the run queue), reporting the step boundary to instruments on both sides.
+    /// Ends the task's step and suspends it until the runner runs its job again (a wake-up in the
+    /// run queue), reporting the step boundary to instruments on both sides.
     @inline(__always)
-    private func suspend(_ task: TrioTask) async {
+    private nonisolated(nonsending) func suspend(_ task: TrioTask) async {
         if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
-        await withUnsafeContinuation { task.continuation = $0 }
+        parkingTask = task
+        await parkingSpot.park()
         if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
+    }
+
+    /// The job of the task that is suspending in ``suspend(_:)``: called by the parking
+    /// executor, synchronously inside the hop, on the loop thread.
+    func taskParked(_ job: UnownedJob) {
+        guard let task = parkingTask, isLoopThread else {
+            fatalError("Trio runner: a job reached the parking executor outside suspend (TrioInternalError)")
+        }
+        parkingTask = nil
+        task.parkedJob = job
     }
 
     @inline(never)

@@ -18,44 +18,46 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     }
 
     // MARK: Loop-thread state
-    var runQueue = Deque<RunItem>()
-    private var capturing = false
-    private var capturedJob: UnownedJob?
+    @exclusivity(unchecked) var runQueue = Deque<RunItem>()
+    /// The task between setting it and its hop onto ``parkingSpot`` (see ``suspend(_:)``).
+    @exclusivity(unchecked) var parkingTask: TrioTask?
+    /// Where tasks suspend.
+    let parkingSpot = ParkingSpot()
     let loopThread: pthread_t
     let clock: any TrioClock
-    var instruments: Instruments
+    @exclusivity(unchecked) var instruments: Instruments
     /// Checked on every step before calling any hook; reading the list's count costs no more than
     /// a cached flag would.
     @inline(__always) var instrumented: Bool { !instruments.isEmpty }
     let strictExceptionGroups: Bool
-    var deadlines = DeadlineHeap()
-    private var expiredTimers: [DeadlineHeap.Target] = []
-    var readyIO: [TrioTask] = []
-    private var batchesSincePoll = 0
+    @exclusivity(unchecked) var deadlines = DeadlineHeap()
+    @exclusivity(unchecked) private var expiredTimers: [DeadlineHeap.Target] = []
+    @exclusivity(unchecked) var readyIO: [TrioTask] = []
+    @exclusivity(unchecked) private var batchesSincePoll = 0
     private static let pollEvery = 32
     /// False while a guest run waits for its host loop: jobs that arrive then must wake the I/O
     /// wait through the entry queue instead of sitting in the run queue.
-    var driving = true
-    var idleWaiters: [IdleWaiter] = []
-    private var idleSequence: UInt64 = 0
-    var livingTasks = 0
-    var initTask: TrioTask?
-    var mainTask: TrioTask?
-    var systemNursery: Nursery?
-    var tokenTask: TrioTask?
-    var tokenTaskWaiting = false
-    var pendingCallbacks = Deque<EntryQueue.Callback>()
-    var io: IOManager
+    @exclusivity(unchecked) var driving = true
+    @exclusivity(unchecked) var idleWaiters: [IdleWaiter] = []
+    @exclusivity(unchecked) private var idleSequence: UInt64 = 0
+    @exclusivity(unchecked) var livingTasks = 0
+    @exclusivity(unchecked) var initTask: TrioTask?
+    @exclusivity(unchecked) var mainTask: TrioTask?
+    @exclusivity(unchecked) var systemNursery: Nursery?
+    @exclusivity(unchecked) var tokenTask: TrioTask?
+    @exclusivity(unchecked) var tokenTaskWaiting = false
+    @exclusivity(unchecked) var pendingCallbacks = Deque<EntryQueue.Callback>()
+    @exclusivity(unchecked) var io: IOManager
     let entryQueue: EntryQueue
     /// The status the root task starts under: never cancelled, so that only nurseries decide.
     private let rootScope = CancelScope()
     lazy var rootCancelStatus = CancelStatus(scope: rootScope, parent: nil)
     /// Set once the main task has finished, for `run` to return or throw.
-    var mainOutcome: Result<Void, any Error>?
+    @exclusivity(unchecked) var mainOutcome: Result<Void, any Error>?
     /// An error raised by a system task or by the runtime itself.
-    var internalError: (any Error)?
+    @exclusivity(unchecked) var internalError: (any Error)?
     /// Per-run values of other parts of the library (Trio's `RunVar`s), keyed by their owner type.
-    var runLocals: [ObjectIdentifier: AnyObject] = [:]
+    @exclusivity(unchecked) var runLocals: [ObjectIdentifier: AnyObject] = [:]
 
     static let currentOnThread = ThreadLocalReference<Runner>()
 
@@ -67,6 +69,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
         self.io = try IOManager()
         self.entryQueue = try EntryQueue()
         try io.watchWakeup(entryQueue.wakeFD)
+        parkingSpot.executor.runner = self
     }
 
     var isLoopThread: Bool { pthread_equal(loopThread, pthread_self()) != 0 }
@@ -76,13 +79,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         if driving && isLoopThread {
-            if capturing {
-                // A continuation we are resuming: run its job right now, in the wake's slot.
-                capturing = false
-                capturedJob = job
-            } else {
-                runQueue.append(.job(job))
-            }
+            runQueue.append(.job(job))
         } else {
             entryQueue.pushJob(job)
         }
@@ -103,17 +100,11 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
         case .job(let job):
             runJob(job)
         case .wake(let task):
-            guard let continuation = task.continuation else {
+            guard let job = task.parkedJob else {
                 fatalError("Trio runner: woke \(task) which is not parked (TrioInternalError)")
             }
-            task.continuation = nil
-            capturing = true
-            continuation.resume()
-            capturing = false
-            if let job = capturedJob {
-                capturedJob = nil
-                runJob(job)
-            }
+            task.parkedJob = nil
+            runJob(job)
         }
     }
 

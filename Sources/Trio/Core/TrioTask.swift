@@ -4,14 +4,14 @@
 /// touched from its run's thread; it is `Sendable` so that it can be a task-local value.
 public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     /// The task's name, for instruments and debugging. Defaults to where it was spawned.
-    public var name: String
+    @exclusivity(unchecked) public var name: String
     /// The nursery this task runs in; `nil` for the root (init) task.
-    public internal(set) var parentNursery: Nursery?
+    @exclusivity(unchecked) public internal(set) var parentNursery: Nursery?
     /// While a task started with ``Nursery/start(name:fileID:line:_:)`` has not called `started()`: the nursery
     /// it will move to. `nil` otherwise.
-    public internal(set) var eventualParentNursery: Nursery?
+    @exclusivity(unchecked) public internal(set) var eventualParentNursery: Nursery?
     /// The nurseries currently open inside this task, outermost first.
-    public internal(set) var childNurseries: [Nursery] = []
+    @exclusivity(unchecked) public internal(set) var childNurseries: [Nursery] = []
 
     // The runner outlives every task of its run, so no reference counting is needed. Code that
     // may hold a task record after its run (a stray Swift task that copied the task-local) must
@@ -21,19 +21,20 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     let isSystem: Bool
 
     // Cancellation: the innermost cancel status this task is running under.
-    var cancelStatus: CancelStatus!
-    var statusSlot = -1
-    var nurserySlot = -1
+    @exclusivity(unchecked) var cancelStatus: CancelStatus!
+    @exclusivity(unchecked) var statusSlot = -1
+    @exclusivity(unchecked) var nurserySlot = -1
 
     // Parking (Trio's wait_task_rescheduled): see Runner+Parking.swift.
-    var continuation: UnsafeContinuation<Void, Never>?
-    var blocked = false
-    var abortFn: ((RaiseCancel) -> Abort)?
-    var wakeError: (any Error)?
-    var wakeValue: Any?
-    var sleepGeneration: UInt32 = 0
+    @exclusivity(unchecked) /// The task's job while it is suspended (see ``ParkingSpot``).
+    var parkedJob: UnownedJob?
+    @exclusivity(unchecked) var blocked = false
+    @exclusivity(unchecked) var abortFn: ((RaiseCancel) -> Abort)?
+    @exclusivity(unchecked) var wakeError: (any Error)?
+    @exclusivity(unchecked) var wakeValue: Any?
+    @exclusivity(unchecked) var sleepGeneration: UInt32 = 0
     /// Told when this task exits (Trio's parking-lot breakers): e.g. a lock it still holds.
-    var exitObservers: [any TaskExitObserver] = []
+    @exclusivity(unchecked) var exitObservers: [any TaskExitObserver] = []
 
     init(name: String, runner: Runner, parentNursery: Nursery?, isSystem: Bool) {
         self.name = name
@@ -88,13 +89,45 @@ func currentTrioTask(_ api: @autoclosure () -> String = "this Trio API") throws 
     return task
 }
 
+/// Runs `body` on the current task's executor (the run's thread, for a Trio task), with no actor
+/// isolation.
+///
+/// Trio's hot async functions are `nonisolated(nonsending)`: they run on the caller's executor,
+/// which saves the executor hops a plain nonisolated function makes on entry and after every
+/// suspension (each one asks the Swift runtime for the task's preferred executor, under a lock).
+/// A Trio task's own code is nonisolated and already on the run's thread. Code isolated to an
+/// actor is not, and it calls the function again through here, so that Trio's state is only ever
+/// touched on the run's thread, as with a plain nonisolated function.
+@inlinable @inline(__always)
+func isActorIsolated(_ isolation: (any Actor)?) -> Bool { isolation != nil }
+
+/// Calls `body(input)` on the current task's executor: see ``isActorIsolated(_:)``.
+@inlinable @inline(__always)
+nonisolated(nonsending) func onRunThread<Input, Output>(
+    _ input: Input, _ body: @Sendable (Input) async throws -> Output
+) async throws -> Output {
+    try await onTaskExecutor(UnsafeTransfer(input), body).value
+}
+
+/// See ``isActorIsolated(_:)``.
+@concurrent
+@usableFromInline @inline(never)
+func onTaskExecutor<Input, Output>(
+    _ input: UnsafeTransfer<Input>, _ body: @Sendable (Input) async throws -> Output
+) async throws -> UnsafeTransfer<Output> {
+    // The caller is suspended until this returns, so `input` and the result are never used by two
+    // threads at once.
+    UnsafeTransfer(try await body(input.value))
+}
+
 @inline(never)
 func notInTrioTask(_ api: String, copiedLocal: Bool) -> RuntimeError {
     if copiedLocal {
         return RuntimeError(
-            "\(api) was called from a Swift task that is not a Trio task (an unstructured or detached Swift task "
-                + "created inside a run copies Trio's task-locals but runs elsewhere); start Trio tasks with "
-                + "nursery.startSoon, and reach the run from other threads with FromThread")
+            "\(api) was called off its run's thread: from code isolated to an actor, or from a Swift task that is "
+                + "not a Trio task (an unstructured or detached Swift task created inside a run copies Trio's "
+                + "task-locals but runs elsewhere); call Trio from the task's own nonisolated code, start Trio "
+                + "tasks with nursery.startSoon, and reach the run from other threads with FromThread")
     }
     return RuntimeError("\(api) must be called from inside a Trio task (inside Trio.run)")
 }

@@ -9,12 +9,12 @@ public final class Nursery: CustomStringConvertible {
     /// The task that opened the nursery.
     public let parentTask: TrioTask
     let strictExceptionGroups: Bool
-    private var childList = IndexedList<NurseryChildSlot>()
-    private var pendingErrors: [any Error] = []
-    private var nestedChildRunning = true
-    private var parentWaiting = false
-    var pendingStarts = 0
-    private(set) var closed = false
+    @exclusivity(unchecked) private var childList = IndexedList<NurseryChildSlot>()
+    @exclusivity(unchecked) private var pendingErrors: [any Error] = []
+    @exclusivity(unchecked) private var nestedChildRunning = true
+    @exclusivity(unchecked) private var parentWaiting = false
+    @exclusivity(unchecked) var pendingStarts = 0
+    @exclusivity(unchecked) private(set) var closed = false
 
     init(parentTask: TrioTask, cancelScope: CancelScope, strict: Bool) {
         self.parentTask = parentTask

@@ -25,7 +25,8 @@ struct ThreadLocalReference<Object: AnyObject>: @unchecked Sendable {
 
 /// Wraps a value that is handed between tasks of one run: Trio runs all of them on one thread,
 /// so the compiler's Sendable checking does not apply here (DESIGN.md §2).
+@usableFromInline
 struct UnsafeTransfer<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
+    @usableFromInline var value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
 }

@@ -1,0 +1,70 @@
+import Testing
+import TrioTesting
+
+@testable import Trio
+
+/// Shared state of a Trio program kept in an actor: its methods call Trio from actor-isolated
+/// code, which runs off the run's thread unless Trio hops back to it.
+private actor Tally {
+    private(set) var steps: [String] = []
+
+    func tick(_ label: String) async throws -> Double {
+        try await Trio.checkpoint()
+        steps.append(label)
+        try await Trio.sleep(1)
+        return try Trio.currentTime()
+    }
+
+    // Trio objects the actor owns: its methods use them from actor-isolated code.
+    private let event = Trio.Event()
+    private let channel = openMemoryChannel(of: Int.self, maxBufferSize: 0)
+
+    func waitThenReceive() async throws -> Int {
+        try await event.wait()
+        return try await channel.1.receive()
+    }
+
+    func setThenSend(_ value: Int) async throws {
+        event.set()
+        try await channel.0.send(value)
+    }
+}
+
+@Suite struct ActorIsolationTests {
+    @Test func trioCallsFromActorIsolatedCodeRunOnTheRun() throws {
+        let (times, steps) = try runMocked { () -> ([Double], [String]) in
+            let tally = Tally()
+            var times: [Double] = []
+            try await withNursery { nursery in
+                try nursery.startSoon { times.append(try await tally.tick("a")) }
+                try nursery.startSoon { times.append(try await tally.tick("b")) }
+            }
+            return (times, await tally.steps)
+        }
+        #expect(times == [1, 1])
+        #expect(steps.sorted() == ["a", "b"])
+    }
+
+    @Test func blockingPrimitivesWorkFromActorIsolatedCode() throws {
+        let received = try runMocked { () -> Int in
+            let tally = Tally()
+            var received = 0
+            try await withNursery { nursery in
+                try nursery.startSoon { received = try await tally.waitThenReceive() }
+                try await waitAllTasksBlocked()
+                try await tally.setThenSend(42)
+            }
+            return received
+        }
+        #expect(received == 42)
+    }
+
+    @Test func cancellationReachesActorIsolatedCode() throws {
+        let caught = try runMocked { () -> Bool in
+            let tally = Tally()
+            let result = try await moveOnAfter(0.5) { try await tally.tick("c") }
+            return result == nil
+        }
+        #expect(caught)
+    }
+}
