@@ -47,3 +47,13 @@ static inline int ctrio_atomic_load_int(const int *p) {
 static inline void ctrio_atomic_store_int(int *p, int value) {
     __atomic_store_n(p, value, __ATOMIC_RELEASE);
 }
+
+// Reaps, without blocking, the child `pidfd` refers to (waitid P_PIDFD, Linux 5.4): exactly that
+// process, never a recycled pid. 1: reaped; 0: still running; -1 with errno (EINVAL: the kernel
+// lacks P_PIDFD; ECHILD: not a child of ours, or already reaped).
+static inline int ctrio_reap_pidfd(int pidfd) {
+    siginfo_t info;
+    info.si_pid = 0;
+    if (waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &info, WEXITED | WNOHANG) != 0) return -1;
+    return info.si_pid != 0;
+}
