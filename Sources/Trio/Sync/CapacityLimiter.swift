@@ -46,7 +46,7 @@ public final class CapacityLimiter: CustomStringConvertible {
     private func wakeWaiters() {
         let available = availableTokens
         guard available > 0 else { return }
-        for ticket in lot.unpark(count: available) {
+        for ticket in lot.unparkTickets(count: available) {
             if let borrower = ticket.payload { borrowers[ObjectIdentifier(borrower)] = borrower }
         }
     }
