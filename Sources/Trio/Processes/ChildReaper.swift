@@ -43,8 +43,11 @@ final class ChildReaper: Sendable {
                 _ = write(state.wakeFD, &one, 8)
                 return nil
             }
-            state.wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
-            return state.wakeFD
+            let wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+            // Out of descriptors: no reaper for now; the next adoption tries again.
+            guard wakeFD >= 0 else { return nil }
+            state.wakeFD = wakeFD
+            return wakeFD
         }
         guard let newWakeFD else { return }
         do {

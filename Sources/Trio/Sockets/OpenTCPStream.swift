@@ -72,8 +72,9 @@ private func bindForConnecting(
         throw OSError(errno: EAFNOSUPPORT, operation: incompatible)
     }
     // Without it, bind picks a port for the address alone, so ports can run out early; it is
-    // only an optimisation, hence best effort (not every kernel knows it). 24 on Linux.
-    if target.family == AF_INET { try? socket.setOption(level: Int32(IPPROTO_IP), name: 24, value: 1) }
+    // only an optimisation, hence best effort (not every kernel knows it). 24 on Linux, where it
+    // applies to IPv6 sockets too.
+    try? socket.setOption(level: Int32(IPPROTO_IP), name: 24, value: 1)
     do {
         try socket.bind(local.address)
     } catch let error as OSError {
