@@ -8,6 +8,23 @@ public func waitAllTasksBlocked(cushion: Double = 0) async throws {
     try await Lowlevel.waitAllTasksBlocked(cushion: cushion)
 }
 
+/// Waits until every worker thread that `ToThread.runSync` started in this run has finished,
+/// abandoned ones included, so that no thread is still making progress behind the test's back
+/// (Trio's `trio.testing.wait_all_threads_completed`). Flavor: Trio; a checkpoint.
+///
+/// - Throws: `Trio.Cancelled`; `Trio.RuntimeError` outside a Trio task.
+public func waitAllThreadsCompleted() async throws {
+    try await Lowlevel.waitAllThreadsCompleted()
+}
+
+/// How many `ToThread.runSync` calls of this run still have a thread running, abandoned ones
+/// included (Trio's `trio.testing.active_thread_count`). Flavor: sync.
+///
+/// - Throws: `Trio.RuntimeError` outside a run.
+public func activeThreadCount() throws -> Int {
+    try Lowlevel.activeThreadCount()
+}
+
 /// Forces tasks to run pieces of code in a chosen order, for tests. Flavor: Trio.
 ///
 /// ```swift

@@ -13,6 +13,14 @@ private func fullyReaped(_ pid: Int32) -> Bool {
     return waitpid(pid, &status, WNOHANG) == -1 && errno == ECHILD && kill(pid, 0) == -1 && errno == ESRCH
 }
 
+/// Whether `pid` is still a child of this process, running or a zombie. Read from /proc, because
+/// `waitpid` would reap it, which is what the test wants to see someone else do.
+private func isStillOurChild(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+    return fields.count > 1 && Int32(fields[1]) == getpid()
+}
+
 @Suite struct ProcessTests {
     @Test func runProcessCapturesStdout() throws {
         let result = try Trio.run { try await runProcess(["/bin/echo", "hello"], captureStdout: true) }
@@ -70,6 +78,19 @@ private func fullyReaped(_ pid: Int32) -> Bool {
         #expect(cancelled)
         #expect(pid > 0)
         #expect(fullyReaped(pid))
+    }
+
+    @Test func droppedProcessesAreReapedWithoutWait() throws {
+        // Neither is waited for: one may have exited when its handle goes, the other surely has
+        // not (it sleeps); both must be reaped once they have exited, leaving no zombie.
+        let pids = try Trio.run { () -> [Int32] in
+            let exited = try await openProcess(["/bin/sh", "-c", "exit 0"]).pid
+            let running = try await openProcess(["/bin/sh", "-c", "sleep 0.5"]).pid
+            return [exited, running]
+        }
+        // Generous bound, polled: only a reaper that never reaps fails it.
+        for _ in 0..<3000 where pids.contains(where: isStillOurChild) { usleep(10_000) }
+        #expect(!pids.contains(where: isStillOurChild))
     }
 
     @Test func defaultCancelDeliveryTerminates() throws {

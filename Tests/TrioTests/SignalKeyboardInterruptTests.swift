@@ -56,20 +56,51 @@ import Glibc
     /// Set in the child process of ``ctrlCDuringAnIOWakeUpIsDeliveredWithoutCrashing()``.
     static let childEnvironmentKey = "TRIO_TEST_KI_IO_CHILD"
 
-    @Test func ctrlCDuringAnIOWakeUpIsDeliveredWithoutCrashing() throws {
-        // Runs the scenario below in a process of its own (this test bundle, filtered to that
-        // one test): SIGINT belongs to the whole process, and the run must own it.
+    /// Runs the test named `testName` in a process of its own (this test bundle, filtered to that
+    /// one test): SIGINT belongs to the whole process, and the run must own it.
+    static func expectPassesInChildProcess(_ testName: String) throws {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         var environment = ProcessInfo.processInfo.environment
         environment[Self.childEnvironmentKey] = "1"
         let (code, output) = try Trio.run { () -> (Int32, String) in
             let result = try await runProcess(
-                [bundle, "--testing-library", "swift-testing", "--filter", "keyboardInterruptRacingAnIOWakeUp"],
+                [bundle, "--testing-library", "swift-testing", "--filter", testName],
                 captureStdout: true, captureStderr: true, check: false, environment: environment)
             return (result.returnCode, String(decoding: result.stdout! + result.stderr!, as: UTF8.self))
         }
         #expect(code == 0, "\(output)")
-        #expect(output.contains("keyboardInterruptRacingAnIOWakeUp"), "the child ran no test: \(output)")
+        #expect(output.contains(testName), "the child ran no test: \(output)")
+    }
+
+    @Test func ctrlCDuringAnIOWakeUpIsDeliveredWithoutCrashing() throws {
+        try Self.expectPassesInChildProcess("keyboardInterruptRacingAnIOWakeUp")
+    }
+
+    @Test func ctrlCThatMainOutlivesOrSwallowsStillEndsTheRunWithKeyboardInterrupt() throws {
+        try Self.expectPassesInChildProcess("keyboardInterruptPendingAtTheEndOfTheRun")
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[childEnvironmentKey] != nil))
+    func keyboardInterruptPendingAtTheEndOfTheRun() throws {
+        // Main returns before the loop looks at the interrupt: it was never delivered.
+        #expect(throws: KeyboardInterrupt.self) {
+            try Trio.run { () -> Int in
+                kill(getpid(), SIGINT)
+                return 1
+            }
+        }
+        // Main swallows the cancellation that delivered the interrupt, then returns normally.
+        #expect(throws: KeyboardInterrupt.self) {
+            try Trio.run { () -> Int in
+                do {
+                    kill(getpid(), SIGINT)
+                    try await Trio.sleepForever()
+                } catch is Cancelled {}
+                return 2
+            }
+        }
+        // A run without Ctrl-C still returns normally afterwards.
+        #expect(try Trio.run { 3 } == 3)
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment[childEnvironmentKey] != nil))

@@ -47,3 +47,25 @@ static inline int ctrio_atomic_load_int(const int *p) {
 static inline void ctrio_atomic_store_int(int *p, int value) {
     __atomic_store_n(p, value, __ATOMIC_RELEASE);
 }
+
+// Reaps, without blocking, the child `pidfd` refers to (waitid P_PIDFD, Linux 5.4): exactly that
+// process, never a recycled pid. 1: reaped; 0: still running; -1 with errno (EINVAL: the kernel
+// lacks P_PIDFD; ECHILD: not a child of ours, or already reaped).
+static inline int ctrio_reap_pidfd(int pidfd) {
+    siginfo_t info;
+    info.si_pid = 0;
+    if (waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &info, WEXITED | WNOHANG) != 0) return -1;
+    return info.si_pid != 0;
+}
+
+// The calling thread's name, as `ps` and debuggers show it (at most 15 bytes; the kernel cuts
+// longer ones). prctl rather than pthread_setname_np, which Swift's Glibc module does not declare.
+#include <sys/prctl.h>
+static inline int ctrio_set_thread_name(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+}
+
+// Writes the calling thread's name (NUL-terminated) into `buffer`, which holds 16 bytes.
+static inline int ctrio_get_thread_name(char *buffer) {
+    return prctl(PR_GET_NAME, (unsigned long)buffer, 0UL, 0UL, 0UL);
+}

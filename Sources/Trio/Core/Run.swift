@@ -16,7 +16,8 @@ import Sniffio
 ///     inferred `@MainActor`, which would deadlock the loop.
 /// - Returns: what `main` returned.
 /// - Throws: what `main` threw, unwrapped; ``RuntimeError`` when called inside a run;
-///   ``TrioInternalError`` when a system task failed.
+///   ``TrioInternalError`` when a system task failed; ``KeyboardInterrupt`` when the run owned
+///   `SIGINT` and got it, even if `main` then returned normally.
 @discardableResult
 public func run<T>(
     clock: (any TrioClock)? = nil, instruments: [any Instrument] = [], strictExceptionGroups: Bool = true,
@@ -29,9 +30,11 @@ public func run<T>(
     runner.runLoop()
     // Give SIGINT back before `finishRun` closes the eventfd: the handler must never write to a
     // descriptor number that another thread may already have reused.
-    let interrupted = keyboardInterrupt?.delivered == true
-    keyboardInterrupt?.uninstall()
-    if interrupted, case .failure? = runner.mainOutcome {
+    // Like Trio's pending flag: a Ctrl-C still ends the run with KeyboardInterrupt when main
+    // finished before it could be delivered, or swallowed the cancellation that delivered it.
+    let delivered = keyboardInterrupt?.delivered == true
+    let undelivered = keyboardInterrupt?.uninstall() == true
+    if delivered || undelivered {
         _ = try? runner.finishRun(result)
         throw KeyboardInterrupt()
     }

@@ -52,13 +52,15 @@ final class KeyboardInterruptGuard {
         }
     }
 
-    /// Gives `SIGINT` back to its default disposition.
+    /// Gives `SIGINT` back to its default disposition, and says whether an interrupt arrived that
+    /// was never delivered (the run ended first): Trio still raises it on the way out of `run`.
     ///
     /// If another handler replaced ours meanwhile (a signal receiver opened on another thread
     /// and not yet closed), it is left in place: it will restore ours, which then finds no
     /// owner and falls back to the default action.
-    func uninstall() {
-        SignalWakeTable.lock.withLock {
+    @discardableResult
+    func uninstall() -> Bool {
+        SignalWakeTable.lock.withLock { () -> Bool in
             var current = sigaction()
             sigaction(SIGINT, nil, &current)
             if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
@@ -67,8 +69,10 @@ final class KeyboardInterruptGuard {
                 sigaction(SIGINT, &previous, nil)
             }
             Self.wakeFD.store(-1, ordering: .releasing)
-            Self.pending.store(false, ordering: .relaxed)
+            // Read after our handler is gone, so no interrupt can slip in between.
+            let undelivered = Self.pending.exchange(false, ordering: .acquiring)
             Self.owner = nil
+            return undelivered
         }
     }
 

@@ -8,7 +8,9 @@ import Glibc
 ///
 /// Waiting uses a pidfd (`pidfd_open`) that becomes readable when the child exits, watched by
 /// the run's epoll like any fd; the child is reaped as soon as someone sees it has exited
-/// (``wait()``, ``returnCode``, ``poll()``), so no zombie is left once you have waited.
+/// (``wait()``, ``returnCode``, ``poll()``). A process dropped before it was waited for is
+/// handed to a process-wide reaper that reaps it when it exits, so no zombie is left either way
+/// (its exit status is then lost).
 public final class TrioProcess: AsyncResource, CustomStringConvertible {
     /// The command line the process was started with.
     public let args: [String]
@@ -43,8 +45,8 @@ public final class TrioProcess: AsyncResource, CustomStringConvertible {
     deinit {
         closePidfd()
         // Reap if it has exited; a child still running when its last reference goes keeps
-        // running, and stays a zombie after it exits until this process exits.
-        if exitStatus == nil { _ = reap(blocking: false) }
+        // running, and the process-wide reaper reaps it when it exits (no zombie is left).
+        if exitStatus == nil, reap(blocking: false) == nil { ChildReaper.shared.adopt(pid: pid) }
     }
 
     /// The exit status: the exit code, or minus the signal number if a signal killed it; `nil`

@@ -34,7 +34,7 @@ struct AddressInfo: Sendable {
 /// Resolves `host` and `port` for stream sockets. Flavor: Trio; a checkpoint.
 ///
 /// Numeric hosts (and `nil` with `AI_PASSIVE`) resolve on the loop thread, as Trio does; names
-/// go to a worker thread (``ToThread/runSync(limiter:abandonOnCancel:_:)``), since `getaddrinfo`
+/// go to a worker thread (``ToThread/runSync(limiter:abandonOnCancel:threadName:_:)``), since `getaddrinfo`
 /// may block for seconds. A cancelled lookup is abandoned: the caller moves on at once and the
 /// thread's answer is dropped.
 func resolveStreamAddresses(host: String?, port: Int, passive: Bool = false) async throws -> [AddressInfo] {

@@ -17,10 +17,19 @@ import Glibc
 ///   - port: the port, 0...65535.
 ///   - happyEyeballsDelay: seconds before starting the next attempt; `nil` waits for each
 ///     attempt to fail first.
+///   - localAddress: the local IP address to connect from (Trio's `local_address`), e.g. to
+///     choose among several interfaces; the kernel still picks the port. Each attempt's socket
+///     is bound to it before connecting (with `IP_BIND_ADDRESS_NO_PORT`, so that the port is
+///     chosen at connect time, when the whole 4-tuple is known). An attempt whose target is of
+///     another family than `localAddress` fails, as one whose bind fails does. `nil` (the
+///     default) lets the kernel choose.
 /// - Throws: ``ValueError`` for an empty host, a bad port or a negative / NaN delay;
-///   ``GAIError`` if `host` does not resolve; ``OSError`` ("all attempts to connect … failed")
-///   if no attempt succeeds; ``Cancelled`` (no socket is left open).
-public func openTCPStream(host: String, port: Int, happyEyeballsDelay: Double? = 0.25) async throws -> SocketStream {
+///   ``GAIError`` if `host` or `localAddress` does not resolve; ``OSError`` ("all attempts to
+///   connect … failed") if no attempt succeeds, including when none could bind to
+///   `localAddress`; ``Cancelled`` (no socket is left open).
+public func openTCPStream(
+    host: String, port: Int, happyEyeballsDelay: Double? = 0.25, localAddress: String? = nil
+) async throws -> SocketStream {
     if host.isEmpty { throw ValueError("host must be a non-empty string") }
     try validatePort(port)
     let delay = happyEyeballsDelay ?? .infinity
@@ -29,12 +38,19 @@ public func openTCPStream(host: String, port: Int, happyEyeballsDelay: Double? =
     let targets = interleavingFamilies(try await resolveStreamAddresses(host: host, port: port))
     let where_ = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     if targets.isEmpty { throw OSError(errno: EAI_NONAME, operation: "no results found for hostname lookup \(where_)") }
+    var localAddresses: [AddressInfo]?
+    if let localAddress { localAddresses = try await resolveStreamAddresses(host: localAddress, port: 0) }
 
     do {
         return SocketStream(socket: try await connectHappyEyeballs(
             targets, delay: delay,
             open: { try SocketHandle.open(family: $0.family, type: $0.type, protocol: $0.proto) },
-            connect: { socket, target in try await socket.connect(target.address) },
+            connect: { socket, target in
+                if let localAddress, let localAddresses {
+                    try bindForConnecting(socket, to: localAddresses, named: localAddress, target: target.address)
+                }
+                try await socket.connect(target.address)
+            },
             close: { $0.close() }))
     } catch let failures as HappyEyeballsFailures {
         throw OSError(
@@ -44,12 +60,34 @@ public func openTCPStream(host: String, port: Int, happyEyeballsDelay: Double? =
     }
 }
 
+/// Binds an outgoing socket to the first of `candidates` (what `name` resolved to) of the
+/// target's family, leaving the port to `connect`.
+///
+/// - Throws: ``OSError`` when no candidate has the target's family, or the bind fails.
+private func bindForConnecting(
+    _ socket: SocketHandle, to candidates: [AddressInfo], named name: String, target: SocketAddress
+) throws {
+    let incompatible = "localAddress \(name) is incompatible with remote address \(target)"
+    guard let local = candidates.first(where: { $0.family == target.family }) else {
+        throw OSError(errno: EAFNOSUPPORT, operation: incompatible)
+    }
+    // Without it, bind picks a port for the address alone, so ports can run out early; it is
+    // only an optimisation, hence best effort (not every kernel knows it). 24 on Linux, where it
+    // applies to IPv6 sockets too.
+    try? socket.setOption(level: Int32(IPPROTO_IP), name: 24, value: 1)
+    do {
+        try socket.bind(local.address)
+    } catch let error as OSError {
+        throw OSError(errno: error.errno, operation: "\(incompatible) (\(error.operation))")
+    }
+}
+
 /// Every connection attempt failed.
 struct HappyEyeballsFailures: Error {
     let errors: [OSError]
 }
 
-/// The staggered connection race of ``openTCPStream(host:port:happyEyeballsDelay:)``, generic
+/// The staggered connection race of ``openTCPStream(host:port:happyEyeballsDelay:localAddress:)``, generic
 /// so that tests can drive it with fake connections on a mock clock.
 ///
 /// Attempt *n + 1* starts when attempt *n* failed or `delay` seconds after it started; the

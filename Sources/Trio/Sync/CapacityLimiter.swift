@@ -1,7 +1,7 @@
 /// Limits how many tasks (or other borrowers) may do something at once. Flavor: Trio.
 ///
 /// Like a semaphore whose units ("tokens") remember who borrowed them: each borrower holds at
-/// most one token, and only the borrower may give it back. ``ToThread/runSync(limiter:abandonOnCancel:_:)``
+/// most one token, and only the borrower may give it back. ``ToThread/runSync(limiter:abandonOnCancel:threadName:_:)``
 /// uses one to bound the number of worker threads. Tokens go to waiters in FIFO order, handed over
 /// directly when released.
 public final class CapacityLimiter: CustomStringConvertible {
@@ -46,7 +46,7 @@ public final class CapacityLimiter: CustomStringConvertible {
     private func wakeWaiters() {
         let available = availableTokens
         guard available > 0 else { return }
-        for ticket in lot.unpark(count: available) {
+        for ticket in lot.unparkTickets(count: available) {
             if let borrower = ticket.payload { borrowers[ObjectIdentifier(borrower)] = borrower }
         }
     }

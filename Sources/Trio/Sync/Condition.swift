@@ -60,7 +60,7 @@ public final class Condition {
     /// - Throws: ``RuntimeError`` if the current task does not hold the lock.
     public func notify(_ n: Int = 1) throws {
         try checkOwner("notify")
-        lot.repark(into: lock.core.lot, count: n)
+        lot.repark(to: lock.core.lot, count: n)
     }
 
     /// Wakes every waiting task. Flavor: sync; not a checkpoint.
@@ -68,7 +68,7 @@ public final class Condition {
     /// - Throws: ``RuntimeError`` if the current task does not hold the lock.
     public func notifyAll() throws {
         try checkOwner("notifyAll")
-        lot.repark(into: lock.core.lot, count: Int.max)
+        lot.reparkAll(to: lock.core.lot)
     }
 
     private func checkOwner(_ api: String) throws {

@@ -73,7 +73,7 @@ public final class Semaphore: CustomStringConvertible {
     }
 }
 
-/// How many tasks wait in a primitive with no other state to report (``Semaphore``).
+/// How many tasks wait in a primitive with no other state to report (``Semaphore``, ``ParkingLot``).
 public struct ParkingLotStatistics: Sendable, Equatable {
     /// Tasks blocked.
     public let tasksWaiting: Int

@@ -1,7 +1,7 @@
 /// Calling back into a Trio run from another thread (Trio's `trio.from_thread`). Flavor: sync;
 /// these functions block the calling thread and must not be called from the run's own thread.
 ///
-/// From a worker started by ``ToThread/runSync(limiter:abandonOnCancel:_:)`` no token is needed:
+/// From a worker started by ``ToThread/runSync(limiter:abandonOnCancel:threadName:_:)`` no token is needed:
 /// the work runs in the task that waits for the worker (inside its cancel scopes), or, for an
 /// abandonable call, in a system task. From any other thread pass the run's token (from
 /// ``Lowlevel/currentTrioToken()``); the work then runs in a system task.

@@ -14,16 +14,19 @@ public enum ToThread {
         var result: Result<T, any Error>?
         let limiter: CapacityLimiter
         let placeholder: ThreadPlaceholder
+        let activeThreads: ActiveThreads
 
-        init(limiter: CapacityLimiter, placeholder: ThreadPlaceholder) {
+        init(limiter: CapacityLimiter, placeholder: ThreadPlaceholder, activeThreads: ActiveThreads) {
             self.limiter = limiter
             self.placeholder = placeholder
+            self.activeThreads = activeThreads
         }
 
         /// The thread finished (on the run's thread): give the token back, then wake the task
         /// unless it abandoned the call.
         func finish(_ outcome: Result<T, any Error>) {
             try? limiter.releaseOnBehalfOf(placeholder)
+            activeThreads.threadFinished()
             result = outcome
             mailbox.wakeIfWaiting()
         }
@@ -31,10 +34,15 @@ public enum ToThread {
 
     private static let defaultLimiterKey = ObjectIdentifier(ToThread.self)
 
+    /// The name of the ``runSync(limiter:abandonOnCancel:threadName:_:)`` call running on the
+    /// calling thread (its `threadName`, uncut), or `nil` when the calling thread is not running
+    /// one. Flavor: sync; any thread.
+    public static var currentThreadName: String? { WorkerContext.current.value?.threadName }
+
     /// The number of tokens of each run's default limiter.
     public static let defaultThreadLimit = 40
 
-    /// The limiter ``runSync(limiter:abandonOnCancel:_:)`` uses when given none: one per run,
+    /// The limiter ``runSync(limiter:abandonOnCancel:threadName:_:)`` uses when given none: one per run,
     /// with ``defaultThreadLimit`` tokens; change its ``CapacityLimiter/totalTokens`` to allow
     /// more or fewer threads. Flavor: sync.
     ///
@@ -64,32 +72,45 @@ public enum ToThread {
     /// Inside `fn`, ``FromThread/run(token:_:)`` and ``FromThread/runSync(token:_:)`` call back
     /// into the run.
     ///
+    /// While `fn` runs, the worker thread is named `threadName` (Trio's `thread_name`), by
+    /// default `ToThread.runSync from <task name>`: ``currentThreadName`` gives it in full, and
+    /// the OS thread name (what `ps -L` and debuggers show) gets its first 15 bytes, the most
+    /// Linux keeps. The thread gets its previous name back afterwards.
+    ///
     /// - Throws: what `fn` threw; ``Cancelled``; ``OSError`` if no thread could be started;
     ///   ``RuntimeError`` outside a Trio task.
     public static func runSync<T: Sendable>(
-        limiter: CapacityLimiter? = nil, abandonOnCancel: Bool = false,
+        limiter: CapacityLimiter? = nil, abandonOnCancel: Bool = false, threadName: String? = nil,
         _ fn: @escaping @Sendable () throws -> T
     ) async throws -> T {
         let task = try currentTrioTask("ToThread.runSync")
         try await checkpointIfCancelled()
         let limiter = try limiter ?? currentDefaultThreadLimiter()
-        let placeholder = ThreadPlaceholder(name: "ToThread.runSync from \(task.name)")
+        let name = threadName ?? "ToThread.runSync from \(task.name)"
+        let placeholder = ThreadPlaceholder(name: name)
         try await limiter.acquireOnBehalfOf(placeholder)
 
-        let call = Call<T>(limiter: limiter, placeholder: placeholder)
+        let activeThreads = ActiveThreads.of(task.runner)
+        let call = Call<T>(limiter: limiter, placeholder: placeholder, activeThreads: activeThreads)
         call.mailbox.task = task
         let token = task.runner.token
         let context = WorkerContext(
-            token: token, abandonOnCancel: abandonOnCancel, host: abandonOnCancel ? nil : call.mailbox)
+            token: token, abandonOnCancel: abandonOnCancel, host: abandonOnCancel ? nil : call.mailbox,
+            threadName: name)
+        activeThreads.threadStarted()
         do {
             try WorkerThreadPool.shared.submit {
                 WorkerContext.current.set(context)
+                let previousName = OSThreadName.current
+                OSThreadName.set(name)
                 let outcome = Result { try fn() }
+                OSThreadName.set(previousName)
                 WorkerContext.current.set(nil)
                 // If the run is over (only possible for an abandoned call) nobody wants it.
                 try? token.runSyncSoon { call.finish(outcome) }
             }
         } catch {
+            activeThreads.threadFinished()
             try? limiter.releaseOnBehalfOf(placeholder)
             throw error
         }

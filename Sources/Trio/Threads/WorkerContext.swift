@@ -1,7 +1,7 @@
 import DequeModule
 import Synchronization
 
-/// What a worker thread started by ``ToThread/runSync(limiter:abandonOnCancel:_:)`` knows about
+/// What a worker thread started by ``ToThread/runSync(limiter:abandonOnCancel:threadName:_:)`` knows about
 /// the run it works for, installed in a thread-local while its function runs, so that
 /// ``FromThread`` can find its way back without an explicit token.
 final class WorkerContext: @unchecked Sendable {
@@ -16,6 +16,8 @@ final class WorkerContext: @unchecked Sendable {
     /// written once, before the flag is published, and read only after seeing the flag.
     let cancelRequested = Atomic<Bool>(false)
     private(set) var cancelReason: String?
+    /// The call's `threadName` (see ``ToThread/currentThreadName``).
+    let threadName: String
 
     /// Records the cancellation of the waiting task. Run's thread only.
     func requestCancel(reason: String?) {
@@ -24,15 +26,16 @@ final class WorkerContext: @unchecked Sendable {
         cancelRequested.store(true, ordering: .releasing)
     }
 
-    init(token: TrioToken, abandonOnCancel: Bool, host: HostMailbox?) {
+    init(token: TrioToken, abandonOnCancel: Bool, host: HostMailbox?, threadName: String) {
         self.token = token
         self.abandonOnCancel = abandonOnCancel
         self.host = host
+        self.threadName = threadName
     }
 }
 
 /// Work sent by a worker thread to the task that waits for it in
-/// ``ToThread/runSync(limiter:abandonOnCancel:_:)``: that task runs it, so it runs inside the
+/// ``ToThread/runSync(limiter:abandonOnCancel:threadName:_:)``: that task runs it, so it runs inside the
 /// task's cancel scopes, as in Trio.
 final class HostMailbox: @unchecked Sendable {
     typealias Request = () async -> Void
