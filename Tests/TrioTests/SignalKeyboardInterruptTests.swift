@@ -1,6 +1,7 @@
 import Foundation
+import Synchronization
 import Testing
-import Trio
+@testable import Trio
 import TrioTesting
 
 #if canImport(Glibc)
@@ -86,6 +87,13 @@ import Glibc
         #expect(throws: KeyboardInterrupt.self) {
             try Trio.run { () -> Int in
                 kill(getpid(), SIGINT)
+                // The signal may land on another thread after kill returns: wait for the handler
+                // without ever yielding to the loop, so the run cannot deliver it first.
+                var spins = 0
+                while !KeyboardInterruptGuard.pending.load(ordering: .acquiring), spins < 100_000 {
+                    usleep(100)
+                    spins += 1
+                }
                 return 1
             }
         }
