@@ -36,8 +36,16 @@ private actor Tally {
             let tally = Tally()
             var times: [Double] = []
             try await withNursery { nursery in
-                try nursery.startSoon { times.append(try await tally.tick("a")) }
-                try nursery.startSoon { times.append(try await tally.tick("b")) }
+                for label in ["a", "b"] {
+                    try nursery.startSoon(name: label) {
+                        times.append(try await tally.tick(label))
+                        // Back from the actor: this step reached the run as an untagged job, and
+                        // must still find its own Trio task.
+                        #expect(try Lowlevel.currentTask().name == label)
+                        try await Trio.checkpoint()
+                        #expect(try Lowlevel.currentTask().name == label)
+                    }
+                }
             }
             return (times, await tally.steps)
         }

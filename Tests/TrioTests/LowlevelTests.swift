@@ -174,7 +174,7 @@ final class LogSink: @unchecked Sendable {
 
     @Test func aSwiftTaskThatOutlivesItsRunGetsAClearError() async throws {
         let handle = try Trio.run { () -> UncheckedBox<Task<String, Never>> in
-            // An unstructured Swift task copies Trio's task-locals but is not a Trio task.
+            // An unstructured Swift task started inside a run is not a Trio task.
             let handle = Task<String, Never> {
                 try? await Task.sleep(nanoseconds: 20_000_000)
                 do { try await Trio.checkpoint() } catch let error as RuntimeError { return error.message } catch {}
@@ -183,6 +183,17 @@ final class LogSink: @unchecked Sendable {
             return UncheckedBox(handle)
         }
         let message = await handle.value.value
+        #expect(message.contains("must be called from inside a Trio task"))
+    }
+
+    @Test func swiftChildTasksAreNotTrioTasks() throws {
+        let message = try runMocked { () -> String in
+            async let child: String = {
+                do { try await Trio.checkpoint() } catch let error as RuntimeError { return error.message } catch {}
+                return "no error"
+            }()
+            return await child
+        }
         #expect(message.contains("not a Trio task"))
     }
 }

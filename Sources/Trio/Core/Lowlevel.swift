@@ -87,7 +87,9 @@ public enum Lowlevel {
         guard let nursery = runner.systemNursery, !nursery.closed else {
             throw RuntimeError("the system nursery is closed: the run is shutting down")
         }
-        runner.spawn(fn, nursery: nursery, name: name ?? "system task at \(fileID):\(line)", isSystem: true)
+        runner.spawn(
+            fn, nursery: nursery, name: name, site: SpawnSite(prefix: "system task at ", fileID: fileID, line: line),
+            isSystem: true)
     }
 
     /// Blocks the current task until ``reschedule(_:_:)`` is called for it, and returns the value

@@ -52,7 +52,7 @@ extension Runner {
         clock: (any TrioClock)?, instruments: [any Instrument], strictExceptionGroups: Bool, name: String,
         _ main: sending @escaping () async throws -> T
     ) throws -> (Runner, ResultBox<T>) {
-        if Runner.currentOnThread.value != nil || TrioTask.current != nil {
+        if Runner.currentOnThread.value != nil {
             throw RuntimeError("Attempted to call run() from inside a run()")
         }
         registerSniffioDetector()
@@ -121,11 +121,12 @@ extension Runner {
     }
 }
 
-/// Makes `currentAsyncLibrary()` answer "trio" inside Trio tasks (see `AsyncLibrary.registerDetector`).
+/// Makes `currentAsyncLibrary()` answer "trio" on a run's thread (see `AsyncLibrary.registerDetector`).
 private func registerSniffioDetector() {
     AsyncLibrary.registerDetector(id: "trio") {
-        guard let task = TrioTask.current, task.belongsToThisThread else { return nil }
-        return "trio"
+        // Any Swift task on a run's thread is Trio-flavored (an asyncio loop inside a run marks its
+        // own tasks with the task-local, which is asked first).
+        Runner.currentOnThread.value == nil ? nil : "trio"
     }
 }
 

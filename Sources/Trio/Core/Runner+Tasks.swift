@@ -4,21 +4,21 @@ extension Runner {
     /// Creates a Trio task running `fn` in `nursery` (Trio's `spawn_impl`).
     @discardableResult
     func spawn(
-        _ fn: @escaping () async throws -> Void, nursery: Nursery?, name: String, isSystem: Bool = false
+        _ fn: @escaping () async throws -> Void, nursery: Nursery?, name: String?,
+        site: SpawnSite = SpawnSite(fileID: #fileID, line: #line), isSystem: Bool = false
     ) -> TrioTask {
-        let task = TrioTask(name: name, runner: self, parentNursery: nursery, isSystem: isSystem)
+        let task = TrioTask(name: name, site: site, runner: self, parentNursery: nursery, isSystem: isSystem)
         nursery?.addChild(task)
         task.activate(nursery?.cancelStatus ?? rootCancelStatus)
         livingTasks += 1
         if instrumented { instrument("task_spawned") { try $0.taskSpawned(task) } }
         if instrumented { instrument("task_scheduled") { try $0.taskScheduled(task) } }
         let body = UnsafeTransfer(fn)
-        // One task-local binding per task, and as few async frames as possible: every frame and
-        // binding lives in the task's allocator, and sleeping tasks should stay small.
+        // No task-local binding and as few async frames as possible: every frame lives in the
+        // task's allocator, and sleeping tasks should stay small. Without a binding of our own, a
+        // spawner usually has no task-locals for the runtime to copy into the child.
         Task(executorPreference: self) {
-            await TrioTask.$current.withValue(task) {
-                await task.runner.runTaskBody(task, body.value)
-            }
+            await task.runner.runTaskBody(task, body.value)
         }
         return task
     }
@@ -26,6 +26,10 @@ extension Runner {
     /// The whole life of one task, on the loop thread: its steps, then its exit bookkeeping.
     @inline(__always)
     private func runTaskBody(_ task: TrioTask, _ fn: () async throws -> Void) async {
+        let swiftTask = currentSwiftTask()
+        task.swiftTask = swiftTask
+        if let swiftTask { tasksBySwiftTask.insert(task, for: swiftTask) }
+        currentTask = task
         if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
         var failure: (any Error)?
         do {
@@ -48,6 +52,7 @@ extension Runner {
             failure = nil
         }
         task.activate(nil)
+        if let swiftTask = task.swiftTask { tasksBySwiftTask.remove(swiftTask) }
         if !task.exitObservers.isEmpty {
             let observers = task.exitObservers
             task.exitObservers = []

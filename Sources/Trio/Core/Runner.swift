@@ -21,6 +21,14 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     @exclusivity(unchecked) var runQueue = Deque<RunItem>()
     /// The task between setting it and its hop onto ``parkingSpot`` (see ``suspend(_:)``).
     @exclusivity(unchecked) var parkingTask: TrioTask?
+    /// The Trio task whose step the runner is running, when it knows (a wake-up it resumed, or a
+    /// task's first step); `nil` in other jobs. While it is set, every line that runs belongs to
+    /// that task's Swift task: code that runs another executor's job nested inside a step must
+    /// clear it for the nested job and restore it afterwards.
+    @exclusivity(unchecked) unowned(unsafe) var currentTask: TrioTask?
+    /// Every living Trio task by its Swift task: how a step that came back from another executor
+    /// (an untagged job) finds its Trio task.
+    @exclusivity(unchecked) var tasksBySwiftTask = TaskTable()
     /// Where tasks suspend.
     let parkingSpot = ParkingSpot()
     let loopThread: pthread_t
@@ -98,12 +106,14 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     private func runItem(_ item: RunItem) {
         switch item {
         case .job(let job):
+            currentTask = nil
             runJob(job)
         case .wake(let task):
             guard let job = task.parkedJob else {
                 fatalError("Trio runner: woke \(task) which is not parked (TrioInternalError)")
             }
             task.parkedJob = nil
+            currentTask = task
             runJob(job)
         }
     }

@@ -4,7 +4,13 @@
 /// touched from its run's thread; it is `Sendable` so that it can be a task-local value.
 public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     /// The task's name, for instruments and debugging. Defaults to where it was spawned.
-    @exclusivity(unchecked) public var name: String
+    public var name: String {
+        get { givenName ?? "\(site.prefix)\(site.fileID):\(site.line)" }
+        set { givenName = newValue }
+    }
+    // A default name is only formatted when someone reads it: spawning stays free of string work.
+    private var givenName: String?
+    private let site: SpawnSite
     /// The nursery this task runs in; `nil` for the root (init) task.
     @exclusivity(unchecked) public internal(set) var parentNursery: Nursery?
     /// While a task started with ``Nursery/start(name:fileID:line:_:)`` has not called `started()`: the nursery
@@ -26,8 +32,10 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) var nurserySlot = -1
 
     // Parking (Trio's wait_task_rescheduled): see Runner+Parking.swift.
-    @exclusivity(unchecked) /// The task's job while it is suspended (see ``ParkingSpot``).
-    var parkedJob: UnownedJob?
+    /// The identity of the Swift task running this Trio task, from its first step on.
+    @exclusivity(unchecked) var swiftTask: UnsafeRawPointer?
+    /// The task's job while it is suspended (see ``ParkingSpot``).
+    @exclusivity(unchecked) var parkedJob: UnownedJob?
     @exclusivity(unchecked) var blocked = false
     @exclusivity(unchecked) var abortFn: ((RaiseCancel) -> Abort)?
     @exclusivity(unchecked) var wakeError: (any Error)?
@@ -36,8 +44,9 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     /// Told when this task exits (Trio's parking-lot breakers): e.g. a lock it still holds.
     @exclusivity(unchecked) var exitObservers: [any TaskExitObserver] = []
 
-    init(name: String, runner: Runner, parentNursery: Nursery?, isSystem: Bool) {
-        self.name = name
+    init(name: String?, site: SpawnSite, runner: Runner, parentNursery: Nursery?, isSystem: Bool) {
+        self.givenName = name
+        self.site = site
         self.runner = runner
         self.runnerID = ObjectIdentifier(runner)
         self.parentNursery = parentNursery
@@ -54,8 +63,18 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
         return ObjectIdentifier(runner) == runnerID
     }
 
-    /// The Trio task running the current Swift task, if any.
-    @TaskLocal static var current: TrioTask?
+    /// The Trio task running the current Swift task on this thread's run, if any.
+    ///
+    /// Not a task-local: the runner knows which task's step it is running, and a step that it
+    /// did not tag (one that came back from another executor) is found by its Swift task. So a
+    /// Swift task that is not a Trio task (an unstructured task, or a child of `async let` or a
+    /// task group) has no current Trio task, even when it was created inside one.
+    static var current: TrioTask? {
+        guard let runner = Runner.currentOnThread.value else { return nil }
+        if let task = runner.currentTask { return task }
+        guard let swiftTask = currentSwiftTask() else { return nil }
+        return runner.tasksBySwiftTask[swiftTask]
+    }
 
     /// Moves this task under `status` (or out of every status when `nil`), delivering a pending
     /// cancellation if the new status is cancelled.
@@ -80,13 +99,26 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     }
 }
 
+/// Where a task was spawned, for its default name (`task at File.swift:12`).
+struct SpawnSite {
+    var prefix: StaticString = "task at "
+    var fileID: StaticString
+    var line: UInt
+}
+
 /// Finds the current Trio task, or explains why there is none.
 @inline(__always)
 func currentTrioTask(_ api: @autoclosure () -> String = "this Trio API") throws -> TrioTask {
-    guard let task = TrioTask.current, task.belongsToThisThread else {
-        throw notInTrioTask(api(), copiedLocal: TrioTask.current != nil)
+    guard let task = TrioTask.current else {
+        throw notInTrioTask(api(), inRun: Runner.currentOnThread.value != nil)
     }
     return task
+}
+
+/// The identity of the Swift task running the caller, if any.
+@inline(__always)
+func currentSwiftTask() -> UnsafeRawPointer? {
+    withUnsafeCurrentTask { task in task.map { unsafeBitCast($0, to: UnsafeRawPointer.self) } }
 }
 
 /// Runs `body` on the current task's executor (the run's thread, for a Trio task), with no actor
@@ -121,13 +153,12 @@ func onTaskExecutor<Input, Output>(
 }
 
 @inline(never)
-func notInTrioTask(_ api: String, copiedLocal: Bool) -> RuntimeError {
-    if copiedLocal {
+func notInTrioTask(_ api: String, inRun: Bool) -> RuntimeError {
+    if inRun {
         return RuntimeError(
-            "\(api) was called off its run's thread: from code isolated to an actor, or from a Swift task that is "
-                + "not a Trio task (an unstructured or detached Swift task created inside a run copies Trio's "
-                + "task-locals but runs elsewhere); call Trio from the task's own nonisolated code, start Trio "
-                + "tasks with nursery.startSoon, and reach the run from other threads with FromThread")
+            "\(api) was called on the run's thread from a Swift task that is not a Trio task (a child of "
+                + "async let or of a task group, or an unstructured Swift task); start concurrent Trio work with "
+                + "nursery.startSoon, and reach the run from other threads with FromThread")
     }
     return RuntimeError("\(api) must be called from inside a Trio task (inside Trio.run)")
 }

@@ -51,7 +51,7 @@ public final class Nursery: CustomStringConvertible {
             throw RuntimeError("Nursery.startSoon must be called from a task of the nursery's own Trio run")
         }
         if closed { throw RuntimeError("Nursery is closed to new arrivals") }
-        parentTask.runner.spawn(fn, nursery: self, name: name ?? "task at \(fileID):\(line)")
+        parentTask.runner.spawn(fn, nursery: self, name: name, site: SpawnSite(fileID: fileID, line: line))
     }
 
     func addChild(_ task: TrioTask) { childList.append(task) }

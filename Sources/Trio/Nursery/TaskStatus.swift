@@ -87,7 +87,8 @@ extension Nursery {
                 let taskStatus = TaskStatus<T>(oldNursery: oldNursery, newNursery: self)
                 status = taskStatus
                 let child = task.runner.spawn(
-                    { try await fn(taskStatus) }, nursery: oldNursery, name: name ?? "task at \(fileID):\(line)")
+                    { try await fn(taskStatus) }, nursery: oldNursery, name: name,
+                    site: SpawnSite(fileID: fileID, line: line))
                 child.eventualParentNursery = self
             }
         } catch let group as ExceptionGroup {
