@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "Trio", "TrioTesting", "Asyncio", "TrioPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),

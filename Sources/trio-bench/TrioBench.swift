@@ -44,7 +44,7 @@ struct RunWorkloads: ParsableCommand {
     @Argument(help: "Workloads to run; empty runs all.") var workloads: [String] = []
 
     func run() throws {
-        let all = trioWorkloads + asyncioWorkloads
+        let all = trioWorkloads + floorWorkloads + asyncioWorkloads
         let chosen = workloads.isEmpty ? all : try workloads.map { name in
             guard let w = all.first(where: { $0.name == name }) else {
                 throw ValidationError("unknown workload \(name); known: \(all.map(\.name).joined(separator: ", "))")
