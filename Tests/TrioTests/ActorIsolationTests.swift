@@ -67,6 +67,30 @@ private actor Tally {
         #expect(received == 42)
     }
 
+    /// `Task.yield()` suspends a Trio task outside Trio's parking: it comes back to the run as a
+    /// plain job, which the runner must still attribute to the right Trio task.
+    @Test func stepsThatSuspendOutsideTrioFindTheirOwnTask() throws {
+        let seen = try runMocked { () -> [String] in
+            var seen: [String] = []
+            try await withNursery { nursery in
+                for label in ["x", "y", "z"] {
+                    try nursery.startSoon(name: label) {
+                        for _ in 0..<3 {
+                            await Task.yield()
+                            seen.append(try Lowlevel.currentTask().name)
+                            try await Trio.checkpoint()
+                            seen.append(try Lowlevel.currentTask().name)
+                        }
+                    }
+                }
+            }
+            return seen
+        }
+        #expect(seen.count == 18)
+        #expect(seen.sorted() == Array(repeating: "x", count: 6) + Array(repeating: "y", count: 6)
+            + Array(repeating: "z", count: 6))
+    }
+
     @Test func cancellationReachesActorIsolatedCode() throws {
         let caught = try runMocked { () -> Bool in
             let tally = Tally()

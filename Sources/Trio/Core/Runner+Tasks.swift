@@ -13,12 +13,12 @@ extension Runner {
         livingTasks += 1
         if instrumented { instrument("task_spawned") { try $0.taskSpawned(task) } }
         if instrumented { instrument("task_scheduled") { try $0.taskScheduled(task) } }
-        let body = UnsafeTransfer(fn)
+        let body = TaskBody(fn: fn)
         // No task-local binding and as few async frames as possible: every frame lives in the
         // task's allocator, and sleeping tasks should stay small. Without a binding of our own, a
         // spawner usually has no task-locals for the runtime to copy into the child.
         Task(executorPreference: self) {
-            await task.runner.runTaskBody(task, body.value)
+            await task.runner.runTaskBody(task, body.fn)
         }
         return task
     }
@@ -26,9 +26,8 @@ extension Runner {
     /// The whole life of one task, on the loop thread: its steps, then its exit bookkeeping.
     @inline(__always)
     private func runTaskBody(_ task: TrioTask, _ fn: () async throws -> Void) async {
-        let swiftTask = currentSwiftTask()
-        task.swiftTask = swiftTask
-        if let swiftTask { tasksBySwiftTask.insert(task, for: swiftTask) }
+        // A task is its own job, so the job the runner is running names this Swift task.
+        task.swiftTask = currentJob
         currentTask = task
         if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
         var failure: (any Error)?
@@ -39,6 +38,17 @@ extension Runner {
         }
         if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
         taskExited(task, failure)
+    }
+
+    /// After a step of `task` (a job the runner ran): a task that neither parked nor exited
+    /// suspended somewhere else (it awaited another executor, or a Swift child task), and comes
+    /// back as an untagged job; the task table lets the runner recognise it then.
+    @inline(__always)
+    func stepEnded(_ task: TrioTask) {
+        if task.parkedJob == nil, !task.exited, !task.inTaskTable, let swiftTask = task.swiftTask {
+            tasksBySwiftTask.insert(task, for: swiftTask)
+            task.inTaskTable = true
+        }
     }
 
     private func taskExited(_ task: TrioTask, _ failure: (any Error)?) {
@@ -52,7 +62,8 @@ extension Runner {
             failure = nil
         }
         task.activate(nil)
-        if let swiftTask = task.swiftTask { tasksBySwiftTask.remove(swiftTask) }
+        task.exited = true
+        if task.inTaskTable, let swiftTask = task.swiftTask { tasksBySwiftTask.remove(swiftTask) }
         if !task.exitObservers.isEmpty {
             let observers = task.exitObservers
             task.exitObservers = []
@@ -72,4 +83,9 @@ extension Runner {
         }
         initTask?.childNurseries.first?.cancelScope.cancel()
     }
+}
+
+/// A task's body, handed to its Swift task (a concrete type, so the closure is not re-abstracted).
+struct TaskBody: @unchecked Sendable {
+    let fn: () async throws -> Void
 }

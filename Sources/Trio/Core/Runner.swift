@@ -26,8 +26,10 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     /// that task's Swift task: code that runs another executor's job nested inside a step must
     /// clear it for the nested job and restore it afterwards.
     @exclusivity(unchecked) unowned(unsafe) var currentTask: TrioTask?
-    /// Every living Trio task by its Swift task: how a step that came back from another executor
-    /// (an untagged job) finds its Trio task.
+    /// The job the runner is running (a task's job is the task itself).
+    @exclusivity(unchecked) var currentJob: UnsafeRawPointer?
+    /// Trio tasks that suspended somewhere other than the parking spot, by their Swift task: how
+    /// a job that comes back from another executor is recognised (see ``stepEnded(_:)``).
     @exclusivity(unchecked) var tasksBySwiftTask = TaskTable()
     /// Where tasks suspend.
     let parkingSpot = ParkingSpot()
@@ -106,8 +108,13 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     private func runItem(_ item: RunItem) {
         switch item {
         case .job(let job):
-            currentTask = nil
+            let key = unsafeBitCast(job, to: UnsafeRawPointer.self)
+            currentJob = key
+            // A Trio task coming back from another executor; usually nobody is in the table.
+            currentTask = tasksBySwiftTask.isEmpty ? nil : tasksBySwiftTask[key]
             runJob(job)
+            if let task = currentTask { stepEnded(task) }
+            currentTask = nil
         case .wake(let task):
             guard let job = task.parkedJob else {
                 fatalError("Trio runner: woke \(task) which is not parked (TrioInternalError)")
@@ -115,6 +122,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
             task.parkedJob = nil
             currentTask = task
             runJob(job)
+            stepEnded(task)
+            currentTask = nil
         }
     }
 

@@ -10,6 +10,8 @@ struct TaskTable {
     private var mask: Int
     private(set) var count = 0
 
+    var isEmpty: Bool { count == 0 }
+
     init() {
         keys = Array(repeating: nil, count: 16)
         values = Array(repeating: nil, count: 16)

@@ -34,6 +34,9 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     // Parking (Trio's wait_task_rescheduled): see Runner+Parking.swift.
     /// The identity of the Swift task running this Trio task, from its first step on.
     @exclusivity(unchecked) var swiftTask: UnsafeRawPointer?
+    /// Whether the runner's task table holds this task (see ``Runner/stepEnded(_:)``).
+    @exclusivity(unchecked) var inTaskTable = false
+    @exclusivity(unchecked) var exited = false
     /// The task's job while it is suspended (see ``ParkingSpot``).
     @exclusivity(unchecked) var parkedJob: UnownedJob?
     @exclusivity(unchecked) var blocked = false
@@ -65,8 +68,9 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
 
     /// The Trio task running the current Swift task on this thread's run, if any.
     ///
-    /// Not a task-local: the runner knows which task's step it is running, and a step that it
-    /// did not tag (one that came back from another executor) is found by its Swift task. So a
+    /// Not a task-local: the runner knows which task's step it is running (it tags wake-ups, first
+    /// steps, and jobs of tasks that suspended elsewhere), and anything else is looked up by its
+    /// Swift task. So a
     /// Swift task that is not a Trio task (an unstructured task, or a child of `async let` or a
     /// task group) has no current Trio task, even when it was created inside one.
     static var current: TrioTask? {
