@@ -40,3 +40,24 @@ private func waitIO(_ fd: Int32, readable: Bool, api: String) async throws {
         throw error
     }
 }
+
+/// A socket's wait for readiness, through the record its ``SocketHandle`` caches (see
+/// ``IOManager``): no dictionary lookup, and no `epoll_ctl` while the socket keeps reading.
+/// Same contract as ``waitReadable(_:)`` / ``waitWritable(_:)``: a checkpoint, one waiter per
+/// direction, woken with ``ClosedResourceError`` by ``notifyClosing(_:)``.
+func waitOwnedIO(_ watch: IOManager.Watch, task: TrioTask, readable: Bool) async throws {
+    let runner = task.runner
+    do {
+        try runner.io.addWaiter(task, to: watch, readable: readable, keepReading: readable)
+    } catch {
+        // Still a checkpoint, as every Trio blocking call is.
+        try await checkpoint()
+        throw error
+    }
+    if let error = await runner.park(task, abort: { _ in
+        runner.io.removeWaiter(from: watch, readable: readable)
+        return .succeeded
+    }) {
+        throw error
+    }
+}

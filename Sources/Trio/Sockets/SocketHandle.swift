@@ -97,6 +97,24 @@ final class SocketHandle {
 
     // MARK: Blocking operations (Trio's _nonblocking_helper)
 
+    /// This socket's record in the I/O manager of the run that last waited on it (see
+    /// ``IOManager``); `nil` until the first wait.
+    private var watch: IOManager.Watch?
+    private var watchRunnerID: ObjectIdentifier?
+
+    /// The cached record if it still belongs to `task`'s run, or a new one.
+    @inline(__always)
+    private func registration(_ task: TrioTask, fd: Int32) -> IOManager.Watch {
+        if let watch, watch.live, watchRunnerID == task.runnerID { return watch }
+        let watch = task.runner.io.ownedWatch(fd: fd)
+        self.watch = watch
+        watchRunnerID = task.runnerID
+        return watch
+    }
+
+    /// Whether the kernel said the socket is readable and nobody has tried to read since.
+    private var readReportedUnclaimed: Bool { watch?.unclaimedRead ?? false }
+
     /// Runs `attempt` (a system call returning -1 and `errno` on failure) until it succeeds,
     /// waiting for readiness in between.
     ///
@@ -108,23 +126,26 @@ final class SocketHandle {
     private func perform(
         _ operation: StaticString, readable: Bool, waitFirst: Bool = false, _ attempt: (Int32) -> Int
     ) async throws -> (result: Int, waited: Bool) {
-        try await checkpointIfCancelled()
-        if !waitFirst, let result = try tryOnce(operation, attempt) {
-            await Lowlevel.cancelShieldedCheckpoint()
+        // One task-local lookup serves the cancel check, the wait and the schedule point.
+        let task = try currentTrioTask("\(operation)")
+        if task.cancelStatus.effectivelyCancelled { try await checkpoint() }
+        if !waitFirst, let result = try tryOnce(operation, readable: readable, attempt) {
+            await task.runner.yieldShielded(task)
             return (result, false)
         }
         while true {
             // The fd may have been closed while we were parked: liveFD in tryOnce catches that.
-            if readable { try await waitReadable(try liveFD("\(operation)")) } else {
-                try await waitWritable(try liveFD("\(operation)"))
-            }
-            if let result = try tryOnce(operation, attempt) { return (result, true) }
+            let fd = try liveFD("\(operation)")
+            try await waitOwnedIO(registration(task, fd: fd), task: task, readable: readable)
+            if let result = try tryOnce(operation, readable: readable, attempt) { return (result, true) }
         }
     }
 
     @inline(__always)
-    private func tryOnce(_ operation: StaticString, _ attempt: (Int32) -> Int) throws -> Int? {
+    private func tryOnce(_ operation: StaticString, readable: Bool, _ attempt: (Int32) -> Int) throws -> Int? {
         let fd = try liveFD("\(operation)")
+        // This attempt consumes any readiness report that arrived while nobody waited.
+        if readable { watch?.unclaimedRead = false }
         while true {
             let result = attempt(fd)
             if result >= 0 { return result }
@@ -151,7 +172,9 @@ final class SocketHandle {
     /// Receives up to `maxBytes` bytes; `[]` means end of file.
     func receive(maxBytes: Int) async throws -> [UInt8] {
         var received: [UInt8] = []
-        let (_, waited) = try await perform("recv", readable: true, waitFirst: lastReceiveWaited) { fd in
+        // Wait first only if no readiness report arrived since the last receive.
+        let waitFirst = lastReceiveWaited && !readReportedUnclaimed
+        let (_, waited) = try await perform("recv", readable: true, waitFirst: waitFirst) { fd in
             let scratch = ReceiveScratch.buffer(atLeast: maxBytes)
             let count = recv(fd, scratch.baseAddress, maxBytes, 0)
             if count > 0 { received = Array(UnsafeRawBufferPointer(rebasing: scratch[..<count])) }
