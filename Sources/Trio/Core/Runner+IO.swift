@@ -54,10 +54,23 @@ func waitOwnedIO(_ watch: IOManager.Watch, task: TrioTask, readable: Bool) async
         try await checkpoint()
         throw error
     }
-    if let error = await runner.park(task, abort: { _ in
-        runner.io.removeWaiter(from: watch, readable: readable)
-        return .succeeded
-    }) {
+    if let error = await runner.park(task, abort: ownedAbort(watch, runner: runner, readable: readable)) {
         throw error
     }
+}
+
+/// The abort callback of an owner's wait in one direction, cached on the record: a park is on
+/// every round trip of a connection, and a fresh closure would be an allocation each time.
+@inline(__always)
+private func ownedAbort(_ watch: IOManager.Watch, runner: Runner, readable: Bool) -> (RaiseCancel) -> Abort {
+    if let abort = readable ? watch.abortRead : watch.abortWrite { return abort }
+    // The record is owned by the runner's I/O manager and an abort runs only during the run, so
+    // neither reference needs to keep anything alive (and a strong one to the record would be a
+    // cycle).
+    let abort: (RaiseCancel) -> Abort = { [unowned(unsafe) runner, unowned watch] _ in
+        runner.io.removeWaiter(from: watch, readable: readable)
+        return .succeeded
+    }
+    if readable { watch.abortRead = abort } else { watch.abortWrite = abort }
+    return abort
 }

@@ -38,7 +38,18 @@ struct IOManager: ~Copyable {
         /// a socket holding it must register again.
         var live = true
 
+        /// Owned only: the abort callbacks of the owner's waits, made once per record instead of
+        /// once per wait (see `waitOwnedIO`).
+        var abortRead: ((RaiseCancel) -> Abort)?
+        var abortWrite: ((RaiseCancel) -> Abort)?
+
         init(fd: Int32) { self.fd = fd }
+
+        /// `EPOLLIN` is armed level-triggered: data in the socket will be reported by the next
+        /// poll whether or not anybody waits (see `unclaimedRead`).
+        var armedForReading: Bool {
+            inKernel && kernelEvents & (EPOLLIN.rawValue | EPOLLONESHOT.rawValue) == EPOLLIN.rawValue
+        }
 
         /// The events the kernel entry should have now.
         var desiredEvents: UInt32 {
