@@ -40,3 +40,37 @@ private func waitIO(_ fd: Int32, readable: Bool, api: String) async throws {
         throw error
     }
 }
+
+/// A socket's wait for readiness, through the record its ``SocketHandle`` caches (see
+/// ``IOManager``): no dictionary lookup, and no `epoll_ctl` while the socket keeps reading.
+/// Same contract as ``waitReadable(_:)`` / ``waitWritable(_:)``: a checkpoint, one waiter per
+/// direction, woken with ``ClosedResourceError`` by ``notifyClosing(_:)``.
+func waitOwnedIO(_ watch: IOManager.Watch, task: TrioTask, readable: Bool) async throws {
+    let runner = task.runner
+    do {
+        try runner.io.addWaiter(task, to: watch, readable: readable, keepReading: readable)
+    } catch {
+        // Still a checkpoint, as every Trio blocking call is.
+        try await checkpoint()
+        throw error
+    }
+    if let error = await runner.park(task, abort: ownedAbort(watch, runner: runner, readable: readable)) {
+        throw error
+    }
+}
+
+/// The abort callback of an owner's wait in one direction, cached on the record: a park is on
+/// every round trip of a connection, and a fresh closure would be an allocation each time.
+@inline(__always)
+private func ownedAbort(_ watch: IOManager.Watch, runner: Runner, readable: Bool) -> (RaiseCancel) -> Abort {
+    if let abort = readable ? watch.abortRead : watch.abortWrite { return abort }
+    // The record is owned by the runner's I/O manager and an abort runs only during the run, so
+    // neither reference needs to keep anything alive (and a strong one to the record would be a
+    // cycle).
+    let abort: (RaiseCancel) -> Abort = { [unowned(unsafe) runner, unowned watch] _ in
+        runner.io.removeWaiter(from: watch, readable: readable)
+        return .succeeded
+    }
+    if readable { watch.abortRead = abort } else { watch.abortWrite = abort }
+    return abort
+}

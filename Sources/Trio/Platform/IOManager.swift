@@ -6,21 +6,59 @@ import Glibc
 /// The epoll side of the runner: which task waits on which fd, and the interest set each fd
 /// has in the kernel.
 ///
-/// Registrations are one-shot: an fd is armed for the directions somebody waits on, and re-armed
-/// after it fires only if somebody still waits, so an idle fd never wakes the loop (as in Trio's
-/// epoll backend).
+/// Two kinds of registration:
+/// - A raw fd waited on through ``waitReadable(_:)`` / ``waitWritable(_:)`` is registered
+///   one-shot: armed for the directions somebody waits on, and re-armed after it fires only if
+///   somebody still waits, so an idle fd never wakes the loop (as in Trio's epoll backend). Each
+///   such wait costs one `epoll_ctl`.
+/// - An fd owned by a `SocketHandle` (which always calls ``notifyClosing(_:)`` before closing it)
+///   has a record that lives until it is closed. While its owner keeps reading, `EPOLLIN` stays
+///   armed level-triggered, so the read-wait-read cycle of a connection costs no `epoll_ctl` at
+///   all. Level-triggered keeps Trio's semantics exact: a wait on a readable fd returns at the
+///   next poll, and a stale report only makes the owner retry its system call.
 struct IOManager: ~Copyable {
     final class Watch {
+        let fd: Int32
         var reader: TrioTask?
         var writer: TrioTask?
+        /// Whether the kernel has an entry for the fd, and the events it was last given
+        /// (`EPOLLONESHOT` alone once a one-shot entry has fired: registered but disarmed).
         var inKernel = false
-        var armed: UInt32 = 0
+        var kernelEvents: UInt32 = 0
+        /// Owned by a socket: the record outlives each wait and is dropped by `takeWaiters`.
+        var owned = false
+        /// Owned only: keep `EPOLLIN` armed (level-triggered) between the owner's reads.
+        var keepReading = false
+        /// Owned only: the kernel reported readability while nobody waited to read. The owner's
+        /// next read tries its system call before waiting, and a second such report before the
+        /// owner reads turns `keepReading` off, so a connection nobody reads from cannot make
+        /// every poll return at once.
+        var unclaimedRead = false
+        /// False once the manager has forgotten this record (the fd is closing, or the run ended):
+        /// a socket holding it must register again.
+        var live = true
 
-        var wanted: UInt32 {
+        /// Owned only: the abort callbacks of the owner's waits, made once per record instead of
+        /// once per wait (see `waitOwnedIO`).
+        var abortRead: ((RaiseCancel) -> Abort)?
+        var abortWrite: ((RaiseCancel) -> Abort)?
+
+        init(fd: Int32) { self.fd = fd }
+
+        /// `EPOLLIN` is armed level-triggered: data in the socket will be reported by the next
+        /// poll whether or not anybody waits (see `unclaimedRead`).
+        var armedForReading: Bool {
+            inKernel && kernelEvents & (EPOLLIN.rawValue | EPOLLONESHOT.rawValue) == EPOLLIN.rawValue
+        }
+
+        /// The events the kernel entry should have now.
+        var desiredEvents: UInt32 {
             var mask: UInt32 = 0
-            if reader != nil { mask |= EPOLLIN.rawValue }
+            if reader != nil || keepReading { mask |= EPOLLIN.rawValue }
             if writer != nil { mask |= EPOLLOUT.rawValue }
-            return mask
+            // Level-triggered only while reading is kept armed: a writer is woken once and its
+            // direction disarmed, and an fd nobody waits on must not report anything.
+            return keepReading ? mask : mask | EPOLLONESHOT.rawValue
         }
     }
 
@@ -35,7 +73,11 @@ struct IOManager: ~Copyable {
         buffer = .allocate(capacity: 256)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        // Sockets may outlive the run and cache their record: tell them it is gone.
+        for watch in watches.values { watch.live = false }
+        buffer.deallocate()
+    }
 
     var hasWaiters: Bool { waiterCount > 0 }
 
@@ -44,41 +86,69 @@ struct IOManager: ~Copyable {
         try epoll.control(EPOLL_CTL_ADD, fd, events: EPOLLIN.rawValue)
     }
 
+    /// The record of a socket-owned fd, for its owner to cache and wait through.
+    ///
+    /// The kernel's view of the fd is treated as unknown (the next wait sets it with `ADD`, or
+    /// `MOD` if an entry exists): a record left by an earlier file with the same number, closed
+    /// where this run could not see it, must not be trusted.
+    mutating func ownedWatch(fd: Int32) -> Watch {
+        let watch = watches[fd] ?? Watch(fd: fd)
+        watches[fd] = watch
+        watch.owned = true
+        watch.inKernel = false
+        return watch
+    }
+
     /// Registers `task` as the one waiter for `fd` in one direction.
     mutating func addWaiter(_ task: TrioTask, fd: Int32, readable: Bool) throws {
         guard fd >= 0 else { throw ValueError("invalid file descriptor \(fd)") }
-        let watch = watches[fd] ?? Watch()
+        let watch = watches[fd] ?? Watch(fd: fd)
+        watches[fd] = watch
+        try addWaiter(task, to: watch, readable: readable, keepReading: false)
+    }
+
+    /// Registers `task` as the one waiter of `watch` in one direction; `keepReading` (owners
+    /// only) leaves `EPOLLIN` armed after this wait, for the owner's next one.
+    mutating func addWaiter(_ task: TrioTask, to watch: Watch, readable: Bool, keepReading: Bool) throws {
         if readable {
             if watch.reader != nil {
-                throw BusyResourceError("another task is already waiting to read from fd \(fd)")
+                throw BusyResourceError("another task is already waiting to read from fd \(watch.fd)")
             }
             watch.reader = task
         } else {
             if watch.writer != nil {
-                throw BusyResourceError("another task is already waiting to write to fd \(fd)")
+                throw BusyResourceError("another task is already waiting to write to fd \(watch.fd)")
             }
             watch.writer = task
         }
-        watches[fd] = watch
+        let keptReading = watch.keepReading
+        if keepReading { watch.keepReading = true }
         do {
-            try rearm(fd, watch)
+            try rearm(watch)
         } catch {
             if readable { watch.reader = nil } else { watch.writer = nil }
-            if watch.reader == nil && watch.writer == nil { forget(fd, watch) }
+            watch.keepReading = keptReading
+            if !watch.owned && watch.reader == nil && watch.writer == nil { forget(watch) }
             throw error
         }
         waiterCount += 1
     }
 
-    /// Drops the waiter of one direction (its blocking call was cancelled).
+    /// Drops the waiter of one direction of `fd` (its blocking call was cancelled).
     mutating func removeWaiter(fd: Int32, readable: Bool) {
         guard let watch = watches[fd] else { return }
+        removeWaiter(from: watch, readable: readable)
+    }
+
+    /// Drops the waiter of one direction of `watch` (its blocking call was cancelled).
+    mutating func removeWaiter(from watch: Watch, readable: Bool) {
+        guard watch.live else { return }
         if readable { watch.reader = nil } else { watch.writer = nil }
         waiterCount -= 1
-        if watch.reader == nil && watch.writer == nil {
-            forget(fd, watch)
+        if !watch.owned && watch.reader == nil && watch.writer == nil {
+            forget(watch)
         } else {
-            try? rearm(fd, watch)
+            try? rearm(watch)
         }
     }
 
@@ -89,30 +159,43 @@ struct IOManager: ~Copyable {
         waiterCount -= tasks.count
         watch.reader = nil
         watch.writer = nil
-        forget(fd, watch)
+        forget(watch)
         return tasks
     }
 
-    private mutating func forget(_ fd: Int32, _ watch: Watch) {
-        if watch.inKernel { epoll.remove(fd) }
-        watches[fd] = nil
+    private mutating func forget(_ watch: Watch) {
+        // An explicit DEL even though closing would drop the entry: the file may live on in
+        // another descriptor (dup, fork), and its events must not reach this fd number's next
+        // owner.
+        if watch.inKernel { epoll.remove(watch.fd) }
+        watch.inKernel = false
+        watch.live = false
+        watches[watch.fd] = nil
     }
 
-    private func rearm(_ fd: Int32, _ watch: Watch) throws {
-        let wanted = watch.wanted
-        let events = wanted | EPOLLONESHOT.rawValue
+    private func rearm(_ watch: Watch) throws {
+        let events = watch.desiredEvents
         if !watch.inKernel {
-            // It may still be registered (disarmed) from an earlier wait: try MOD, then ADD.
-            do {
-                try epoll.control(EPOLL_CTL_MOD, fd, events: events)
-            } catch let error as OSError where error.errno == ENOENT {
-                try epoll.control(EPOLL_CTL_ADD, fd, events: events)
+            if watch.owned {
+                // Usually a new socket; an entry remains only if the file was waited on before.
+                do {
+                    try epoll.control(EPOLL_CTL_ADD, watch.fd, events: events)
+                } catch let error as OSError where error.errno == EEXIST {
+                    try epoll.control(EPOLL_CTL_MOD, watch.fd, events: events)
+                }
+            } else {
+                // It may still be registered (disarmed) from an earlier wait: try MOD, then ADD.
+                do {
+                    try epoll.control(EPOLL_CTL_MOD, watch.fd, events: events)
+                } catch let error as OSError where error.errno == ENOENT {
+                    try epoll.control(EPOLL_CTL_ADD, watch.fd, events: events)
+                }
             }
             watch.inKernel = true
-        } else if watch.armed != wanted {
-            try epoll.control(EPOLL_CTL_MOD, fd, events: events)
+        } else if watch.kernelEvents != events {
+            try epoll.control(EPOLL_CTL_MOD, watch.fd, events: events)
         }
-        watch.armed = wanted
+        watch.kernelEvents = events
     }
 
     /// Waits for events for up to `timeout` seconds and appends the tasks they wake to `ready`
@@ -138,27 +221,36 @@ struct IOManager: ~Copyable {
                 continue
             }
             guard let watch = watches[fd] else { continue }
-            // One-shot: the kernel disarmed the fd.
-            watch.armed = 0
+            if watch.kernelEvents & EPOLLONESHOT.rawValue != 0 {
+                // The kernel disarmed the entry.
+                watch.kernelEvents = EPOLLONESHOT.rawValue
+            }
             let flags = event.events
             let failed = flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
-            if let task = watch.reader, failed || flags & EPOLLIN.rawValue != 0 {
-                watch.reader = nil
-                waiterCount -= 1
-                ready.append(task)
+            if failed || flags & EPOLLIN.rawValue != 0 {
+                if let task = watch.reader {
+                    watch.reader = nil
+                    waiterCount -= 1
+                    ready.append(task)
+                } else if watch.keepReading {
+                    // Level-triggered, so it will be reported again until read: the owner gets
+                    // one pass to read it before the entry stops reporting it.
+                    if watch.unclaimedRead { watch.keepReading = false } else { watch.unclaimedRead = true }
+                }
             }
             if let task = watch.writer, failed || flags & EPOLLOUT.rawValue != 0 {
                 watch.writer = nil
                 waiterCount -= 1
                 ready.append(task)
             }
-            if watch.reader == nil && watch.writer == nil {
+            if !watch.owned && watch.reader == nil && watch.writer == nil {
                 // The one-shot registration stays in the kernel, disarmed: the next wait on this
                 // fd re-arms it with one EPOLL_CTL_MOD instead of a DEL now and an ADD then (as
                 // Trio's epoll backend does).
                 watches[fd] = nil
+                watch.live = false
             } else {
-                try? rearm(fd, watch)
+                try? rearm(watch)
             }
         }
     }

@@ -7,10 +7,13 @@ import Glibc
 /// `trio.socket` the high-level streams need).
 ///
 /// Every blocking operation is a checkpoint: it checks for cancellation, tries the system call,
-/// and only parks (in ``waitReadable(_:)`` / ``waitWritable(_:)``) when the kernel says
-/// `EAGAIN`; when it did not park it still yields once, shielded, as Trio's sockets do. Closing
-/// goes through ``notifyClosing(_:)`` so that tasks waiting on the fd wake with
-/// ``ClosedResourceError`` rather than sleeping on a recycled fd number.
+/// and only parks when the kernel says `EAGAIN` (a receive whose armed registration reported
+/// nothing parks first, see `perform`); when it did not park it still yields once, shielded, as
+/// Trio's sockets do. It parks through its own record in the run's ``IOManager`` (the same
+/// one-waiter-per-direction slots as ``waitReadable(_:)`` / ``waitWritable(_:)``), which keeps
+/// the read registration armed between waits. Closing goes through ``notifyClosing(_:)`` so
+/// that tasks waiting on the fd wake with ``ClosedResourceError`` and the registration is
+/// dropped before the fd number can be recycled.
 final class SocketHandle {
     private(set) var fd: Int32
     private(set) var didShutdownWrite = false
@@ -97,34 +100,64 @@ final class SocketHandle {
 
     // MARK: Blocking operations (Trio's _nonblocking_helper)
 
+    /// This socket's record in the I/O manager of the run that last waited on it (see
+    /// ``IOManager``); `nil` until the first wait.
+    private var watch: IOManager.Watch?
+    private var watchRunnerID: ObjectIdentifier?
+
+    /// The cached record if it still belongs to `task`'s run, or a new one.
+    @inline(__always)
+    private func registration(_ task: TrioTask, fd: Int32) -> IOManager.Watch {
+        if let watch, watch.live, watchRunnerID == task.runnerID { return watch }
+        let watch = task.runner.io.ownedWatch(fd: fd)
+        self.watch = watch
+        watchRunnerID = task.runnerID
+        return watch
+    }
+
     /// Runs `attempt` (a system call returning -1 and `errno` on failure) until it succeeds,
     /// waiting for readiness in between.
     ///
-    /// With `waitFirst`, it waits for readiness before the first attempt: for a peer that
-    /// answers requests, the data is rarely there yet when we ask, and waiting first saves the
-    /// system call that would only say `EAGAIN`. Waiting is a checkpoint, so the contract is
-    /// the same either way.
+    /// With `waitFirstIfKnownIdle`, it waits before the first attempt when the socket's
+    /// level-triggered read registration is armed and has reported nothing since the last
+    /// attempt: for a peer that answers requests the data is rarely there yet, and waiting
+    /// first saves a system call that would only say `EAGAIN`, while data that did arrive is
+    /// reported by the next poll. Waiting and the shielded yield after an immediate success are
+    /// both one schedule point, so the contract is the same either way (Trio's
+    /// `_nonblocking_helper`).
     @inline(__always)
     private func perform(
-        _ operation: StaticString, readable: Bool, waitFirst: Bool = false, _ attempt: (Int32) -> Int
-    ) async throws -> (result: Int, waited: Bool) {
-        try await checkpointIfCancelled()
-        if !waitFirst, let result = try tryOnce(operation, attempt) {
-            await Lowlevel.cancelShieldedCheckpoint()
-            return (result, false)
+        _ operation: StaticString, readable: Bool, waitFirstIfKnownIdle: Bool = false, _ attempt: (Int32) -> Int
+    ) async throws -> Int {
+        // One task-local lookup serves the cancel check, the wait and the schedule point.
+        let task = try currentTrioTask("\(operation)")
+        if task.cancelStatus.effectivelyCancelled { try await checkpoint() }
+        let waitFirst = waitFirstIfKnownIdle && knownIdleForReading(task)
+        if !waitFirst, let result = try tryOnce(operation, readable: readable, attempt) {
+            await task.runner.yieldShielded(task)
+            return result
         }
         while true {
             // The fd may have been closed while we were parked: liveFD in tryOnce catches that.
-            if readable { try await waitReadable(try liveFD("\(operation)")) } else {
-                try await waitWritable(try liveFD("\(operation)"))
-            }
-            if let result = try tryOnce(operation, attempt) { return (result, true) }
+            let fd = try liveFD("\(operation)")
+            try await waitOwnedIO(registration(task, fd: fd), task: task, readable: readable)
+            if let result = try tryOnce(operation, readable: readable, attempt) { return result }
         }
     }
 
+    /// Whether this run's level-triggered read registration is armed and has reported nothing
+    /// since the last read attempt.
     @inline(__always)
-    private func tryOnce(_ operation: StaticString, _ attempt: (Int32) -> Int) throws -> Int? {
+    private func knownIdleForReading(_ task: TrioTask) -> Bool {
+        guard let watch, watch.live, watchRunnerID == task.runnerID else { return false }
+        return watch.armedForReading && !watch.unclaimedRead
+    }
+
+    @inline(__always)
+    private func tryOnce(_ operation: StaticString, readable: Bool, _ attempt: (Int32) -> Int) throws -> Int? {
         let fd = try liveFD("\(operation)")
+        // This attempt consumes any readiness report that arrived while nobody waited.
+        if readable { watch?.unclaimedRead = false }
         while true {
             let result = attempt(fd)
             if result >= 0 { return result }
@@ -142,22 +175,18 @@ final class SocketHandle {
             data.withUnsafeBytes { bytes in
                 Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             }
-        }.result
+        }
     }
-
-    /// Whether the last receive found no data and had to wait (see `perform`'s `waitFirst`).
-    private var lastReceiveWaited = false
 
     /// Receives up to `maxBytes` bytes; `[]` means end of file.
     func receive(maxBytes: Int) async throws -> [UInt8] {
         var received: [UInt8] = []
-        let (_, waited) = try await perform("recv", readable: true, waitFirst: lastReceiveWaited) { fd in
+        _ = try await perform("recv", readable: true, waitFirstIfKnownIdle: true) { fd in
             let scratch = ReceiveScratch.buffer(atLeast: maxBytes)
             let count = recv(fd, scratch.baseAddress, maxBytes, 0)
             if count > 0 { received = Array(UnsafeRawBufferPointer(rebasing: scratch[..<count])) }
             return count
         }
-        lastReceiveWaited = waited
         return received
     }
 
@@ -166,7 +195,7 @@ final class SocketHandle {
         let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let fd = try await perform("accept", readable: true) { fd in
             Int(ctrio_accept4(fd, flags))
-        }.result
+        }
         return SocketHandle(trustedFD: Int32(fd))
     }
 
