@@ -15,8 +15,8 @@ import Glibc
 /// that tasks waiting on the fd wake with ``ClosedResourceError`` and the registration is
 /// dropped before the fd number can be recycled.
 final class SocketHandle {
-    private(set) var fd: Int32
-    private(set) var didShutdownWrite = false
+    @exclusivity(unchecked) private(set) var fd: Int32
+    @exclusivity(unchecked) private(set) var didShutdownWrite = false
 
     /// Takes ownership of `fd` and makes it non-blocking and close-on-exec.
     init(adopting fd: Int32) {
@@ -102,8 +102,8 @@ final class SocketHandle {
 
     /// This socket's record in the I/O manager of the run that last waited on it (see
     /// ``IOManager``); `nil` until the first wait.
-    private var watch: IOManager.Watch?
-    private var watchRunnerID: ObjectIdentifier?
+    @exclusivity(unchecked) private var watch: IOManager.Watch?
+    @exclusivity(unchecked) private var watchRunnerID: ObjectIdentifier?
 
     /// The cached record if it still belongs to `task`'s run, or a new one.
     @inline(__always)

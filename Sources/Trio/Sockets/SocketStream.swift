@@ -20,7 +20,9 @@ public final class SocketStream: HalfCloseableStream {
     static let receiveSizeLimit = 1 << 20
 
     let socket: SocketHandle
+    @exclusivity(unchecked)
     private var sendConflicts = ConflictDetector("another task is currently sending data on this SocketStream")
+    @exclusivity(unchecked)
     private var receiveConflicts = ConflictDetector("another task is currently receiving data on this SocketStream")
 
     init(socket: SocketHandle) {

@@ -6,8 +6,8 @@
 /// directly when released.
 public final class CapacityLimiter: CustomStringConvertible {
     private let lot = ParkingLot()
-    private var borrowers: [ObjectIdentifier: AnyObject] = [:]
-    private var storedTotalTokens: Int
+    @exclusivity(unchecked) private var borrowers: [ObjectIdentifier: AnyObject] = [:]
+    @exclusivity(unchecked) private var storedTotalTokens: Int
 
     /// Creates a limiter with `totalTokens` tokens (`Int.max`: unlimited). Flavor: sync.
     /// A negative count traps with a message (see ``setTotalTokens(_:)`` for a throwing check).

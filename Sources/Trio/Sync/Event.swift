@@ -9,9 +9,9 @@ public final class Event: CustomStringConvertible {
         init(task: TrioTask) { self.task = task }
     }
 
-    private var waiters = WaiterQueue<Waiter>()
+    @exclusivity(unchecked) private var waiters = WaiterQueue<Waiter>()
     /// Whether ``set()`` has been called. Flavor: sync.
-    public private(set) var isSet = false
+    @exclusivity(unchecked) public private(set) var isSet = false
 
     /// Creates an unset event.
     public init() {}

@@ -6,7 +6,7 @@
 /// ``BrokenResourceError`` instead of waiting forever.
 final class LockCore: TaskExitObserver {
     let lot = ParkingLot()
-    private(set) var owner: TrioTask?
+    @exclusivity(unchecked) private(set) var owner: TrioTask?
     let typeName: String
 
     init(typeName: String) { self.typeName = typeName }

@@ -25,10 +25,10 @@ public final class ParkingLot: TaskExitObserver, CustomStringConvertible {
         }
     }
 
-    private var waiters = WaiterQueue<Ticket>()
+    @exclusivity(unchecked) private var waiters = WaiterQueue<Ticket>()
     /// The tasks that broke this lot (``breakLot(task:)``, or a breaker task's exit), in order;
     /// empty while the lot works. Flavor: sync.
-    public private(set) var brokenBy: [TrioTask] = []
+    @exclusivity(unchecked) public private(set) var brokenBy: [TrioTask] = []
 
     /// Creates an empty lot. Flavor: sync.
     public init() {}

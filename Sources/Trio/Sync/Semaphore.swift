@@ -6,7 +6,7 @@
 public final class Semaphore: CustomStringConvertible {
     private let lot = ParkingLot()
     /// The units available now. Flavor: sync.
-    public private(set) var value: Int
+    @exclusivity(unchecked) public private(set) var value: Int
     /// The bound of ``value``, if any. Flavor: sync.
     public let maxValue: Int?
 
