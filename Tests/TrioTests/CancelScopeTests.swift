@@ -257,16 +257,23 @@ import TrioTesting
     }
 
     @Test func relativeDeadlineStartsAtEntry() throws {
-        let (before, deadline) = try runMocked { () -> (Double, Double) in
+        let (before, deadline) = try runMocked { () -> ([Double], Double) in
             let scope = CancelScope(relativeDeadline: 5)
-            let before = scope.deadline
+            // Unentered, it reports the deadline that entering now would give (as Trio does).
+            var before = [scope.deadline]
             try await Trio.sleep(2)
+            before.append(scope.deadline)
             var deadline = 0.0
-            try await scope.run { deadline = scope.deadline }
+            try await scope.run {
+                try await Trio.sleep(1)
+                deadline = scope.deadline
+            }
             return (before, deadline)
         }
-        #expect(before == .infinity)
+        #expect(before == [5, 7])
         #expect(deadline == 7)
+        // Outside a run there is no clock to add it to.
+        #expect(CancelScope(relativeDeadline: 5).deadline == .infinity)
     }
 
     @Test func settingARelativeDeadlineOnAnUnenteredAbsoluteScopeIsAnError() throws {

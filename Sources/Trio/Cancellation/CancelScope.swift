@@ -62,9 +62,16 @@ public final class CancelScope {
     /// The absolute deadline on the run's clock (`.infinity`: none). Flavor: sync.
     ///
     /// Changing it on a running scope takes effect at once. An unentered scope created with a
-    /// relative deadline reports `.infinity` until it is entered.
+    /// relative deadline reports the deadline entering it now would give (the current time plus
+    /// the relative deadline, as Trio does), or `.infinity` outside a run, where there is no clock.
     public var deadline: Double {
-        get { storedDeadline }
+        get {
+            if !hasBeenEntered, storedRelativeDeadline != .infinity {
+                guard let runner = Runner.currentOnThread.value else { return .infinity }
+                return runner.clock.currentTime() + storedRelativeDeadline
+            }
+            return storedDeadline
+        }
         set {
             if newValue.isNaN { return reject(ValueError("deadline must not be NaN")) }
             storedRelativeDeadline = .infinity
