@@ -20,7 +20,8 @@ import Glibc
 
     @Test func aRecycledFdNumberWorksAfterARegisteredSocketCloses() throws {
         let (sameNumber, received) = try Trio.run { () -> (Bool, [UInt8]) in
-            let (a, b) = try unixStreamPair()
+            let number = try unusedHighDescriptorNumber()
+            let (a, b) = try unixStreamPair(firstAt: number)
             try await withNursery { nursery in
                 // A receive that waits, so the socket is registered with the run.
                 try nursery.startSoon { _ = try await a.receiveSome() }
@@ -30,8 +31,8 @@ import Glibc
             let oldNumber = a.fileDescriptor
             try await a.aclose()
             try await b.aclose()
-            // The lowest free numbers come back: the new pair reuses the closed ones.
-            let (c, d) = try unixStreamPair()
+            // The new pair reuses the closed number on purpose.
+            let (c, d) = try unixStreamPair(firstAt: number)
             let sameNumber = c.fileDescriptor == oldNumber || d.fileDescriptor == oldNumber
             let reused = c.fileDescriptor == oldNumber ? c : d
             let peer = reused === c ? d : c

@@ -75,6 +75,33 @@ func unixStreamPair() throws -> (SocketStream, SocketStream) {
     return (try SocketStream(fileDescriptor: fds[0]), try SocketStream(fileDescriptor: fds[1]))
 }
 
+/// A socket pair whose first end has the descriptor number `number` (which must be free): lets a
+/// test reuse a number on purpose, which the lowest-free rule cannot promise while other tests
+/// open descriptors in parallel.
+func unixStreamPair(firstAt number: Int32) throws -> (SocketStream, SocketStream) {
+    var fds: [Int32] = [0, 0]
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else {
+        throw OSError(errno: errno, operation: "socketpair")
+    }
+    guard dup2(fds[0], number) == number else {
+        let error = OSError(errno: errno, operation: "dup2")
+        close(fds[0])
+        close(fds[1])
+        throw error
+    }
+    close(fds[0])
+    _ = fcntl(number, F_SETFD, FD_CLOEXEC)
+    return (try SocketStream(fileDescriptor: number), try SocketStream(fileDescriptor: fds[1]))
+}
+
+/// A descriptor number far above the ones in use, so that nothing else takes it meanwhile.
+func unusedHighDescriptorNumber() throws -> Int32 {
+    let probe = fcntl(0, F_DUPFD_CLOEXEC, 900)
+    guard probe >= 0 else { throw OSError(errno: errno, operation: "fcntl(F_DUPFD)") }
+    close(probe)
+    return probe
+}
+
 /// Writes into a non-blocking socket until the kernel refuses more.
 func fillSocketBuffer(_ fd: Int32) {
     let chunk = [UInt8](repeating: 120, count: 10000)

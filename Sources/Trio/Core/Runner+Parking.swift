@@ -71,6 +71,9 @@ extension Runner {
         if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
         parkingTask = task
         await parkingSpot.park()
+        // The hop must have suspended the task (the parking executor took its job): a runtime
+        // that ran it inline instead would leave the task running while Trio thinks it waits.
+        if parkingTask != nil { parkingHopDidNotSuspend() }
         if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
     }
 
@@ -82,6 +85,11 @@ extension Runner {
         }
         parkingTask = nil
         task.parkedJob = job
+    }
+
+    @inline(never)
+    private func parkingHopDidNotSuspend() -> Never {
+        fatalError("Trio runner: hopping onto the parking spot did not suspend the task (TrioInternalError)")
     }
 
     @inline(never)

@@ -64,6 +64,8 @@ extension Runner {
         task.activate(nil)
         task.exited = true
         if task.inTaskTable, let swiftTask = task.swiftTask { tasksBySwiftTask.remove(swiftTask) }
+        // `currentTask` does not keep the record alive, and the record may go away with this step.
+        if currentTask === task { currentTask = nil }
         if !task.exitObservers.isEmpty {
             let observers = task.exitObservers
             task.exitObservers = []
