@@ -229,6 +229,34 @@ private final class EchoProtocol: StreamProtocol {
     }
 
     @Test(arguments: LoopFactory.all)
+    func writesAfterCloseAreDroppedAndWarnedAboutAfterAFew(_ factory: LoopFactory) throws {
+        // CPython's socket transport drops writes once its connection is lost or closing with nothing buffered,
+        // counting them, and logs "socket.send() raised exception." from the fifth on.
+        let warnings = try factory.run { loop in
+            let reports = Log<String>()
+            loop.setExceptionHandler { _, context in reports(context.message) }
+            let sink = RecordingProtocol(loop: loop)
+            let server = try await loop.createServer({ sink }, host: "127.0.0.1", port: 0)
+            let client = RecordingProtocol(loop: loop)
+            let (transport, _) = try await loop.createConnection({ client }, host: "127.0.0.1", port: server.port)
+            transport.write(bytes("kept"))
+            transport.close()
+            for _ in 0..<4 { transport.write(bytes("dropped")) }
+            #expect(reports.items.isEmpty)
+            transport.write(bytes("dropped"))
+            transport.write(bytes("dropped"))
+            transport.write([])
+            try await client.lost.value
+            try await sink.lost.value
+            #expect(sink.received == bytes("kept"))
+            server.close()
+            try await server.waitClosed()
+            return reports.items
+        }
+        #expect(warnings == ["socket.send() raised exception.", "socket.send() raised exception."])
+    }
+
+    @Test(arguments: LoopFactory.all)
     func sockOperations(_ factory: LoopFactory) throws {
         try factory.run { loop in
             let serverSide = EchoProtocol(loop: loop)
