@@ -105,9 +105,9 @@ public final class SocketTransport: Transport {
     ///
     /// As CPython's transports: once the connection is lost, or closing with nothing left to flush (a pipe: once
     /// closing at all), `data` is dropped; the fifth such write and every later one is reported to the loop's
-    /// exception handler ("socket.send() raised exception."), so a writer that missed the close shows up
-    /// without one warning per write. A socket closing with bytes still buffered takes the write: it is flushed
-    /// before ``BaseProtocol/connectionLost(_:)``.
+    /// exception handler ("socket.send() raised exception."), so a few stray writes racing the close stay quiet
+    /// while a writer that keeps going shows up. A socket closing with bytes still buffered takes the write: it
+    /// is flushed before ``BaseProtocol/connectionLost(_:)``.
     public func write(_ data: [UInt8]) {
         guard !data.isEmpty, !eofWritten else { return }
         if lostScheduled || (closing && isPipe) {
