@@ -307,6 +307,42 @@ import TrioPlatform
         }
     }
 
+    @Test(arguments: LoopFactory.all)
+    func runInExecutorCancelledBeforeStartingNeverRuns(_ factory: LoopFactory) throws {
+        // CPython cancels the concurrent future along with the asyncio one, and a worker skips a cancelled work
+        // item; a call already running goes on to the end and its result is dropped.
+        let executor = ThreadPoolExecutor(maxWorkers: 1)
+        defer { executor.shutdown(wait: true) }
+        let started = DispatchSemaphoreLike()
+        let release = DispatchSemaphoreLike()
+        let blockerFinished = DispatchSemaphoreLike()
+        let queuedRan = DispatchSemaphoreLike()
+        try factory.run { loop in
+            let blocker = try loop.runInExecutor(executor) {
+                started.signal()
+                _ = release.wait(seconds: 10)
+                blockerFinished.signal()
+                return 1
+            }
+            #expect(started.wait(seconds: 5))
+            let queued = try loop.runInExecutor(executor) {
+                queuedRan.signal()
+                return 2
+            }
+            #expect(queued.cancel())
+            #expect(blocker.cancel())
+            // The cancellation reaches the work item through a done-callback, as CPython's chained futures do.
+            try await Asyncio.sleep(0)
+            release.signal()
+            // FIFO with one worker: once this ran, the queued item had its turn.
+            let after = try await loop.runInExecutor(executor) { 3 }.value
+            #expect(after == 3)
+            #expect(blocker.cancelled && queued.cancelled)
+        }
+        #expect(blockerFinished.wait(seconds: 0))
+        #expect(!queuedRan.wait(seconds: 0))
+    }
+
     @Test func threadPoolStartsAThreadWhenWorkOutnumbersIdleThreads() throws {
         // CPython's ThreadPoolExecutor reuses an idle thread only for one item: a second item submitted before
         // that thread wakes up gets a thread of its own. Otherwise work that waits for later work deadlocks

@@ -20,6 +20,28 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func callbacksAClosedLoopCannotScheduleAreReported(_ factory: LoopFactory) throws {
+        // CPython's add_done_callback on a done future (and set_result with callbacks waiting) goes through
+        // call_soon, which raises "Event loop is closed" once the loop is closed: the callback must not vanish
+        // without a word. Here the methods do not throw, so the loop's exception handler hears of it.
+        let loop = try factory.make()
+        let reports = Log<ExceptionContext>()
+        loop.setExceptionHandler { _, context in reports(context) }
+        let done = loop.createFuture(of: Int.self)
+        try done.setResult(1)
+        let pending = loop.createFuture(of: Int.self)
+        pending.addDoneCallback { _ in Issue.record("a closed loop ran a callback") }
+        try loop.close()
+        done.addDoneCallback { _ in Issue.record("a closed loop ran a callback") }
+        #expect(pending.cancel())
+        #expect(reports.items.count == 2)
+        for report in reports.items {
+            #expect((report.error as? RuntimeError)?.message == "Event loop is closed")
+            #expect(report.future != nil)
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
     func cancelCarriesTheMessage(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)

@@ -229,6 +229,64 @@ private final class EchoProtocol: StreamProtocol {
     }
 
     @Test(arguments: LoopFactory.all)
+    func writesAfterCloseAreDroppedAndWarnedAboutAfterAFew(_ factory: LoopFactory) throws {
+        // CPython's socket transport drops writes once its connection is lost or closing with nothing buffered,
+        // counting them, and logs "socket.send() raised exception." from the fifth on.
+        let warnings = try factory.run { loop in
+            let reports = Log<String>()
+            loop.setExceptionHandler { _, context in reports(context.message) }
+            let sink = RecordingProtocol(loop: loop)
+            let server = try await loop.createServer({ sink }, host: "127.0.0.1", port: 0)
+            let client = RecordingProtocol(loop: loop)
+            let (transport, _) = try await loop.createConnection({ client }, host: "127.0.0.1", port: server.port)
+            transport.write(bytes("kept"))
+            transport.close()
+            for _ in 0..<4 { transport.write(bytes("dropped")) }
+            #expect(reports.items.isEmpty)
+            transport.write(bytes("dropped"))
+            transport.write(bytes("dropped"))
+            transport.write([])
+            try await client.lost.value
+            try await sink.lost.value
+            #expect(sink.received == bytes("kept"))
+            server.close()
+            try await server.waitClosed()
+            return reports.items
+        }
+        #expect(warnings == ["socket.send() raised exception.", "socket.send() raised exception."])
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func aSocketClosingWithBytesBufferedStillTakesWrites(_ factory: LoopFactory) throws {
+        // CPython's socket transport only drops writes once the connection's loss is scheduled; while close()
+        // waits for the buffer to drain, a write joins the buffer and is sent before connection_lost.
+        let (received, expected) = try factory.run { loop in
+            let sink = RecordingProtocol(loop: loop)
+            let server = try await loop.createServer({ sink }, host: "127.0.0.1", port: 0)
+            let client = RecordingProtocol(loop: loop)
+            let (transport, _) = try await loop.createConnection({ client }, host: "127.0.0.1", port: server.port)
+            try await Asyncio.sleep(0)
+            sink.transport?.pauseReading()
+            let chunk = [UInt8](repeating: 7, count: 64 * 1024)
+            var sent: [UInt8] = []
+            while transport.getWriteBufferSize() == 0 && sent.count < 64 * 1024 * 1024 {
+                transport.write(chunk)
+                sent += chunk
+            }
+            transport.close()
+            transport.write(bytes("tail"))
+            sink.transport?.resumeReading()
+            try await client.lost.value
+            try await sink.lost.value
+            server.close()
+            try await server.waitClosed()
+            return (sink.received, sent + bytes("tail"))
+        }
+        #expect(received.count == expected.count)
+        #expect(received.suffix(4) == bytes("tail")[...])
+    }
+
+    @Test(arguments: LoopFactory.all)
     func sockOperations(_ factory: LoopFactory) throws {
         try factory.run { loop in
             let serverSide = EchoProtocol(loop: loop)

@@ -36,6 +36,31 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func aStartCancelledAfterTheSpawnKillsAndReapsTheChild(_ factory: LoopFactory) throws {
+        // CPython's subprocess_exec closes the transport and waits for the child when anything fails, or is
+        // cancelled, once the child exists: no process outlives a start that did not return it.
+        try factory.run { loop in
+            let recorder = PidRecorder()
+            let starting = try loop.createTask {
+                _ = try await loop.subprocessExec(
+                    { recorder }, "sleep", ["30"], stdin: .pipe, stdout: .pipe, stderr: .inherit
+                )
+            }
+            // The task runs up to its yield after the spawn, where the cancellation lands.
+            try await Asyncio.sleep(0)
+            let pid = try #require(recorder.pid)
+            starting.cancel()
+            await #expect(throws: CancelledError.self) { try await starting.value }
+            let reaped = waitpid(pid, nil, WNOHANG) == -1 && errno == ECHILD
+            #expect(reaped)
+            if !reaped {
+                Glibc.kill(pid, SIGKILL)
+                waitpid(pid, nil, 0)
+            }
+        }
+    }
+
+    @Test(arguments: LoopFactory.all)
     func shellExitCodeAndStderr(_ factory: LoopFactory) throws {
         let (err, code) = try factory.run { _ in
             let process = try await createSubprocessShell("echo oops >&2; exit 3", stdout: .devNull, stderr: .pipe)
@@ -96,5 +121,13 @@ import Testing
             try await Asyncio.sleep(0.005)
             #expect(waitpid(pid, nil, WNOHANG) == -1)
         }
+    }
+}
+
+/// Keeps the pid of the child whose transport it is given.
+private final class PidRecorder: SubprocessProtocol {
+    var pid: pid_t?
+    func connectionMade(_ transport: any Transport) {
+        pid = (transport.getExtraInfo("subprocess") as? SubprocessTransport)?.pid
     }
 }

@@ -236,6 +236,21 @@ import Testing
     }
 
     @Test(arguments: LoopFactory.all)
+    func asCompletedYieldsARepeatedFutureOnce(_ factory: LoopFactory) throws {
+        // CPython's as_completed works on set(fs): a future passed twice is one future, yielded once.
+        let seen = try factory.run { loop in
+            let first = try loop.createTask { try await Asyncio.sleep(0.001, result: 1) }
+            let second = try loop.createTask { 2 }
+            var seen: [Int] = []
+            for try await done in try asCompleted([first, second, first, second, first]) {
+                seen.append(try done.result())
+            }
+            return seen
+        }
+        #expect(seen == [2, 1])
+    }
+
+    @Test(arguments: LoopFactory.all)
     func asCompletedTimesOut(_ factory: LoopFactory) throws {
         try factory.run { loop in
             let slow = try loop.createTask { try await Asyncio.sleep(10, result: 1) }

@@ -2,7 +2,8 @@
 ///
 /// Flavor: sync methods, an asyncio-flavored ``value``. Not thread-safe: use it on its loop's thread
 /// (from another thread, go through ``AbstractEventLoop/callSoonThreadsafe(_:)``). Done-callbacks run through
-/// the loop's ready queue, never inline. A future that ends with an error nobody retrieved reports
+/// the loop's ready queue, never inline; one that a closed loop refuses is reported to the loop's exception
+/// handler instead of being dropped without a word. A future that ends with an error nobody retrieved reports
 /// "Future exception was never retrieved" to the loop's exception handler when it is deallocated.
 public class Future<T>: AnyFuture, CustomStringConvertible {
     enum State {
@@ -120,11 +121,24 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         callbacks = []
         for callback in pending {
             switch callback {
-            case .user(_, let function): _ = try? loop.callSoon { function(self) }
+            case .user(_, let function): schedule(function)
             case .waker(let continuation): continuation.resume()
             }
         }
         return true
+    }
+
+    /// Puts `callback` in the loop's ready queue. CPython's `call_soon` raises "Event loop is closed" out of
+    /// `add_done_callback` or `set_result` then; the methods here do not throw (and the future is done by then
+    /// anyway), so the loop's exception handler hears of the callback that will never run.
+    private func schedule(_ callback: @escaping (Future<T>) -> Void) {
+        do {
+            try loop.callSoon { callback(self) }
+        } catch {
+            loop.callExceptionHandler(ExceptionContext(
+                message: "Future done-callback could not be scheduled", error: error, future: self
+            ))
+        }
     }
 
     /// Stops the deallocation report (for futures whose errors are delivered elsewhere).
@@ -135,12 +149,14 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// Calls `callback` with the future, through the loop's ready queue, once it is done (next iteration if it
     /// already is).
     ///
-    /// Flavor: sync.
+    /// Flavor: sync. When the loop cannot take the callback (it is closed), the callback never runs and the
+    /// loop's exception handler gets a context whose error is that of ``AbstractEventLoop/callSoon(_:)``
+    /// (``RuntimeError`` "Event loop is closed"), where CPython raises it.
     @discardableResult
     public func addDoneCallback(_ callback: @escaping (Future<T>) -> Void) -> CallbackID {
         nextCallbackID += 1
         if done {
-            _ = try? loop.callSoon { callback(self) }
+            schedule(callback)
         } else {
             callbacks.append(.user(nextCallbackID, callback))
         }

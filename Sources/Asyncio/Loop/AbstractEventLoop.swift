@@ -50,7 +50,8 @@ public protocol AbstractEventLoop: TaskExecutor {
     func createTask<T>(name: String?, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T>
 
     /// Runs `function` on `executor` (the loop's default ``ThreadPoolExecutor`` when `nil`); the returned
-    /// future completes on the loop thread.
+    /// future completes on the loop thread. Cancelling that future keeps a call that has not started from ever
+    /// running; a call already running finishes and its outcome is dropped (see ``submitWork(to:on:_:)``).
     ///
     /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
     func runInExecutor<T: Sendable>(

@@ -63,7 +63,10 @@ extension AbstractEventLoop {
     /// Starts `program` (searched in `PATH`) with `arguments` and wires its pipes to a protocol from `factory`:
     /// `loop.subprocess_exec`.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError`` when the process cannot be started.
+    /// Flavor: asyncio. Once the child exists, any failure (wiring its pipes, watching it) or a cancellation
+    /// before this returns kills the child and waits for it to be reaped before the error is rethrown, as
+    /// CPython closes the transport and awaits it: no child outlives a start that did not hand it over.
+    /// - Throws: ``OSError`` when the process cannot be started; ``CancelledError``.
     public func subprocessExec(
         _ factory: @escaping () -> any SubprocessProtocol, _ program: String, _ arguments: [String],
         stdin: PipeOption, stdout: PipeOption, stderr: PipeOption
@@ -72,13 +75,24 @@ extension AbstractEventLoop {
         let (pid, pipes) = try spawn(program, arguments, options: [stdin, stdout, stderr])
         let made = factory()
         let transport = SubprocessTransport(loop: self, pid: pid, protocol: made)
-        for (childFD, parentFD) in pipes.parentEnds.sorted(by: { $0.key < $1.key }) {
-            try transport.attachPipe(childFD: childFD, parentFD: parentFD)
+        let parentEnds = pipes.parentEnds.sorted(by: { $0.key < $1.key })
+        var attached = 0
+        do {
+            for (childFD, parentFD) in parentEnds {
+                try transport.attachPipe(childFD: childFD, parentFD: parentFD)
+                attached += 1
+            }
+            try transport.startWatching()
+            made.connectionMade(SubprocessConnection(transport))
+            // Let the pipe transports announce themselves before the caller goes on, as CPython waits for them.
+            try await Asyncio.sleep(0)
+        } catch {
+            // The pipe whose attach threw belongs to the transport object that failed (its deinit closes it);
+            // the ones after it belong to nobody yet.
+            for (_, parentFD) in parentEnds.dropFirst(attached + 1) { Glibc.close(parentFD) }
+            await transport.abandon()
+            throw error
         }
-        try transport.startWatching()
-        made.connectionMade(SubprocessConnection(transport))
-        // Let the pipe transports announce themselves before the caller goes on, as CPython waits for them.
-        try await Asyncio.sleep(0)
         return (transport, made)
     }
 }

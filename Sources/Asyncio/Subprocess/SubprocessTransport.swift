@@ -19,6 +19,7 @@ public final class SubprocessTransport {
     private var exitWaiters: [Future<Int32>] = []
     private var pidfd: Int32 = -1
     private var finished = false
+    private var watching = false
 
     init(loop: any AbstractEventLoop, pid: pid_t, protocol: any SubprocessProtocol) {
         self.loop = loop
@@ -41,10 +42,34 @@ public final class SubprocessTransport {
     func startWatching() throws {
         pidfd = sysPidfdOpen(pid, 0)
         if pidfd >= 0 {
-            try loop.addReader(pidfd) { self.reap() }
+            do {
+                try loop.addReader(pidfd) { self.reap() }
+            } catch {
+                Glibc.close(pidfd)
+                pidfd = -1
+                throw error
+            }
         } else {
             // No pidfd (old kernel): poll; the first check comes soon, then every 10 ms.
             try loop.callLater(0.001) { self.pollExit() }
+        }
+        watching = true
+    }
+
+    /// Undoes a start that failed after the spawn: closes the pipes, kills the child and waits until it is
+    /// reaped — through the loop when it is watched, else by blocking in `waitpid` for a child that SIGKILL
+    /// ends at once. Never throws: the start's own error is the one to report.
+    func abandon() async {
+        close()
+        if watching {
+            // The caller's cancellation was delivered once already, so this wait runs to the exit; a second
+            // cancellation would leave the reaping to the watch.
+            _ = try? await wait()
+        } else if returncode == nil {
+            var status: Int32 = 0
+            var result: pid_t
+            repeat { result = waitpid(pid, &status, 0) } while result < 0 && errno == EINTR
+            processExited(result < 0 ? 255 : Self.exitCode(status))
         }
     }
 
@@ -62,8 +87,12 @@ public final class SubprocessTransport {
             Glibc.close(pidfd)
             pidfd = -1
         }
-        let exitCode = status & 0x7f == 0 ? (status >> 8) & 0xff : -(status & 0x7f)
-        processExited(result < 0 ? 255 : exitCode)
+        processExited(result < 0 ? 255 : Self.exitCode(status))
+    }
+
+    // The exit code of a `waitpid` status, or minus the signal that ended the child.
+    private static func exitCode(_ status: Int32) -> Int32 {
+        status & 0x7f == 0 ? (status >> 8) & 0xff : -(status & 0x7f)
     }
 
     private func processExited(_ code: Int32) {

@@ -17,6 +17,9 @@ public final class AsCompleted<T>: AsyncSequence, AsyncIteratorProtocol {
 
     init(_ futures: [Future<T>], loop: any AbstractEventLoop, timeout: Double?) throws {
         self.loop = loop
+        // CPython iterates over set(fs): a future listed twice is one future, yielded once.
+        var seen = Set<ObjectIdentifier>()
+        let futures = futures.filter { seen.insert(ObjectIdentifier($0)).inserted }
         remaining = futures.count
         if let timeout, !futures.isEmpty {
             timer = try loop.callLater(timeout) { [weak self] in
@@ -61,7 +64,8 @@ public final class AsCompleted<T>: AsyncSequence, AsyncIteratorProtocol {
     }
 }
 
-/// Yields `futures` as they complete: `asyncio.as_completed`.
+/// Yields `futures` as they complete: `asyncio.as_completed`. A future listed more than once is yielded once,
+/// as CPython makes a set of them.
 ///
 /// Flavor: sync to create (where a loop runs), asyncio to iterate. - Throws: ``RuntimeError`` "no running event
 /// loop" when no loop runs here.

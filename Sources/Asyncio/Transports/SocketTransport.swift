@@ -9,6 +9,8 @@ import Glibc
 /// Flavor: sync, loop thread only.
 public final class SocketTransport: Transport {
     private static let maxReadSize = 256 * 1024
+    /// From this many dropped writes on, each one is reported (CPython's `LOG_THRESHOLD_FOR_CONNLOST_WRITES`).
+    private static let droppedWritesBeforeWarning = 5
 
     /// The loop driving the transport.
     public let loop: any AbstractEventLoop
@@ -24,6 +26,8 @@ public final class SocketTransport: Transport {
     private var reading = true
     private var writingPaused = false
     private var lostScheduled = false
+    // Writes dropped because the connection is gone (CPython counts them in `_conn_lost`).
+    private var droppedWrites = 0
     private var highWater = 64 * 1024
     private var lowWater = 16 * 1024
     private var readBuffer: UnsafeMutableRawBufferPointer
@@ -98,8 +102,24 @@ public final class SocketTransport: Transport {
     private var pendingCount: Int { buffer.count - bufferStart }
 
     /// Sends `data`, buffering what the socket does not take at once.
+    ///
+    /// As CPython's transports: once the connection is lost, or closing with nothing left to flush (a pipe: once
+    /// closing at all), `data` is dropped; the fifth such write and every later one is reported to the loop's
+    /// exception handler ("socket.send() raised exception."), so a few stray writes racing the close stay quiet
+    /// while a writer that keeps going shows up. A socket closing with bytes still buffered takes the write: it
+    /// is flushed before ``BaseProtocol/connectionLost(_:)``.
     public func write(_ data: [UInt8]) {
-        guard !data.isEmpty, !eofWritten, !closing else { return }
+        guard !data.isEmpty, !eofWritten else { return }
+        if lostScheduled || (closing && isPipe) {
+            droppedWrites += 1
+            if droppedWrites >= Self.droppedWritesBeforeWarning {
+                let message = isPipe
+                    ? "pipe closed by peer or os.write(pipe, data) raised exception."
+                    : "socket.send() raised exception."
+                loop.callExceptionHandler(ExceptionContext(message: message))
+            }
+            return
+        }
         var sent = 0
         if pendingCount == 0 {
             do {
