@@ -18,26 +18,12 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
         case job(UnownedJob)
     }
 
-    struct TimerEntry: Comparable {
-        let when: Double
-        let sequence: UInt64
-        let handle: TimerHandle
-
-        static func < (lhs: Self, rhs: Self) -> Bool {
-            lhs.when < rhs.when || (lhs.when == rhs.when && lhs.sequence < rhs.sequence)
-        }
-
-        static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.when == rhs.when && lhs.sequence == rhs.sequence
-        }
-    }
-
     // Loop-thread state. Each iteration swaps `ready` out and runs it, so callbacks scheduled while it runs
     // wait for the next iteration (CPython's `ntodo`); `spareReady` keeps the other buffer's capacity.
     // Unchecked: a dynamic exclusivity check on every append was a fifth of the cost of `callSoon`.
     @exclusivity(unchecked) private var ready: [ReadyItem] = []
     private var spareReady: [ReadyItem] = []
-    private var timers = Heap<TimerEntry>()
+    private var timers = Heap<TimerEntry<TimerHandle>>()
     private var timerSequence: UInt64 = 0
     private var cancelledTimers = 0
     private var running = false
@@ -123,7 +109,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
         let handle = TimerHandle(when: when, scheduler: self, callback)
         handle.scheduled = true
         timerSequence &+= 1
-        timers.insert(TimerEntry(when: when, sequence: timerSequence, handle: handle))
+        timers.insert(TimerEntry(when: when, sequence: timerSequence, payload: handle))
         return handle
     }
 
@@ -331,7 +317,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
         }
         let end = timers.isEmpty ? 0 : time() + 1e-9
         while let next = timers.min, next.when <= end {
-            let handle = timers.removeMin().handle
+            let handle = timers.removeMin().payload
             handle.scheduled = false
             if handle.cancelled {
                 cancelledTimers -= 1
@@ -385,8 +371,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     private func pruneCancelledTimers() {
         guard cancelledTimers > 100, cancelledTimers * 2 > timers.count else { return }
         let live = timers.unordered.filter { entry in
-            if entry.handle.cancelled { entry.handle.scheduled = false }
-            return !entry.handle.cancelled
+            if entry.payload.cancelled { entry.payload.scheduled = false }
+            return !entry.payload.cancelled
         }
         timers = Heap(live)
         cancelledTimers = 0

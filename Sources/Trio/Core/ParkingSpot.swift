@@ -2,7 +2,7 @@
 /// running it.
 ///
 /// A blocked Trio task must stop running until the runner decides to wake it. A continuation
-/// would do, but every continuation costs the Swift runtime a dependency record and two
+/// would do, but every continuation costs the Swift runtime a dependency record and several
 /// look-ups of the task's preferred executor, each under the task's status lock. Hopping onto
 /// this actor costs one enqueue instead: the runtime hands the task's job to
 /// ``ParkingExecutor/enqueue(_:)``, on the loop thread, before the hop returns, and the job sits

@@ -45,7 +45,7 @@ extension Runner {
     /// back as an untagged job; the task table lets the runner recognise it then.
     @inline(__always)
     func stepEnded(_ task: TrioTask) {
-        if task.parkedJob == nil, !task.exited, !task.inTaskTable, let swiftTask = task.swiftTask {
+        if task.parkedJob == nil, !task.hasExited, !task.inTaskTable, let swiftTask = task.swiftTask {
             tasksBySwiftTask.insert(task, for: swiftTask)
             task.inTaskTable = true
         }
@@ -62,7 +62,6 @@ extension Runner {
             failure = nil
         }
         task.activate(nil)
-        task.exited = true
         if task.inTaskTable, let swiftTask = task.swiftTask { tasksBySwiftTask.remove(swiftTask) }
         // `currentTask` does not keep the record alive, and the record may go away with this step.
         if currentTask === task { currentTask = nil }

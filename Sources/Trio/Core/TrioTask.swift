@@ -1,7 +1,7 @@
 /// One Trio task: a Swift task started by the runner plus the bookkeeping Trio needs.
 ///
 /// Flavor: Trio. Get the current one with ``Lowlevel/currentTask()``. A task record is only
-/// touched from its run's thread; it is `Sendable` so that it can be a task-local value.
+/// touched from its run's thread; it is `Sendable` so that the Swift task running it can hold it.
 public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     /// The task's name, for instruments and debugging. Defaults to where it was spawned.
     public var name: String {
@@ -20,8 +20,8 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) public internal(set) var childNurseries: [Nursery] = []
 
     // The runner outlives every task of its run, so no reference counting is needed. Code that
-    // may hold a task record after its run (a stray Swift task that copied the task-local) must
-    // compare `runnerID` with the thread's current runner before touching `runner`.
+    // may hold a task record after its run (an escaped nursery, a lock) must compare `runnerID`
+    // with the thread's current runner before touching `runner`.
     unowned(unsafe) let runner: Runner
     let runnerID: ObjectIdentifier
     let isSystem: Bool
@@ -31,12 +31,15 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) var statusSlot = -1
     @exclusivity(unchecked) var nurserySlot = -1
 
-    // Parking (Trio's wait_task_rescheduled): see Runner+Parking.swift.
+    // Which Swift task runs this one (see `TrioTask.current`).
     /// The identity of the Swift task running this Trio task, from its first step on.
     @exclusivity(unchecked) var swiftTask: UnsafeRawPointer?
     /// Whether the runner's task table holds this task (see ``Runner/stepEnded(_:)``).
     @exclusivity(unchecked) var inTaskTable = false
-    @exclusivity(unchecked) var exited = false
+    /// A task leaves every cancel status when it exits.
+    var hasExited: Bool { cancelStatus == nil }
+
+    // Parking (Trio's wait_task_rescheduled): see Runner+Parking.swift.
     /// The task's job while it is suspended (see ``ParkingSpot``).
     @exclusivity(unchecked) var parkedJob: UnownedJob?
     @exclusivity(unchecked) var blocked = false
@@ -70,9 +73,8 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     ///
     /// Not a task-local: the runner knows which task's step it is running (it tags wake-ups, first
     /// steps, and jobs of tasks that suspended elsewhere), and anything else is looked up by its
-    /// Swift task. So a
-    /// Swift task that is not a Trio task (an unstructured task, or a child of `async let` or a
-    /// task group) has no current Trio task, even when it was created inside one.
+    /// Swift task. So a Swift task that is not a Trio task (an unstructured task, or a child of
+    /// `async let` or of a task group) has no current Trio task, even when created inside one.
     static var current: TrioTask? {
         guard let runner = Runner.currentOnThread.value else { return nil }
         if let task = runner.currentTask { return task }
@@ -125,19 +127,22 @@ func currentSwiftTask() -> UnsafeRawPointer? {
     withUnsafeCurrentTask { task in task.map { unsafeBitCast($0, to: UnsafeRawPointer.self) } }
 }
 
-/// Runs `body` on the current task's executor (the run's thread, for a Trio task), with no actor
-/// isolation.
+/// Whether the caller of a `nonisolated(nonsending)` Trio function is isolated to an actor.
 ///
 /// Trio's hot async functions are `nonisolated(nonsending)`: they run on the caller's executor,
 /// which saves the executor hops a plain nonisolated function makes on entry and after every
 /// suspension (each one asks the Swift runtime for the task's preferred executor, under a lock).
 /// A Trio task's own code is nonisolated and already on the run's thread. Code isolated to an
-/// actor is not, and it calls the function again through here, so that Trio's state is only ever
-/// touched on the run's thread, as with a plain nonisolated function.
+/// actor is not: such a call goes through ``onRunThread(_:_:)`` first, so that Trio's state is
+/// only ever touched on the run's thread, as with a plain nonisolated function.
+///
+/// A function rather than `#isolation != nil` inline: that expression inside a
+/// `nonisolated(nonsending)` function crashes the Swift 6.3 compiler in debug builds.
 @inlinable @inline(__always)
 func isActorIsolated(_ isolation: (any Actor)?) -> Bool { isolation != nil }
 
-/// Calls `body(input)` on the current task's executor: see ``isActorIsolated(_:)``.
+/// Calls `body(input)` on the current task's executor (the run's thread, for a Trio task), with
+/// no actor isolation: see ``isActorIsolated(_:)``.
 @inlinable @inline(__always)
 nonisolated(nonsending) func onRunThread<Input, Output>(
     _ input: Input, _ body: @Sendable (Input) async throws -> Output

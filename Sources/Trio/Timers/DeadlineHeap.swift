@@ -1,4 +1,5 @@
 import HeapModule
+import TrioPlatform
 
 /// The run's timers: sleeping tasks and cancel-scope deadlines, ordered by deadline and then by
 /// registration order.
@@ -19,19 +20,7 @@ struct DeadlineHeap {
         }
     }
 
-    struct Entry: Comparable {
-        let deadline: Double
-        let sequence: UInt64
-        let target: Target
-
-        static func < (a: Entry, b: Entry) -> Bool {
-            a.deadline < b.deadline || (a.deadline == b.deadline && a.sequence < b.sequence)
-        }
-
-        static func == (a: Entry, b: Entry) -> Bool { a.sequence == b.sequence }
-    }
-
-    private var heap = Heap<Entry>()
+    private var heap = Heap<TimerEntry<Target>>()
     private var sequence: UInt64 = 0
     /// How many entries are believed live; owners report unregistrations.
     private(set) var liveCount = 0
@@ -40,7 +29,7 @@ struct DeadlineHeap {
 
     mutating func add(_ deadline: Double, _ target: Target) {
         sequence &+= 1
-        heap.insert(Entry(deadline: deadline, sequence: sequence, target: target))
+        heap.insert(TimerEntry(when: deadline, sequence: sequence, payload: target))
         liveCount += 1
     }
 
@@ -48,14 +37,14 @@ struct DeadlineHeap {
     mutating func didInvalidate() {
         liveCount -= 1
         if heap.count > 1000 && heap.count > 2 * liveCount {
-            heap = Heap(heap.unordered.filter { $0.target.isLive })
+            heap = Heap(heap.unordered.filter { $0.payload.isLive })
         }
     }
 
     /// The earliest live deadline, discarding stale entries on top.
     mutating func nextDeadline() -> Double {
         while let top = heap.min {
-            if top.target.isLive { return top.deadline }
+            if top.payload.isLive { return top.when }
             heap.removeMin()
         }
         return .infinity
@@ -66,10 +55,10 @@ struct DeadlineHeap {
     /// one may invalidate another (its owner then reports ``didInvalidate()`` as usual), so the
     /// caller checks `isLive` again and reports ``didFire()`` for each target it does fire.
     mutating func popExpired(now: Double, into fired: inout [Target]) {
-        while let top = heap.min, top.deadline <= now {
+        while let top = heap.min, top.when <= now {
             heap.removeMin()
-            guard top.target.isLive else { continue }
-            fired.append(top.target)
+            guard top.payload.isLive else { continue }
+            fired.append(top.payload)
         }
     }
 
