@@ -34,7 +34,6 @@ func channelWorkload(bufferSize: Int) -> Workload {
     Workload(name: "channel_buf\(bufferSize)") {
         var rates: [Double] = []
         for _ in 0..<5 { rates.append(try channelThroughput(count: 200_000, bufferSize: bufferSize)) }
-        rates.sort()
-        report("channel_buf\(bufferSize)", rates[rates.count / 2], "items/s")
+        report("channel_buf\(bufferSize)", median(rates), "items/s")
     }
 }

@@ -13,6 +13,5 @@ let toThreadWorkload = Workload(name: "to_thread") {
             return Double(count) / (monotonicSeconds() - start)
         })
     }
-    rates.sort()
-    report("to_thread", rates[rates.count / 2], "roundtrips/s")
+    report("to_thread", median(rates), "roundtrips/s")
 }

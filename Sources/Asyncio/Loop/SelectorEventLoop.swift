@@ -330,18 +330,21 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
 
     private func takeInbox() {
         wakeup.drain()
-        let items = inbox.withLock { items in
-            let taken = items
+        // Moved under the lock rather than copied out: a copy would share the inbox's buffer, and
+        // emptying the inbox would then allocate a fresh one on every wake-up.
+        inbox.withLock { items in
+            ready.append(contentsOf: items)
             items.removeAll(keepingCapacity: true)
-            return taken
         }
-        ready.append(contentsOf: items)
     }
 
     private func runReady() {
         guard !ready.isEmpty else { return }
         let executor = asUnownedTaskExecutor()
-        var batch = spareReady
+        // Two swaps, not a copy: `ready` must get the spare buffer as its only owner, or its next
+        // append would copy it into a new allocation.
+        var batch: [ReadyItem] = []
+        swap(&batch, &spareReady)
         swap(&batch, &ready)
         if debug {
             for item in batch {
@@ -356,7 +359,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
             for item in batch { run(item, on: executor) }
         }
         batch.removeAll(keepingCapacity: true)
-        spareReady = batch
+        swap(&batch, &spareReady)
     }
 
     @inline(__always)

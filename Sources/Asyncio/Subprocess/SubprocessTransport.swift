@@ -15,7 +15,6 @@ public final class SubprocessTransport {
     public private(set) var returncode: Int32?
     var subprocessProtocol: any SubprocessProtocol
     private var pipes: [Int32: SocketTransport] = [:]
-    private var openPipes: Set<Int32> = []
     private var exitWaiters: [Future<Int32>] = []
     private var pidfd: Int32 = -1
     private var finished = false
@@ -36,7 +35,6 @@ public final class SubprocessTransport {
             isPipe: true, reading: childFD != 0
         )
         pipes[childFD] = transport
-        openPipes.insert(childFD)
     }
 
     func startWatching() throws {
@@ -105,14 +103,13 @@ public final class SubprocessTransport {
     }
 
     func pipeClosed(fd: Int32, error: (any Error)?) {
-        openPipes.remove(fd)
         pipes[fd] = nil
         subprocessProtocol.pipeConnectionLost(fd: fd, error: error)
         tryFinish()
     }
 
     private func tryFinish() {
-        guard !finished, returncode != nil, openPipes.isEmpty else { return }
+        guard !finished, returncode != nil, pipes.isEmpty else { return }
         finished = true
         _ = try? loop.callSoon { self.subprocessProtocol.connectionLost(nil) }
     }

@@ -5,25 +5,15 @@ import DequeModule
 final class WaiterList {
     private(set) var futures = Deque<Future<Void>>()
 
-    var isEmpty: Bool { futures.isEmpty }
-
     /// Whether every waiter was cancelled (or there are none).
     var allCancelled: Bool { futures.allSatisfy(\.cancelled) }
 
     /// Parks the current task on a new future at the back of the list until someone completes it.
+    /// The future leaves the list however the wait ends; a cancelled wait hands it to `onCancel`
+    /// first, for primitives that must inspect it (semaphores, queues).
     ///
     /// - Throws: ``CancelledError``; ``FlavorError`` (naming `what`) outside an asyncio task.
-    func wait(_ what: String) async throws {
-        let loop = try TaskContext.require(what).core.loop
-        let future = loop.createFuture(of: Void.self)
-        futures.append(future)
-        defer { remove(future) }
-        try await future.value
-    }
-
-    /// Like ``wait(_:)`` but leaves the future in the list and hands it to `onCancel` when the wait is
-    /// cancelled, for primitives that must inspect it (semaphores, queues).
-    func wait(_ what: String, onCancel: (Future<Void>) -> Void) async throws {
+    func wait(_ what: String, onCancel: (Future<Void>) -> Void = { _ in }) async throws {
         let loop = try TaskContext.require(what).core.loop
         let future = loop.createFuture(of: Void.self)
         futures.append(future)

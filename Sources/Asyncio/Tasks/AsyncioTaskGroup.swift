@@ -6,7 +6,6 @@
 ///
 /// Flavor: asyncio.
 public final class AsyncioTaskGroup {
-    private var entered = false
     private var exiting = false
     private var aborting = false
     private var parentCancelRequested = false
@@ -24,7 +23,7 @@ public final class AsyncioTaskGroup {
     /// after a failure.
     @discardableResult
     public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
-        guard entered, let parent else { throw RuntimeError("TaskGroup has not been entered") }
+        guard let parent else { throw RuntimeError("TaskGroup has not been entered") }
         if exiting && tasks.isEmpty { throw RuntimeError("TaskGroup is finished") }
         if aborting { throw RuntimeError("TaskGroup is shutting down") }
         let task = try parent.core.loop.createTask(name: name, body)
@@ -35,9 +34,8 @@ public final class AsyncioTaskGroup {
     }
 
     func enter() throws {
-        guard !entered else { throw RuntimeError("TaskGroup has already been entered") }
+        guard parent == nil else { throw RuntimeError("TaskGroup has already been entered") }
         parent = try TaskContext.require("AsyncioTaskGroup")
-        entered = true
     }
 
     private func abort() {

@@ -81,13 +81,11 @@ private nonisolated(nonsending) func sleepUntil(_ deadline: Double, task: TrioTa
 ///
 /// - Throws: ``Cancelled`` (always, eventually); ``RuntimeError`` outside a Trio task.
 public nonisolated(nonsending) func sleepForever() async throws -> Never {
-    let task: TrioTask
     if isActorIsolated(#isolation) {
         try await onRunThread(()) { _ async throws -> Void in try await sleepForever() }
         throw TrioInternalError("sleepForever returned")
-    } else {
-        task = try currentTrioTask("sleepForever")
     }
+    let task = try currentTrioTask("sleepForever")
     let error = await task.runner.park(task) { _ in .succeeded }
     throw error ?? TrioInternalError("sleepForever woke without an error")
 }

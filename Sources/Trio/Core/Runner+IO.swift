@@ -18,9 +18,9 @@ public func waitWritable(_ fd: Int32) async throws {
 /// ``ClosedResourceError``. Call it before `close(fd)`. Flavor: sync; does nothing outside a run.
 public func notifyClosing(_ fd: Int32) {
     guard let runner = Runner.currentOnThread.value else { return }
-    for task in runner.io.takeWaiters(fd: fd) {
-        runner.reschedule(task, error: ClosedResourceError("another task closed this fd"))
-    }
+    let (reader, writer) = runner.io.takeWaiters(fd: fd)
+    if let reader { runner.reschedule(reader, error: ClosedResourceError("another task closed this fd")) }
+    if let writer { runner.reschedule(writer, error: ClosedResourceError("another task closed this fd")) }
 }
 
 private func waitIO(_ fd: Int32, readable: Bool, api: String) async throws {

@@ -27,6 +27,8 @@ struct IOManager: ~Copyable {
         var kernelEvents: UInt32 = 0
         /// Owned by a socket: the record outlives each wait and is dropped by `takeWaiters`.
         var owned = false
+        /// Nobody needs the record any more: not owned, and nobody waits on it.
+        var isUnused: Bool { !owned && reader == nil && writer == nil }
         /// Owned only: keep `EPOLLIN` armed (level-triggered) between the owner's reads.
         var keepReading = false
         /// Owned only: the kernel reported readability while nobody waited to read. The owner's
@@ -128,7 +130,7 @@ struct IOManager: ~Copyable {
         } catch {
             if readable { watch.reader = nil } else { watch.writer = nil }
             watch.keepReading = keptReading
-            if !watch.owned && watch.reader == nil && watch.writer == nil { forget(watch) }
+            if watch.isUnused { forget(watch) }
             throw error
         }
         waiterCount += 1
@@ -145,7 +147,7 @@ struct IOManager: ~Copyable {
         guard watch.live else { return }
         if readable { watch.reader = nil } else { watch.writer = nil }
         waiterCount -= 1
-        if !watch.owned && watch.reader == nil && watch.writer == nil {
+        if watch.isUnused {
             forget(watch)
         } else {
             try? rearm(watch)
@@ -153,14 +155,15 @@ struct IOManager: ~Copyable {
     }
 
     /// Takes both waiters of `fd` away and forgets the fd (it is about to be closed).
-    mutating func takeWaiters(fd: Int32) -> [TrioTask] {
-        guard let watch = watches[fd] else { return [] }
-        let tasks = [watch.reader, watch.writer].compactMap { $0 }
-        waiterCount -= tasks.count
+    mutating func takeWaiters(fd: Int32) -> (reader: TrioTask?, writer: TrioTask?) {
+        guard let watch = watches[fd] else { return (nil, nil) }
+        let waiters = (reader: watch.reader, writer: watch.writer)
+        if waiters.reader != nil { waiterCount -= 1 }
+        if waiters.writer != nil { waiterCount -= 1 }
         watch.reader = nil
         watch.writer = nil
         forget(watch)
-        return tasks
+        return waiters
     }
 
     private mutating func forget(_ watch: Watch) {
@@ -243,7 +246,7 @@ struct IOManager: ~Copyable {
                 waiterCount -= 1
                 ready.append(task)
             }
-            if !watch.owned && watch.reader == nil && watch.writer == nil {
+            if watch.isUnused {
                 // The one-shot registration stays in the kernel, disarmed: the next wait on this
                 // fd re-arms it with one EPOLL_CTL_MOD instead of a DEL now and an ADD then (as
                 // Trio's epoll backend does).

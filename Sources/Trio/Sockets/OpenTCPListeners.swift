@@ -23,14 +23,14 @@ public func openTCPListeners(port: Int, host: String? = nil, backlog: Int? = nil
     let listenBacklog = Int32(max(0, min(backlog ?? 0xFFFF, 0xFFFF)))
     let addresses = try await resolveStreamAddresses(host: host, port: port, passive: true)
     var listeners: [SocketListener] = []
-    var unsupported: [any Error] = []
+    var unsupportedCount = 0
     do {
         for info in addresses {
             let socket: SocketHandle
             do {
                 socket = try SocketHandle.open(family: info.family, type: info.type, protocol: info.proto)
             } catch let error as OSError where error.errno == EAFNOSUPPORT {
-                unsupported.append(error)
+                unsupportedCount += 1
                 continue
             }
             do {
@@ -54,7 +54,7 @@ public func openTCPListeners(port: Int, host: String? = nil, backlog: Int? = nil
         throw OSError(
             errno: EAFNOSUPPORT,
             operation: "this system doesn't support any of the kinds of socket that that address could use "
-                + "(\(unsupported.count) attempts)")
+                + "(\(unsupportedCount) attempts)")
     }
     return listeners
 }

@@ -94,6 +94,5 @@ private func runHandler<S: ByteStream>(_ stream: S, _ handler: (S) async throws 
 
 /// Writes one line to standard error (the Trio library's logger has no Swift counterpart here).
 func logError(_ message: String) {
-    let line = "trio: \(message)\n"
-    _ = line.withCString { write(2, $0, strlen($0)) }
+    writeToStandardError("trio: \(message)\n")
 }

@@ -64,9 +64,10 @@ public final class SocketListener: Listener {
         }
     }
 
-    /// Errors that concern one connection that died in the queue, not the listener.
+    /// Errors that concern one connection that died in the queue, not the listener. (`EAGAIN`
+    /// never gets here: the socket layer turns it into a wait.)
     private static let ignorableAcceptErrnos: Set<Int32> = [
-        EAGAIN, ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP,
+        ECONNABORTED, EPROTO, ENETDOWN, ENOPROTOOPT, EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP,
         ENETUNREACH, ETIMEDOUT, ECONNRESET,
     ]
 

@@ -95,7 +95,7 @@ public enum ToThread {
         call.mailbox.task = task
         let token = task.runner.token
         let context = WorkerContext(
-            token: token, abandonOnCancel: abandonOnCancel, host: abandonOnCancel ? nil : call.mailbox,
+            token: token, host: abandonOnCancel ? nil : call.mailbox,
             threadName: name)
         activeThreads.threadStarted()
         do {

@@ -8,7 +8,6 @@ final class WorkerContext: @unchecked Sendable {
     static let current = ThreadLocalReference<WorkerContext>()
 
     let token: TrioToken
-    let abandonOnCancel: Bool
     /// The waiting task's mailbox, for `FromThread` calls served by that task; `nil` when the
     /// call may be abandoned (the task may be gone, so requests go to the system nursery).
     let host: HostMailbox?
@@ -26,9 +25,8 @@ final class WorkerContext: @unchecked Sendable {
         cancelRequested.store(true, ordering: .releasing)
     }
 
-    init(token: TrioToken, abandonOnCancel: Bool, host: HostMailbox?, threadName: String) {
+    init(token: TrioToken, host: HostMailbox?, threadName: String) {
         self.token = token
-        self.abandonOnCancel = abandonOnCancel
         self.host = host
         self.threadName = threadName
     }

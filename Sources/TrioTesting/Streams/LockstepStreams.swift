@@ -7,9 +7,9 @@ final class LockstepByteQueue {
     private var senderClosed = false
     private var receiverClosed = false
     private var receiverWaiting = false
-    private let waiters = ParkingSpot()
-    private var sending = BusyFlag("another task is already sending")
-    private var receiving = BusyFlag("another task is already receiving")
+    private let waiters = ParkingLot()
+    private var sending = ConflictDetector("another task is already sending")
+    private var receiving = ConflictDetector("another task is already receiving")
 
     private func somethingHappened() { waiters.unparkAll() }
 

@@ -4,8 +4,8 @@ import Trio
 final class UnboundedByteQueue {
     private var data: [UInt8] = []
     private(set) var closed = false
-    private let lot = ParkingSpot()
-    private var fetching = BusyFlag("another task is already fetching data")
+    private let lot = ParkingLot()
+    private var fetching = ConflictDetector("another task is already fetching data")
 
     func put(_ bytes: [UInt8]) throws {
         if closed { throw ClosedResourceError("virtual connection closed") }
@@ -57,7 +57,7 @@ final class UnboundedByteQueue {
 /// Hooks let a test react to each operation: `sendAllHook` runs after data is queued,
 /// `waitSendAllMightNotBlockHook` after that call, `closeHook` when the stream is closed.
 public final class MemorySendStream: SendStream {
-    private var conflicts = BusyFlag("another task is using this stream")
+    private var conflicts = ConflictDetector("another task is using this stream")
     private let outgoing = UnboundedByteQueue()
     /// Called (awaited) at the end of each ``sendAll(_:)``.
     public var sendAllHook: (() async throws -> Void)?
@@ -132,7 +132,7 @@ public final class MemorySendStream: SendStream {
 /// An in-memory `Trio.ReceiveStream` for tests (Trio's `MemoryReceiveStream`): the test feeds it
 /// with ``putData(_:)`` and ``putEOF()``. Flavor: Trio.
 public final class MemoryReceiveStream: ReceiveStream {
-    private var conflicts = BusyFlag("another task is using this stream")
+    private var conflicts = ConflictDetector("another task is using this stream")
     private let incoming = UnboundedByteQueue()
     private var closed = false
     /// Called (awaited) at the start of each ``receiveSome(maxBytes:)``, before waiting for data.
