@@ -15,6 +15,21 @@ import Testing
         #expect(code == 0)
     }
 
+    /// The loop ignores SIGPIPE for itself; its children must start with the default action, as
+    /// with CPython's restore_signals, or a `yes | head` pipeline inside them would never end.
+    @Test(arguments: LoopFactory.all)
+    func childrenStartWithSIGPIPEAtItsDefault(_ factory: LoopFactory) throws {
+        let out = try factory.run { _ in
+            let process = try await createSubprocessExec("sh", ["-c", "grep SigIgn /proc/$$/status"], stdout: .pipe)
+            let (out, _) = try await process.communicate()
+            return String(decoding: out ?? [], as: UTF8.self)
+        }
+        let field = out.split(whereSeparator: { $0 == "\t" || $0 == "\n" }).last.map(String.init) ?? ""
+        let mask = UInt64(field, radix: 16)
+        #expect(mask != nil, "\(out)")
+        #expect((mask ?? 0) & (1 << (UInt64(SIGPIPE) - 1)) == 0, "SigIgn: \(out)")
+    }
+
     @Test(arguments: LoopFactory.all)
     func cancellingCommunicateWhileStdinIsBlockedCancelsIt(_ factory: LoopFactory) throws {
         // CPython's _feed_stdin ignores only broken pipes: a cancellation that reaches drain() cancels

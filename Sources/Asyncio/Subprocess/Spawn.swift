@@ -1,3 +1,6 @@
+import CTrioPlatform
+import TrioPlatform
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,8 +13,8 @@ private struct SpawnedPipes {
 
 private func makePipe() throws -> (read: Int32, write: Int32) {
     var fds: [Int32] = [-1, -1]
-    guard pipe(&fds) == 0 else { throw OSError(errno: errno, operation: "pipe") }
-    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    // Close-on-exec from the start: a child spawned meanwhile by another thread must not inherit it.
+    guard ctrio_pipe2(&fds, O_CLOEXEC) == 0 else { throw OSError(errno: errno, operation: "pipe2") }
     return (fds[0], fds[1])
 }
 
@@ -50,7 +53,10 @@ private func spawn(
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let status = posix_spawnp(&pid, program, &actions, nil, argv, environ)
+        // The child gets SIGPIPE back at its default (the signal(SIGPIPE, SIG_IGN) above is ours).
+        let status = withChildSignalDefaults { attributes in
+            posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
+        }
         guard status == 0 else { throw OSError(errno: status, operation: "posix_spawnp(\(program))") }
         return (pid, pipes)
     } catch {

@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,29 +77,16 @@ struct ProcessSpawner {
             spawned.stdout = try connect(stdout, to: 1, parentReads: true)
             spawned.stderr = try connect(stderr, to: 2, parentReads: true)
 
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var defaults = sigset_t()
-            sigemptyset(&defaults)
-            sigaddset(&defaults, SIGPIPE)
-            sigaddset(&defaults, SIGXFSZ)
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            var emptyMask = sigset_t()
-            sigemptyset(&emptyMask)
-            posix_spawnattr_setsigmask(&attributes, &emptyMask)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
             let argv = command.map { strdup($0) } + [nil]
             defer { for arg in argv { free(arg) } }
             let envStrings = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
             defer { for entry in envStrings ?? [] { free(entry) } }
             var pid: pid_t = 0
-            let status: Int32
-            if let envStrings {
-                status = posix_spawnp(&pid, command[0], &actions, &attributes, argv, envStrings)
-            } else {
-                status = posix_spawnp(&pid, command[0], &actions, &attributes, argv, environ)
+            let status = withChildSignalDefaults { attributes in
+                if let envStrings {
+                    return posix_spawnp(&pid, command[0], &actions, &attributes, argv, envStrings)
+                }
+                return posix_spawnp(&pid, command[0], &actions, &attributes, argv, environ)
             }
             guard status == 0 else { throw OSError(errno: status, operation: "posix_spawnp \(command[0])") }
             return Spawned(pid: pid, stdin: spawned.stdin, stdout: spawned.stdout, stderr: spawned.stderr)
