@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Trio", targets: ["Trio"]),
         .library(name: "TrioTesting", targets: ["TrioTesting"]),
         .library(name: "Asyncio", targets: ["Asyncio"]),
+        .library(name: "TrioAsyncio", targets: ["TrioAsyncio"]),
         .executable(name: "trio-examples", targets: ["trio-examples"]),
         .executable(name: "trio-bench", targets: ["trio-bench"]),
     ],
@@ -38,24 +39,37 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        .target(
+            name: "TrioAsyncio",
+            dependencies: [
+                "Trio", "Asyncio", "Sniffio", "SharedErrors", "TrioPlatform",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "trio-examples",
             dependencies: [
-                "Trio", "TrioTesting", "Asyncio",
+                "Trio", "TrioTesting", "Asyncio", "TrioAsyncio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "trio-bench",
             dependencies: [
-                "Trio", "TrioTesting", "Asyncio", "TrioPlatform",
+                "Trio", "TrioTesting", "Asyncio", "TrioAsyncio", "TrioPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
         .testTarget(name: "TrioTests", dependencies: ["Trio", "TrioTesting", "Sniffio", "Asyncio"]),
-        .testTarget(name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio", "TrioPlatform"]),
+        .testTarget(
+            name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio", "TrioPlatform", "Trio", "TrioTesting", "TrioAsyncio"]
+        ),
+        .testTarget(
+            name: "TrioAsyncioTests",
+            dependencies: ["TrioAsyncio", "Trio", "Asyncio", "TrioTesting", "Sniffio", "TrioPlatform"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

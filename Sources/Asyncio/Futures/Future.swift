@@ -27,6 +27,11 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     private var errorRetrieved = false
     var unretrievedMessage: String { "Future exception was never retrieved" }
     private var reportsUnretrieved = true
+    /// Set by a bridge whose futures stand for work elsewhere (a Trio task behind `trioAsFuture`): a
+    /// ``cancel(message:)`` of the pending future goes to it instead, and the future resolves once that work
+    /// has really ended (cancelled, or with its value if the cancel came too late). Returns what `cancel`
+    /// returns.
+    package var cancelInterceptor: ((String?) -> Bool)?
 
     /// Creates a pending future on `loop`. ``AbstractEventLoop/createFuture(of:)`` is the usual spelling.
     public init(loop: any AbstractEventLoop) {
@@ -90,7 +95,8 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// Flavor: sync.
     @discardableResult
     public func cancel(message: String? = nil) -> Bool {
-        finish(.cancelled(message))
+        if case .pending = state, let intercept = cancelInterceptor { return intercept(message) }
+        return finish(.cancelled(message))
     }
 
     /// Completes the future with `value` and schedules its callbacks.
@@ -108,7 +114,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     }
 
     /// Completes with `outcome` unless already done (CPython's `_set_result_unless_cancelled`).
-    func setOutcomeUnlessDone(_ outcome: Result<T, any Error>) {
+    package func setOutcomeUnlessDone(_ outcome: Result<T, any Error>) {
         finish(.finished(outcome))
     }
 
@@ -116,6 +122,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     @discardableResult
     func finish(_ newState: State) -> Bool {
         guard case .pending = state else { return false }
+        cancelInterceptor = nil
         state = newState
         let pending = callbacks
         callbacks = []
@@ -140,6 +147,11 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
             ))
         }
     }
+
+    /// Resolves a pending future as cancelled, bypassing ``cancelInterceptor`` (the bridge calls this once the
+    /// work behind the future has ended); `false` when it was already done.
+    @discardableResult
+    package func finishCancelled(message: String?) -> Bool { finish(.cancelled(message)) }
 
     /// Stops the deallocation report (for futures whose errors are delivered elsewhere).
     func silenceUnretrievedReport() { reportsUnretrieved = false }

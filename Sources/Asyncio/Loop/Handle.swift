@@ -8,6 +8,10 @@ public class Handle: @unchecked Sendable {
     /// Whether ``cancel()`` was called.
     @exclusivity(unchecked) public private(set) var cancelled = false
 
+    /// Called once by ``cancel()``: a bridge whose handle stands for work elsewhere (a Trio task started by
+    /// `runTrioTask`) cancels that work here.
+    package var onCancel: (() -> Void)?
+
     /// Creates a handle around `callback`. Loops create handles; user code receives them.
     public init(_ callback: @escaping () -> Void) {
         self.callback = callback
@@ -21,6 +25,10 @@ public class Handle: @unchecked Sendable {
         cancelled = true
         callback = nil
         didCancel()
+        if let onCancel {
+            self.onCancel = nil
+            onCancel()
+        }
     }
 
     /// Runs the callback unless the handle was cancelled. Loops call this; user code should not.

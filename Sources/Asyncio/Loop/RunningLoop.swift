@@ -1,3 +1,4 @@
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,15 +59,35 @@ public func runningLoopIfAny() -> (any AbstractEventLoop)? {
 ///
 /// Flavor: sync (call it from asyncio tasks and callbacks). - Throws: ``RuntimeError`` "no running event loop".
 public func getRunningLoop() throws -> any AbstractEventLoop {
-    guard let loop = ThreadLoopSlot.running.value else { throw RuntimeError("no running event loop") }
+    guard let loop = ThreadLoopSlot.running.value ?? LoopProviders.provided() else {
+        throw RuntimeError("no running event loop")
+    }
     return loop
+}
+
+/// Where ``getRunningLoop()`` and ``getEventLoop()`` look when no loop runs callbacks on this thread right now:
+/// a loop hosted by another runtime (TrioAsyncio's `openLoop`) is the running loop of that runtime's tasks too.
+package enum LoopProviders {
+    private static let providers = ThreadLock<[@Sendable () -> (any AbstractEventLoop)?]>([])
+
+    /// Adds a provider (call once per bridge module).
+    package static func register(_ provider: @escaping @Sendable () -> (any AbstractEventLoop)?) {
+        providers.withLock { $0.append(provider) }
+    }
+
+    static func provided() -> (any AbstractEventLoop)? {
+        for provider in providers.withLock({ $0 }) {
+            if let loop = provider() { return loop }
+        }
+        return nil
+    }
 }
 
 /// The running loop; when none runs, this thread's loop set by ``setEventLoop(_:)``, created on first use.
 ///
 /// Flavor: sync.
 public func getEventLoop() throws -> any AbstractEventLoop {
-    if let loop = ThreadLoopSlot.running.value { return loop }
+    if let loop = ThreadLoopSlot.running.value ?? LoopProviders.provided() { return loop }
     if let loop = ThreadLoopSlot.current.value, !loop.isClosed { return loop }
     let loop = newEventLoop()
     ThreadLoopSlot.current.exchange(loop)

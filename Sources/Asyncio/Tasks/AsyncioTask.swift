@@ -124,7 +124,7 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
 private let taskCounter = Atomic<Int>(0)
 
 /// The tasks not yet finished, for ``allTasks(loop:)``.
-enum TaskRegistry {
+package enum TaskRegistry {
     // A pthread lock rather than `Mutex`, so that ThreadSanitizer can check loops on several threads.
     private static let tasks = ThreadLock<[ObjectIdentifier: UncheckedSendable<any AnyAsyncioTask>]>([:])
 
@@ -138,7 +138,7 @@ enum TaskRegistry {
     }
 
     /// Drops the tasks of a closed loop that will never run again.
-    static func forget(loop: any AbstractEventLoop) {
+    package static func forget(loop: any AbstractEventLoop) {
         tasks.withLock { $0 = $0.filter { $0.value.value.loop !== loop } }
     }
 

@@ -12,7 +12,7 @@ public struct Cancelled: Error, CustomStringConvertible {
     /// Why the scope was cancelled, when the canceller said (see ``CancelScope/cancel(reason:)``).
     public let reason: String?
 
-    init(reason: String?) { self.reason = reason }
+    package init(reason: String?) { self.reason = reason }
 
     /// `Cancelled` plus the reason, if any.
     public var description: String { reason.map { "Cancelled(\($0))" } ?? "Cancelled" }

@@ -59,6 +59,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     @exclusivity(unchecked) var pendingCallbacks = Deque<EntryQueue.Callback>()
     @exclusivity(unchecked) var io: IOManager
     let entryQueue: EntryQueue
+    /// Made on first use (see ``token``).
+    var cachedToken: TrioToken?
     /// The status the root task starts under: never cancelled, so that only nurseries decide.
     private let rootScope = CancelScope()
     lazy var rootCancelStatus = CancelStatus(scope: rootScope, parent: nil)
@@ -211,6 +213,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
         // cancellation must find them runnable, not blocked with an abort callback to call.
         for task in readyIO { reschedule(task) }
         readyIO.removeAll(keepingCapacity: true)
+        if !io.firedCallbacks.isEmpty { runFiredIOCallbacks() }
         if keyboardInterruptRequested { deliverKeyboardInterrupt() }
         if instrumented { instrument("after_io_wait") { try $0.afterIOWait(timeout: plan.timeout) } }
         if entryQueue.hasPending {
@@ -275,6 +278,17 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
         }
         expiredTimers.removeAll(keepingCapacity: true)
         return true
+    }
+
+    /// Calls the hosted loops' fd callbacks the poll made due (they only queue work and wake the
+    /// loop's task), after the poll so that they may register and unregister fds themselves.
+    @inline(never)
+    private func runFiredIOCallbacks() {
+        var fired: [() -> Void] = []
+        swap(&fired, &io.firedCallbacks)
+        for callback in fired { callback() }
+        fired.removeAll(keepingCapacity: true)
+        if io.firedCallbacks.isEmpty { swap(&fired, &io.firedCallbacks) }
     }
 
     private func drainEntryQueue() {

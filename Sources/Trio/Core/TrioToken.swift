@@ -25,5 +25,11 @@ public final class TrioToken: Sendable, Hashable {
 }
 
 extension Runner {
-    var token: TrioToken { TrioToken(entryQueue: entryQueue) }
+    /// The run's token: one object for the whole run, as Trio caches it.
+    var token: TrioToken {
+        if let token = cachedToken { return token }
+        let token = TrioToken(entryQueue: entryQueue)
+        cachedToken = token
+        return token
+    }
 }

@@ -27,8 +27,13 @@ struct IOManager: ~Copyable {
         var kernelEvents: UInt32 = 0
         /// Owned by a socket: the record outlives each wait and is dropped by `takeWaiters`.
         var owned = false
+        /// A hosted event loop's level-triggered callbacks (asyncio's `add_reader`/`add_writer`),
+        /// called after every poll in which the fd is ready in their direction.
+        var readCallback: (() -> Void)?
+        var writeCallback: (() -> Void)?
+        var hasCallbacks: Bool { readCallback != nil || writeCallback != nil }
         /// Nobody needs the record any more: not owned, and nobody waits on it.
-        var isUnused: Bool { !owned && reader == nil && writer == nil }
+        var isUnused: Bool { !owned && reader == nil && writer == nil && !hasCallbacks }
         /// Owned only: keep `EPOLLIN` armed (level-triggered) between the owner's reads.
         var keepReading = false
         /// Owned only: the kernel reported readability while nobody waited to read. The owner's
@@ -56,11 +61,12 @@ struct IOManager: ~Copyable {
         /// The events the kernel entry should have now.
         var desiredEvents: UInt32 {
             var mask: UInt32 = 0
-            if reader != nil || keepReading { mask |= EPOLLIN.rawValue }
-            if writer != nil { mask |= EPOLLOUT.rawValue }
-            // Level-triggered only while reading is kept armed: a writer is woken once and its
-            // direction disarmed, and an fd nobody waits on must not report anything.
-            return keepReading ? mask : mask | EPOLLONESHOT.rawValue
+            if reader != nil || keepReading || readCallback != nil { mask |= EPOLLIN.rawValue }
+            if writer != nil || writeCallback != nil { mask |= EPOLLOUT.rawValue }
+            // Level-triggered only while reading is kept armed or a loop's callbacks watch the
+            // fd: a writer is woken once and its direction disarmed, and an fd nobody waits on
+            // must not report anything.
+            return keepReading || hasCallbacks ? mask : mask | EPOLLONESHOT.rawValue
         }
     }
 
@@ -69,6 +75,10 @@ struct IOManager: ~Copyable {
     private var wakeFD: Int32 = -1
     private var buffer: UnsafeMutableBufferPointer<epoll_event>
     private(set) var waiterCount = 0
+    /// fds with a hosted loop's callback in at least one direction.
+    private(set) var callbackCount = 0
+    /// Callbacks the last poll made due, for the runner to call once the poll is over.
+    var firedCallbacks: [() -> Void] = []
 
     init() throws {
         epoll = try Epoll()
@@ -81,7 +91,7 @@ struct IOManager: ~Copyable {
         buffer.deallocate()
     }
 
-    var hasWaiters: Bool { waiterCount > 0 }
+    var hasWaiters: Bool { waiterCount > 0 || callbackCount > 0 }
 
     mutating func watchWakeup(_ fd: Int32) throws {
         wakeFD = fd
@@ -154,14 +164,55 @@ struct IOManager: ~Copyable {
         }
     }
 
+    /// Installs a hosted loop's level-triggered callback for one direction of `fd`, replacing an
+    /// earlier one. Task waiters of the same fd keep working beside it.
+    mutating func setCallback(fd: Int32, readable: Bool, _ callback: @escaping () -> Void) throws {
+        guard fd >= 0 else { throw ValueError("invalid file descriptor \(fd)") }
+        let watch = watches[fd] ?? Watch(fd: fd)
+        watches[fd] = watch
+        let hadCallbacks = watch.hasCallbacks
+        let previous = readable ? watch.readCallback : watch.writeCallback
+        if readable { watch.readCallback = callback } else { watch.writeCallback = callback }
+        do {
+            try rearm(watch)
+        } catch {
+            if readable { watch.readCallback = previous } else { watch.writeCallback = previous }
+            if watch.isUnused { forget(watch) }
+            throw error
+        }
+        if !hadCallbacks { callbackCount += 1 }
+    }
+
+    /// Removes the callback of one direction of `fd`; false when there was none.
+    mutating func removeCallback(fd: Int32, readable: Bool) -> Bool {
+        guard let watch = watches[fd], watch.live else { return false }
+        if readable {
+            guard watch.readCallback != nil else { return false }
+            watch.readCallback = nil
+        } else {
+            guard watch.writeCallback != nil else { return false }
+            watch.writeCallback = nil
+        }
+        if !watch.hasCallbacks { callbackCount -= 1 }
+        if watch.isUnused {
+            forget(watch)
+        } else {
+            try? rearm(watch)
+        }
+        return true
+    }
+
     /// Takes both waiters of `fd` away and forgets the fd (it is about to be closed).
     mutating func takeWaiters(fd: Int32) -> (reader: TrioTask?, writer: TrioTask?) {
         guard let watch = watches[fd] else { return (nil, nil) }
         let waiters = (reader: watch.reader, writer: watch.writer)
         if waiters.reader != nil { waiterCount -= 1 }
         if waiters.writer != nil { waiterCount -= 1 }
+        if watch.hasCallbacks { callbackCount -= 1 }
         watch.reader = nil
         watch.writer = nil
+        watch.readCallback = nil
+        watch.writeCallback = nil
         forget(watch)
         return waiters
     }
@@ -230,6 +281,12 @@ struct IOManager: ~Copyable {
             }
             let flags = event.events
             let failed = flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+            if let callback = watch.readCallback, failed || flags & EPOLLIN.rawValue != 0 {
+                firedCallbacks.append(callback)
+            }
+            if let callback = watch.writeCallback, failed || flags & EPOLLOUT.rawValue != 0 {
+                firedCallbacks.append(callback)
+            }
             if failed || flags & EPOLLIN.rawValue != 0 {
                 if let task = watch.reader {
                     watch.reader = nil

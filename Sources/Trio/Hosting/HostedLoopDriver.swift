@@ -1,0 +1,153 @@
+import Sniffio
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What an event loop hosted inside a Trio run (TrioAsyncio's `TrioEventLoop`) needs from the
+/// runner: one Trio task that drains the loop's ready queue, parked while there is nothing to do;
+/// a way to run another executor's jobs nested in that task's step without being mistaken for
+/// it; fd callbacks registered once per fd in the run's I/O manager; the run's clock.
+///
+/// Package API: created by the hosted loop inside a run; the Trio task that drains the loop (the
+/// "loop task") binds itself with ``bindLoopTask()`` while it runs. Every method runs on the
+/// run's thread.
+///
+/// Invariants (loop thread only):
+/// - `task` is set exactly between ``bindLoopTask()`` and ``unbindLoopTask()``.
+/// - `idle` is true exactly while the loop task is parked in ``waitForWork(until:)``; only then
+///   does ``wake()`` reschedule it, so a wake-up costs nothing while the task is busy.
+/// - `timerArmed` is true while a sleeper entry of the loop task's current park is live in the
+///   run's deadline heap; whoever ends the park first (timer, wake-up, cancel) retires it.
+package final class HostedLoopDriver {
+    // Strong: a hosted loop may be dropped after its run, and must not touch a freed runner; the
+    // runner does not reference the driver, so there is no cycle.
+    let runner: Runner
+    private var task: TrioTask?
+    private var idle = false
+    private var timerArmed = false
+
+    /// A driver for the run on this thread.
+    ///
+    /// - Throws: ``RuntimeError`` outside a run.
+    package init() throws {
+        runner = try currentRunner("openLoop")
+    }
+
+    /// Makes the current Trio task the loop task.
+    ///
+    /// - Throws: ``RuntimeError`` outside a Trio task of this run, or when a loop task is bound.
+    package func bindLoopTask() throws {
+        let current = try currentTrioTask("the loop task")
+        guard current.runner === runner else { throw RuntimeError("the loop task must belong to the loop's run") }
+        guard task == nil else { throw RuntimeError("this event loop is already running") }
+        task = current
+    }
+
+    /// Forgets the loop task (it is returning).
+    package func unbindLoopTask() {
+        task = nil
+        idle = false
+        timerArmed = false
+    }
+
+    /// Whether the run is still going (a loop may outlive its run).
+    package var runIsCurrent: Bool { Runner.currentOnThread.value === runner }
+
+    /// The run's clock (a `MockClock` drives the hosted loop's timers too).
+    package var clock: any TrioClock { runner.clock }
+
+    /// Whether the caller is on the run's thread.
+    package var isLoopThread: Bool { runner.isLoopThread }
+
+    /// The run's token, for other threads.
+    package var token: TrioToken { runner.token }
+
+    /// Whether the loop task is parked waiting for work.
+    package var isIdle: Bool { idle }
+
+    /// Parks the loop task until ``wake()``, until the run's clock reaches `deadline`
+    /// (`.infinity`: no timer), or until it is cancelled.
+    ///
+    /// - Throws: ``Cancelled`` when the loop task's scope is cancelled.
+    package func waitForWork(until deadline: Double) async throws {
+        guard let task else { throw RuntimeError("no loop task is bound") }
+        if deadline < .infinity {
+            task.sleepGeneration &+= 1
+            runner.deadlines.add(deadline, .sleeper(task, task.sleepGeneration))
+            timerArmed = true
+        }
+        idle = true
+        let error = await runner.park(task) { [unowned self] _ in
+            self.retireTimer()
+            self.idle = false
+            return .succeeded
+        }
+        // A timer that fired bumped the generation itself (the heap forgot the entry).
+        timerArmed = false
+        idle = false
+        if let error { throw error }
+    }
+
+    /// Makes the parked loop task runnable (nothing when it is busy or already woken).
+    package func wake() {
+        guard idle, let task, task.blocked else { return }
+        idle = false
+        retireTimer()
+        runner.reschedule(task)
+    }
+
+    private func retireTimer() {
+        guard timerArmed, let task else { return }
+        timerArmed = false
+        // Only a live entry is counted; one that fired has been popped already.
+        if task.blocked {
+            task.sleepGeneration &+= 1
+            runner.deadlines.didInvalidate()
+        }
+    }
+
+    /// Runs `body` (which runs other executors' jobs and callbacks) with no current Trio task,
+    /// so that Trio code reached from it without an adapter is not mistaken for the loop task.
+    @inline(__always)
+    package func runNested<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = runner.currentTask
+        runner.currentTask = nil
+        defer { runner.currentTask = saved }
+        return try body()
+    }
+
+    /// A schedule point of the loop task, cancellable (Trio's `checkpoint`).
+    ///
+    /// - Throws: ``Cancelled``.
+    package func schedulePoint() async throws {
+        guard let task else { throw RuntimeError("no loop task is bound") }
+        await runner.yieldShielded(task)
+        if task.cancelStatus.effectivelyCancelled {
+            throw Cancelled(reason: task.cancelStatus.cancelReason)
+        }
+    }
+
+    // MARK: fd callbacks
+
+    /// Calls `callback` after every poll in which `fd` is ready in that direction (level-triggered,
+    /// as asyncio's `add_reader`), until ``unwatch(fd:readable:)``. Replaces an earlier callback.
+    ///
+    /// - Throws: ``OSError`` when the fd cannot be watched (not open); ``ValueError`` when negative.
+    package func watch(fd: Int32, readable: Bool, _ callback: @escaping () -> Void) throws {
+        try runner.io.setCallback(fd: fd, readable: readable, callback)
+    }
+
+    /// Stops calling the callback of `fd` in that direction; false when there was none.
+    @discardableResult
+    package func unwatch(fd: Int32, readable: Bool) -> Bool {
+        runner.io.removeCallback(fd: fd, readable: readable)
+    }
+}
+
+extension HostedLoopDriver {
+    /// The clock of the run on this thread, if any (for loops created outside their loop task).
+    package static var currentRunClock: (any TrioClock)? { Runner.currentOnThread.value?.clock }
+
+    /// Whether the caller is a Trio task of the run on this thread.
+    package static var inTrioTask: Bool { TrioTask.current != nil }
+}

@@ -1,0 +1,147 @@
+import Asyncio
+import Trio
+
+/// The ``TrioEventLoop`` of the innermost ``openLoop(queueLen:_:)`` around the current task.
+///
+/// Flavor: sync. Trio tasks started inside `openLoop` (and asyncio tasks of the loop) inherit it,
+/// and ``Asyncio/getRunningLoop()`` / ``Asyncio/getEventLoop()`` return it in Trio tasks under the
+/// loop, as trio-asyncio's `current_loop` context variable makes `asyncio.get_event_loop()` do.
+public enum CurrentLoop {
+    /// The loop, or `nil` outside every `openLoop`.
+    @TaskLocal public static var value: TrioEventLoop?
+}
+
+/// Makes Asyncio's running-loop look-ups see ``CurrentLoop`` (once per process).
+enum LoopLookup {
+    static let installed: Void = {
+        LoopProviders.register {
+            guard let loop = CurrentLoop.value, !loop.isClosed else { return nil }
+            return loop
+        }
+    }()
+}
+
+/// Opens an asyncio event loop that runs on the current Trio run, for the duration of `body`:
+/// trio-asyncio's `open_loop`.
+///
+/// Flavor: Trio (call it from a Trio task). Inside `body`, reach asyncio code through
+/// ``aioAsTrio(loop:_:)`` or ``TrioEventLoop/runAioCoroutine(_:)``.
+///
+/// Shutdown, when `body` returns or throws, is trio-asyncio 0.16's: the callbacks queued before
+/// then run; then the loop's asyncio tasks and the Trio tasks started from asyncio are cancelled
+/// together and awaited (each side may still call the other while unwinding; asyncio tasks started
+/// during this teardown are abandoned); then the loop stops and closes. An error an asyncio task
+/// raises while being cancelled here propagates out of `openLoop` (several: an
+/// ``ExceptionGroup``). A loop stopped by hand with ``TrioEventLoop/stop()`` is restarted for the
+/// teardown, so that its tasks can unwind. Shutdown is shielded: cancelling `openLoop` from outside
+/// cancels `body`, then shuts down in order, then raises `Cancelled`.
+///
+/// - Parameter queueLen: at most this many callbacks wait in the loop's queue; the scheduling call
+///   that would exceed it throws Trio's `WouldBlock` (`nil`: unbounded).
+/// - Throws: what `body` throws; errors of the asyncio tasks cancelled at shutdown; ``ValueError``
+///   for a `queueLen` that is not positive; ``FlavorError`` outside a Trio task.
+public func openLoop<T>(queueLen: Int? = nil, _ body: (TrioEventLoop) async throws -> T) async throws -> T {
+    _ = LoopLookup.installed
+    guard HostedLoopDriver.inTrioTask else {
+        throw FlavorError("openLoop is Trio-flavored: call it from a Trio task (inside Trio.run)")
+    }
+    let loop = try TrioEventLoop(queueLen: queueLen)
+    return try await CurrentLoop.$value.withValue(loop) {
+        var outcome: Result<T, any Error>?
+        try await withNursery(strictExceptionGroups: false) { loopNursery in
+            loop.loopNursery = loopNursery
+            try await loop.startTasksNursery(in: loopNursery)
+            try await loop.startLoopTask(in: loopNursery)
+            do {
+                outcome = .success(try await body(loop))
+            } catch {
+                outcome = .failure(error)
+            }
+            try await CancelScope(shield: true).run {
+                try await loop.shutDown()
+            }
+        }
+        guard let outcome else { throw RuntimeError("openLoop's body did not finish") }
+        return try outcome.get()
+    }
+}
+
+/// Runs `main` in a new Trio run with an asyncio loop open around it: `Trio.run` plus
+/// ``openLoop(queueLen:_:)`` (trio-asyncio's `run`).
+///
+/// Flavor: sync, blocking. `main` is Trio-flavored.
+/// - Throws: what `main` or ``openLoop(queueLen:_:)`` throws.
+public func run<T>(
+    clock: (any TrioClock)? = nil, queueLen: Int? = nil, _ main: sending @escaping () async throws -> T
+) throws -> T {
+    let body = UncheckedSendable(main)
+    return try Trio.run(clock: clock) {
+        try await openLoop(queueLen: queueLen) { _ in try await body.value() }
+    }
+}
+
+extension TrioEventLoop {
+    /// Starts the task that holds the tasks nursery (shielded: Trio tasks started from asyncio are
+    /// cancelled by the asyncio side or by shutdown, never directly by a cancel of `openLoop`).
+    func startTasksNursery(in loopNursery: Nursery) async throws {
+        let closed = Trio.Event()
+        tasksNurseryClosed = closed
+        tasksNursery = try await loopNursery.start(name: "trio-asyncio tasks") { (status: TaskStatus<Nursery>) in
+            defer { closed.set() }
+            try await withNursery(strictExceptionGroups: false) { tasks in
+                tasks.cancelScope.shield = true
+                try status.started(tasks)
+                try await Trio.sleepForever()
+            }
+        }
+    }
+
+    /// Starts the loop task in `loopNursery`, shielded from cancels of `openLoop` (it ends when the
+    /// loop stops); returns once it runs.
+    func startLoopTask(in loopNursery: Nursery) async throws {
+        try await loopNursery.start(name: "trio-asyncio loop") { (status: TaskStatus<Void>) in
+            let scope = CancelScope(shield: true)
+            self.loopTaskScope = scope
+            try await scope.run {
+                try await self.runLoopTask(started: { try status.started() })
+            }
+        }
+    }
+
+    /// trio-asyncio's teardown; runs shielded, from `openLoop`'s task.
+    func shutDown() async throws {
+        guard !state.isClosed else { return }
+        // 1. Callbacks queued before exit run (unless the loop was stopped meanwhile).
+        if state.phase == .running {
+            try await withNursery { race in
+                try race.startSoon {
+                    if !self.state.isClosed { try? await self.synchronize() }
+                    race.cancelScope.cancel()
+                }
+                try await self.waitStopped()
+                race.cancelScope.cancel()
+            }
+        }
+        // A loop stopped by hand runs again so that its tasks can unwind (trio-asyncio #58).
+        if state.phase == .stopped, let loopNursery {
+            try await startLoopTask(in: loopNursery)
+        }
+        // 2. asyncio tasks and Trio tasks started from asyncio are cancelled together.
+        if let tasksNursery {
+            for task in allTasks(loop: self) {
+                try? tasksNursery.startSoon(name: "cancel \(task.name)") {
+                    try await self.awaitAnyFuture(task)
+                }
+            }
+            tasksNursery.cancelScope.cancel()
+            try await tasksNurseryClosed?.wait()
+        }
+        // 3. The callbacks submitted meanwhile run; then the loop stops and closes.
+        if state.phase == .running {
+            try? await synchronize()
+            stop()
+        }
+        try await waitStopped()
+        try close()
+    }
+}

@@ -1,0 +1,212 @@
+import Asyncio
+import Trio
+
+extension TrioEventLoop {
+    // MARK: Trio awaits asyncio
+
+    /// Waits, from a Trio task, for an asyncio future of this loop: trio-asyncio's `run_aio_future`.
+    ///
+    /// Flavor: Trio; a checkpoint. Cancellation follows trio-asyncio: a Trio cancel cancels the
+    /// future (asyncio code sees `CancelledError` only, with the cancel's reason as its message) and
+    /// waits until it is done; then the caller gets `Cancelled` if the future ended cancelled, or
+    /// its value if the asyncio side swallowed the cancel. A future that asyncio cancelled on its own
+    /// raises `CancelledError` unchanged.
+    ///
+    /// - Throws: the future's error; `Cancelled`; `CancelledError`; ``RuntimeError`` when the loop is
+    ///   closed; ``FlavorError`` outside a Trio task.
+    public func runAioFuture<T>(_ future: Future<T>) async throws -> T {
+        try await awaitFuture(future)
+    }
+
+    /// Runs `body` as an asyncio task of this loop and waits for it from a Trio task:
+    /// trio-asyncio's `run_aio_coroutine`.
+    ///
+    /// Flavor: Trio; a checkpoint. Cancellation as ``runAioFuture(_:)``.
+    /// - Throws: what `body` throws; `Cancelled`; ``RuntimeError`` when the loop is closed.
+    public func runAioCoroutine<T>(_ body: @escaping () async throws -> T) async throws -> T {
+        try requireTrioTask("runAioCoroutine")
+        let task = try createTask(body)
+        return try await awaitFuture(task)
+    }
+
+    func requireTrioTask(_ what: String) throws {
+        guard HostedLoopDriver.inTrioTask else {
+            throw FlavorError(
+                "\(what) is Trio-flavored and was called outside a Trio task; from asyncio code, await the "
+                    + "asyncio work directly (or go through trioAsAio to reach Trio code)")
+        }
+    }
+
+    private func awaitFuture<T>(_ future: Future<T>) async throws -> T {
+        try await awaitAnyFuture(future)
+        return try future.result()
+    }
+
+    /// Waits for `future` from a Trio task with trio-asyncio's cancellation rules (see
+    /// ``runAioFuture(_:)``); returns once it is done, throwing `Cancelled` when it ended cancelled
+    /// because of a Trio cancel, and its error when it failed.
+    func awaitAnyFuture(_ future: any AnyFuture) async throws {
+        try requireTrioTask("runAioFuture")
+        guard future.loop === self else {
+            throw ValueError("the future belongs to a different loop than \(self)")
+        }
+        if !future.done {
+            if state.isClosed { throw RuntimeError("Event loop is closed") }
+            let task = try Lowlevel.currentTask()
+            var trioCancel: (any Error)?
+            // The done-callback runs on the loop (nested in its task's step) and wakes this task;
+            // a cancel only asks the future to end, and this task waits until it has.
+            let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
+            do {
+                _ = try await Lowlevel.waitTaskRescheduled { raise in
+                    trioCancel = raise.error
+                    let reason = (raise.error as? Cancelled)?.reason
+                    // Done already: its callback is on its way, and it wins.
+                    future.cancel(message: reason)
+                    return .failed
+                }
+            } catch {
+                future.removeDoneCallback(id)
+                throw error
+            }
+            if future.cancelled, let trioCancel { throw trioCancel }
+        }
+        if let error = try future.exception() { throw error }
+    }
+
+    // MARK: asyncio awaits Trio
+
+    /// Starts `proc` as a Trio task of the loop and returns a future of its outcome:
+    /// trio-asyncio's `trio_as_future`. The task starts from the loop's queue (so a full queue or a
+    /// closed loop refuses the call and leaves nothing behind).
+    ///
+    /// Cancelling the future cancels the Trio task (or keeps it from starting); the future then
+    /// resolves once the task has really ended: cancelled, or with its value or error if the cancel
+    /// came too late.
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
+        try checkSchedulable()
+        let future = createFuture(of: T.self)
+        let starter = TrioTaskStarter(loop: self, future: future, proc: proc)
+        try callSoon { starter.start() }
+        return future
+    }
+
+    /// Starts `proc` as a Trio task of the loop: trio-asyncio's `run_trio_task`. An error it raises
+    /// goes to the loop's exception handler and stops the loop. Cancelling the returned handle
+    /// cancels the task (or keeps it from starting).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    @discardableResult
+    public func runTrioTask(_ proc: @escaping () async throws -> Void) throws -> Handle {
+        try checkSchedulable()
+        let scope = CancelScope()
+        var handle: Handle?
+        handle = try callSoon { [unowned self] in
+            self.spawnInTasksNursery(name: "runTrioTask") {
+                do {
+                    try await scope.run { try await proc() }
+                } catch let cancelled as Cancelled {
+                    throw cancelled
+                } catch {
+                    self.callExceptionHandler(ExceptionContext(
+                        message: "Trio task started by runTrioTask raised an error", error: error))
+                    self.stop()
+                }
+            } onRefused: { error in
+                self.callExceptionHandler(ExceptionContext(message: "runTrioTask could not start", error: error))
+            }
+            // From now on the handle stands for the running task.
+            handle?.onCancel = { scope.cancel() }
+        }
+        return handle!
+    }
+
+    /// Starts a Trio task in the loop's tasks nursery; `onRefused` hears why it could not.
+    func spawnInTasksNursery(
+        name: String, _ body: @escaping () async throws -> Void, onRefused: (any Error) -> Void
+    ) {
+        guard let nursery = tasksNursery else {
+            onRefused(RuntimeError("the loop has no Trio nursery: it was not opened by openLoop"))
+            return
+        }
+        do {
+            try nursery.startSoon(name: name, body)
+        } catch {
+            onRefused(error)
+        }
+    }
+
+    // MARK: Synchronisation
+
+    /// Waits until every callback scheduled before this call has run.
+    ///
+    /// Flavor: Trio; a checkpoint. - Throws: `Cancelled`; ``RuntimeError`` when the loop is closed.
+    public func synchronize() async throws {
+        let done = Trio.Event()
+        try callSoon { done.set() }
+        try await done.wait()
+    }
+
+    /// Waits until the loop task is not running (after ``stop()``, or before it started).
+    ///
+    /// Flavor: Trio; a checkpoint. - Throws: `Cancelled`.
+    public func waitStopped() async throws {
+        try await stoppedEvent.wait()
+    }
+}
+
+/// Starts one `trioAsFuture` task from the loop's queue and resolves its future (a class, so that
+/// the future's cancel hook and the task share the scope and the cancel message).
+final class TrioTaskStarter<T> {
+    unowned let loop: TrioEventLoop
+    let future: Future<T>
+    var proc: (() async throws -> T)?
+    let scope = CancelScope()
+    var cancelMessage: String?
+
+    init(loop: TrioEventLoop, future: Future<T>, proc: @escaping () async throws -> T) {
+        self.loop = loop
+        self.future = future
+        self.proc = proc
+    }
+
+    /// Runs on the loop: a future cancelled before this point resolved cancelled already (#161).
+    func start() {
+        guard !future.done, let proc else { return }
+        self.proc = nil
+        // From now on a cancel of the future is a cancel of the task, resolved when it ends.
+        future.cancelInterceptor = { [unowned self] message in
+            if self.cancelMessage == nil { self.cancelMessage = message }
+            self.scope.cancel(reason: message)
+            return true
+        }
+        loop.spawnInTasksNursery(name: "trioAsFuture") { [self] in
+            try await self.runTask(proc)
+        } onRefused: { error in
+            future.cancelInterceptor = nil
+            future.setOutcomeUnlessDone(.failure(error))
+        }
+    }
+
+    private func runTask(_ proc: @escaping () async throws -> T) async throws {
+        var value: Result<T, Never>?
+        do {
+            try await scope.run { value = .success(try await proc()) }
+        } catch let cancelled as Cancelled {
+            // Cancelled from outside (the loop is shutting down): the future ends cancelled too.
+            future.finishCancelled(message: cancelled.reason ?? cancelMessage)
+            throw cancelled
+        } catch {
+            // Raised while unwinding from the future's cancel, or on its own: the future's error.
+            future.setOutcomeUnlessDone(.failure(error))
+            return
+        }
+        if case .success(let value) = value {
+            future.setOutcomeUnlessDone(.success(value))
+        } else {
+            future.finishCancelled(message: cancelMessage)
+        }
+    }
+}

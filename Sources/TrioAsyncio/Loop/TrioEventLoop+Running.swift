@@ -1,0 +1,173 @@
+import Asyncio
+import Sniffio
+import Trio
+import TrioPlatform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension TrioEventLoop {
+    // MARK: The loop task
+
+    /// The body of the loop task: drain, run, take a schedule point, until ``stop()`` or cancellation.
+    ///
+    /// Must run in a Trio task of the loop's run (``openLoop(queueLen:_:)`` starts it); `started`
+    /// is called once the loop counts as running.
+    func runLoopTask(started: () throws -> Void) async throws {
+        do {
+            try state.start()
+        } catch let error as LoopStateError {
+            throw RuntimeError(error.message)
+        }
+        try driver.bindLoopTask()
+        stoppedEvent = Trio.Event()
+        defer {
+            driver.unbindLoopTask()
+            idleDeadline = .infinity
+            state.loopTaskReturned()
+            stoppedEvent.set()
+        }
+        try started()
+        while state.phase == .running {
+            if ready.isEmpty {
+                pruneCancelledTimers()
+                let next = timers.min?.when ?? .infinity
+                if next > clock.currentTime() {
+                    idleDeadline = next
+                    defer { idleDeadline = .infinity }
+                    try await driver.waitForWork(until: next)
+                }
+            }
+            collectDueTimers()
+            runBatch(driver)
+            if state.phase != .running { break }
+            try await driver.schedulePoint()
+        }
+    }
+
+    /// Moves every timer that is due to the ready queue, in due order.
+    private func collectDueTimers() {
+        guard !timers.isEmpty else { return }
+        // The clock may be a mock that only moves when the run jumps it: due means `<= now`.
+        let now = clock.currentTime()
+        while let next = timers.min, next.when <= now {
+            let handle = timers.removeMin().payload
+            handle.scheduled = false
+            if handle.cancelled {
+                cancelledTimers -= 1
+            } else {
+                ready.append(.handle(handle))
+            }
+        }
+    }
+
+    /// Runs what was ready when the batch began; what it schedules waits for the next one.
+    private func runBatch(_ driver: HostedLoopDriver) {
+        guard !ready.isEmpty else { return }
+        var batch: [ReadyItem] = []
+        swap(&batch, &spareReady)
+        swap(&batch, &ready)
+        let executor = asUnownedTaskExecutor()
+        driver.runNested {
+            let previous = setRunningLoop(self)
+            AsyncLibrary.withThreadLibrary("asyncio") {
+                if debug {
+                    for item in batch { runTimed(item, on: executor) }
+                } else {
+                    for item in batch { run(item, on: executor) }
+                }
+            }
+            setRunningLoop(previous)
+        }
+        batch.removeAll(keepingCapacity: true)
+        swap(&batch, &spareReady)
+    }
+
+    @inline(__always)
+    private func run(_ item: ReadyItem, on executor: UnownedTaskExecutor) {
+        switch item {
+        case .handle(let handle): handle.run()
+        case .job(let job): job.runSynchronously(on: executor)
+        }
+    }
+
+    private func runTimed(_ item: ReadyItem, on executor: UnownedTaskExecutor) {
+        let start = time()
+        run(item, on: executor)
+        let took = time() - start
+        if took >= slowCallbackDuration {
+            logExceptionContext(ExceptionContext(message: "Executing a callback took \(took) seconds"))
+        }
+    }
+
+    // CPython rebuilds the heap once cancelled timers are both numerous and most of it.
+    func pruneCancelledTimers() {
+        while let first = timers.min, first.payload.cancelled {
+            timers.removeMin().payload.scheduled = false
+            cancelledTimers -= 1
+        }
+        guard cancelledTimers > 100, cancelledTimers * 2 > timers.count else { return }
+        let live = timers.unordered.filter { entry in
+            if entry.payload.cancelled { entry.payload.scheduled = false }
+            return !entry.payload.cancelled
+        }
+        timers = .init(live)
+        cancelledTimers = 0
+    }
+
+    // MARK: Running and stopping
+
+    /// Not available on a loop that runs inside Trio: a Trio task awaits asyncio work with
+    /// ``runAioFuture(_:)``; code that needs a blocking loop uses ``SyncTrioEventLoop``.
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` always.
+    public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
+        throw RuntimeError(
+            "runUntilComplete cannot run a TrioEventLoop, which runs inside Trio: await the future with "
+                + "runAioFuture(_:) (or aioAsTrio) from a Trio task, or use SyncTrioEventLoop for a blocking loop")
+    }
+
+    /// Not available on a loop that runs inside Trio (see ``runUntilComplete(_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` always.
+    public func runForever() throws {
+        throw RuntimeError(
+            "runForever cannot run a TrioEventLoop, which runs inside Trio: it runs for as long as its openLoop "
+                + "block; await asyncio work with runAioFuture(_:), or use SyncTrioEventLoop for a blocking loop")
+    }
+
+    /// Stops the loop task after the batch it is running (or right away when it is idle). The
+    /// callbacks still queued wait for the next start; ``waitStopped()`` returns once it has stopped.
+    ///
+    /// Flavor: sync.
+    public func stop() {
+        if state.stop() == .wakeLoopTask { wakeIfIdle() }
+    }
+
+    /// Closes the loop: pending callbacks and timers are dropped, fd watches and signal handlers
+    /// removed, fds given to ``autoclose(_:)`` closed.
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Cannot close a running event loop".
+    public func close() throws {
+        do {
+            guard try state.close() else { return }
+        } catch let error as LoopStateError {
+            throw RuntimeError(error.message)
+        }
+        closedFlag.store(true, ordering: .relaxed)
+        for item in ready {
+            if case .handle(let handle) = item { handle.cancel() }
+        }
+        ready.removeAll()
+        for entry in timers.unordered { entry.payload.cancel() }
+        timers = .init()
+        for fd in Array(readers.keys) { _ = removeReader(fd) }
+        for fd in Array(writers.keys) { _ = removeWriter(fd) }
+        for signal in Array(signalHandlers.keys) { _ = removeSignalHandler(signal) }
+        for fd in autocloseFDs { _ = Glibc.close(fd) }
+        autocloseFDs.removeAll()
+        defaultExecutor.shutdown(wait: false)
+        inbox.withLock { $0.removeAll() }
+        TaskRegistry.forget(loop: self)
+    }
+}

@@ -1,0 +1,242 @@
+import Asyncio
+import HeapModule
+import Synchronization
+import Trio
+import TrioPlatform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An asyncio event loop that runs on the Trio runtime: trio-asyncio's `TrioEventLoop`.
+///
+/// Flavor: sync methods (the ``AbstractEventLoop`` surface); ``runAioFuture(_:)``,
+/// ``runAioCoroutine(_:)``, ``synchronize()`` and ``waitStopped()`` are Trio-flavored. Get one from
+/// ``openLoop(queueLen:_:)`` or ``run(queueLen:_:)``.
+///
+/// The whole loop is one Trio task, the *loop task*. Each of its steps runs every callback that
+/// was ready when the step began (asyncio's `_run_once` rule), then takes one Trio schedule point.
+/// Steps of ``AsyncioTask``s are callbacks in that queue, FIFO with the plain ones: the loop is
+/// their task executor, and their jobs run nested inside the loop task's step, where the run has
+/// no current Trio task and Sniffio answers "asyncio". Timers use the run's clock, so a
+/// `MockClock` drives asyncio code too; fd watches are callbacks in the run's I/O manager, not a
+/// Trio task per fd.
+///
+/// Invariants. Loop-thread state (everything but `inbox` and `closedFlag`) is touched only on the
+/// run's thread. A loop task is bound to `driver` exactly while `state.isRunning`. `state` says
+/// what the loop does; `closedFlag` mirrors `state.isClosed` for other threads.
+public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, @unchecked Sendable {
+    /// One entry of the ready queue: a callback, or a step of a Swift task that prefers this loop.
+    enum ReadyItem {
+        case handle(Handle)
+        case job(UnownedJob)
+    }
+
+    // MARK: Loop-thread state
+    // Unchecked: a dynamic exclusivity check on every append was a fifth of `callSoon`'s cost on the
+    // standalone loop, which has the same queue.
+    @exclusivity(unchecked) var ready: [ReadyItem] = []
+    var spareReady: [ReadyItem] = []
+    var timers = Heap<TimerEntry<TimerHandle>>()
+    var timerSequence: UInt64 = 0
+    var cancelledTimers = 0
+    var state = LoopState()
+    /// At most this many callbacks wait in the queue (`Int.max`: unbounded).
+    let queueLen: Int
+    var exceptionHandler: ExceptionHandler?
+    var readers: [Int32: Handle] = [:]
+    var writers: [Int32: Handle] = [:]
+    var signalHandlers: [Int32: SignalWatch] = [:]
+    var autocloseFDs: Set<Int32> = []
+    /// The run's hooks for this loop; its loop task binds itself to it while it runs.
+    let driver: HostedLoopDriver
+    /// The deadline the idle loop task waits for, so that an earlier new timer wakes it.
+    var idleDeadline = Double.infinity
+    /// Set while the loop task does not run (trio-asyncio's `_stopped`).
+    var stoppedEvent = Trio.Event()
+    /// Where Trio tasks started from asyncio run (``trioAsFuture(_:)``, ``runTrioTask(_:)``,
+    /// executor jobs); set by ``openLoop(queueLen:_:)``.
+    var tasksNursery: Nursery?
+    /// Set when the tasks nursery has closed (its host task returned).
+    var tasksNurseryClosed: Trio.Event?
+    /// The nursery of ``openLoop(queueLen:_:)`` that holds the loop task.
+    var loopNursery: Nursery?
+    /// The loop task's own shielded scope.
+    var loopTaskScope: CancelScope?
+    let defaultExecutor: TrioExecutor
+    let clock: any TrioClock
+    let token: TrioToken
+    let ownerThread: pthread_t
+
+    /// Debug mode: slow callbacks (over ``slowCallbackDuration``) are reported to standard error.
+    @exclusivity(unchecked) public var debug = false
+    /// The duration (seconds, on the run's clock) above which a callback counts as slow in debug mode.
+    public var slowCallbackDuration = 0.1
+
+    // MARK: Cross-thread state
+    let inbox = ThreadLock<[ReadyItem]>([])
+    // Read by `callSoonThreadsafe` from any thread.
+    let closedFlag = Atomic<Bool>(false)
+
+    /// Creates a loop on the run of the calling thread; ``openLoop(queueLen:_:)`` is the usual way.
+    ///
+    /// - Throws: ``RuntimeError`` outside a Trio run; ``ValueError`` when `queueLen` is not positive.
+    init(queueLen: Int?) throws {
+        if let queueLen, queueLen <= 0 {
+            throw ValueError("queueLen must be positive (nil: unbounded), got \(queueLen)")
+        }
+        self.queueLen = queueLen ?? Int.max
+        guard let clock = HostedLoopDriver.currentRunClock else {
+            throw RuntimeError("a TrioEventLoop lives inside a Trio run: use openLoop or TrioAsyncio.run")
+        }
+        self.clock = clock
+        self.driver = try HostedLoopDriver()
+        self.token = try Lowlevel.currentTrioToken()
+        self.ownerThread = pthread_self()
+        self.defaultExecutor = TrioExecutor()
+        stoppedEvent.set()
+    }
+
+    var isOwnerThread: Bool { pthread_equal(ownerThread, pthread_self()) != 0 }
+
+    // MARK: Scheduling
+
+    /// Schedules `callback` for the next step of the loop task (see ``AbstractEventLoop/callSoon(_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; Trio's `WouldBlock` when
+    /// `queueLen` callbacks already wait (nothing is scheduled then).
+    @discardableResult
+    public func callSoon(_ callback: @escaping () -> Void) throws -> Handle {
+        try checkSchedulable()
+        let handle = Handle(callback)
+        ready.append(.handle(handle))
+        wakeIfIdle()
+        return handle
+    }
+
+    /// Schedules `callback` from any thread, through the run's `TrioToken`.
+    ///
+    /// Flavor: sync, thread-safe. - Throws: ``RuntimeError`` "Event loop is closed".
+    @discardableResult
+    public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
+        if closedFlag.load(ordering: .relaxed) { throw RuntimeError("Event loop is closed") }
+        let handle = Handle(callback)
+        try post(.handle(handle))
+        return handle
+    }
+
+    /// Schedules `callback` at `when` on the run's clock (see ``AbstractEventLoop/callAt(_:_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; ``ValueError`` when `when` is NaN.
+    @discardableResult
+    public func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
+        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
+        let handle = TimerHandle(when: when, scheduler: self, callback)
+        handle.scheduled = true
+        timerSequence &+= 1
+        timers.insert(TimerEntry(when: when, sequence: timerSequence, payload: handle))
+        if when < idleDeadline { wakeIfIdle() }
+        return handle
+    }
+
+    /// The run's clock (`MockClock` included), in seconds.
+    public func time() -> Double { clock.currentTime() }
+
+    /// Counts a cancelled timer, so that the heap is pruned once they are many.
+    public func timerHandleCancelled(_ handle: TimerHandle) {
+        cancelledTimers += 1
+    }
+
+    /// Starts `body` as an ``AsyncioTask`` on this loop; its first step is a callback in the queue.
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
+        try checkSchedulable()
+        return AsyncioTask(loop: self, name: name, body)
+    }
+
+    func checkSchedulable() throws {
+        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        if ready.count >= queueLen { throw WouldBlock() }
+    }
+
+    // MARK: TaskExecutor
+
+    /// Runs a step of a Swift task that prefers this loop: one entry in the ready queue. From another
+    /// thread (a continuation resumed there) the job goes through the run's token.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let item = ReadyItem.job(UnownedJob(job))
+        if isOwnerThread {
+            ready.append(item)
+            wakeIfIdle()
+        } else {
+            // A task step cannot be refused: after the run ends nobody would run it anyway.
+            try? post(item)
+        }
+    }
+
+    @inline(__always)
+    func wakeIfIdle() {
+        if driver.isIdle { driver.wake() }
+    }
+
+    /// Hands `item` to the loop thread: the first item of an empty inbox asks the run to drain it.
+    private func post(_ item: ReadyItem) throws {
+        let wasEmpty = inbox.withLock { items in
+            items.append(item)
+            return items.count == 1
+        }
+        guard wasEmpty else { return }
+        let loop = UncheckedSendable(self)
+        do {
+            try token.runSyncSoon { loop.value.takeInbox() }
+        } catch {
+            inbox.withLock { $0.removeAll() }
+            throw RuntimeError("Event loop is closed (its Trio run has finished)")
+        }
+    }
+
+    func takeInbox() {
+        inbox.withLock { items in
+            if !state.isClosed { ready.append(contentsOf: items) }
+            items.removeAll(keepingCapacity: true)
+        }
+        wakeIfIdle()
+    }
+
+    // MARK: Errors
+
+    /// Installs `handler` (`nil`: log to standard error).
+    public func setExceptionHandler(_ handler: ExceptionHandler?) { exceptionHandler = handler }
+    /// The custom handler, if any.
+    public func getExceptionHandler() -> ExceptionHandler? { exceptionHandler }
+
+    /// Reports `context` to the custom handler, or logs it. After ``close()`` it only logs
+    /// (trio-asyncio #134): the handler may expect a live loop.
+    public func callExceptionHandler(_ context: ExceptionContext) {
+        if let exceptionHandler, !state.isClosed {
+            exceptionHandler(self, context)
+        } else {
+            logExceptionContext(context)
+        }
+    }
+
+    // MARK: State
+
+    /// Whether the loop task is draining the queue.
+    public var isRunning: Bool { state.isRunning }
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { state.isClosed }
+
+    /// `<TrioEventLoop running=yes|no|closed>`.
+    public var description: String {
+        "<TrioEventLoop running=\(state.isClosed ? "closed" : state.isRunning ? "yes" : "no")>"
+    }
+}
+
+/// Carries a non-`Sendable` value across a `@Sendable` boundary whose safety the caller ensures
+/// (it is only used back on the loop thread).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
