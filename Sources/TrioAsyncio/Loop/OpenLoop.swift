@@ -50,9 +50,14 @@ public func openLoop<T>(queueLen: Int? = nil, _ body: (TrioEventLoop) async thro
         var outcome: Result<T, any Error>?
         try await withNursery(strictExceptionGroups: false) { loopNursery in
             loop.loopNursery = loopNursery
-            try await loop.startTasksNursery(in: loopNursery)
-            try await loop.startLoopTask(in: loopNursery)
             do {
+                // Shielded: `Nursery.start` called under a cancelled scope waits for the task to
+                // exit instead of returning (Trio's rule), and these tasks only exit at shutdown
+                // (trio-asyncio #115).
+                try await CancelScope(shield: true).run {
+                    try await loop.startTasksNursery(in: loopNursery)
+                    try await loop.startLoopTask(in: loopNursery)
+                }
                 outcome = .success(try await body(loop))
             } catch {
                 outcome = .failure(error)
