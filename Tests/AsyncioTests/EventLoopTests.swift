@@ -6,7 +6,7 @@ import Testing
 import TrioPlatform
 
 @Suite struct EventLoopTests {
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func callSoonRunsInFIFOOrderOnlyWhenTheLoopRuns(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
@@ -18,7 +18,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func stopInsideACallbackFinishesTheIterationFirst(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
@@ -39,7 +39,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func stopBeforeRunForeverRunsOneIteration(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
@@ -50,7 +50,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func cancelledHandleDoesNotRun(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
@@ -64,7 +64,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func timersRunInDueOrderAndNotEarly(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
@@ -86,7 +86,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func dueTimersQueueBehindCallbacksAlreadyReady(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
@@ -100,7 +100,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func cancelledTimerDoesNotRun(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
@@ -113,7 +113,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func manyCancelledTimersAreDropped(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
@@ -126,7 +126,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func nanDeadlinesAreRefused(_ factory: LoopFactory) throws {
         // NaN compares false with every deadline: at the top of the timer heap it would keep every other timer
         // from ever firing. CPython 3.13's sleep() refuses it with ValueError; the loop does so for all timers.
@@ -151,7 +151,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func timeIsMonotonic(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let first = loop.time()
@@ -160,7 +160,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func stateRules(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             var nested: (any Error)?
@@ -183,7 +183,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func runUntilCompleteReturnsTheResultOrThrows(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
@@ -202,7 +202,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func callSoonThreadsafeWakesABlockedLoop(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
@@ -216,7 +216,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func readersAndWritersFollowTheFileDescriptor(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             var fds: [Int32] = [-1, -1]
@@ -268,7 +268,7 @@ import TrioPlatform
         #expect(same)
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func customExceptionHandlerReceivesContexts(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             var messages: [String] = []
@@ -365,7 +365,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func signalHandlerRunsOnTheLoop(_ factory: LoopFactory) throws {
         // A loop dropped without close() gives signal handling back, as CPython's loop __del__ closes it;
         // otherwise no later loop could handle signals. (Here, in the suite's only signal test, as signals are

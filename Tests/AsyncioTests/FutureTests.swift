@@ -2,7 +2,7 @@ import Asyncio
 import Testing
 
 @Suite struct FutureTests {
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func stateTransitions(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
@@ -19,7 +19,7 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func callbacksAClosedLoopCannotScheduleAreReported(_ factory: LoopFactory) throws {
         // CPython's add_done_callback on a done future (and set_result with callbacks waiting) goes through
         // call_soon, which raises "Event loop is closed" once the loop is closed: the callback must not vanish
@@ -41,7 +41,7 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func cancelCarriesTheMessage(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
@@ -57,7 +57,7 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func doneCallbacksRunThroughTheReadyQueueInOrder(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
@@ -101,7 +101,7 @@ import Testing
         #expect(outcome == "ok/1")
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func awaitingOutsideATaskIsAFlavorError(_ factory: LoopFactory) async throws {
         let loop = try factory.make()
         defer { try? loop.close() }
@@ -110,7 +110,7 @@ import Testing
         await #expect(throws: FlavorError.self) { try await Asyncio.sleep(0) }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func unretrievedExceptionIsReportedOnlyWhenNotRetrieved(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             var reports: [String] = []

@@ -1,22 +1,53 @@
 import Asyncio
 import Testing
+import Trio
+import TrioAsyncio
+import TrioTesting
 
 /// A way to make an event loop; the conformance suite runs once per factory.
 struct LoopFactory: CustomTestStringConvertible, Sendable {
+    enum Kind: Sendable {
+        /// A loop with blocking `runUntilComplete` / `runForever`.
+        case blocking(@Sendable () throws -> any AbstractEventLoop)
+        /// A `TrioEventLoop` inside `Trio.run` + `openLoop`, with a mock clock that jumps as soon as
+        /// every task blocks when `mockClock` is set.
+        case trio(mockClock: Bool)
+    }
+
     let name: String
-    let make: @Sendable () throws -> any AbstractEventLoop
+    let kind: Kind
 
     var testDescription: String { name }
 
-    static let selector = LoopFactory(name: "SelectorEventLoop") { try SelectorEventLoop() }
+    static let selector = LoopFactory(name: "SelectorEventLoop", kind: .blocking { try SelectorEventLoop() })
+    static let trio = LoopFactory(name: "TrioEventLoop", kind: .trio(mockClock: false))
+    static let trioMockClock = LoopFactory(name: "TrioEventLoop+MockClock", kind: .trio(mockClock: true))
 
-    /// Every loop implementation under test.
-    static let all: [LoopFactory] = [.selector]
+    /// Every loop implementation under test, for tests that run a main task.
+    static let all: [LoopFactory] = [.selector, .trio, .trioMockClock]
+    /// The same without the mock clock, for tests that wait for real I/O (sockets, processes) under
+    /// a timeout: with autojump, the timeout would expire at once while the kernel works.
+    static let realTime: [LoopFactory] = [.selector, .trio]
+    /// The loops that support blocking runs (`withLoop` tests).
+    static let blocking: [LoopFactory] = [.selector]
 
     /// Runs `main` as a task on a fresh loop until it completes; then, as `Asyncio.run`, cancels the tasks left
     /// and runs the loop until they are done, so that nothing outlives the loop.
     @discardableResult
     func run<T>(_ main: @escaping (any AbstractEventLoop) async throws -> T) throws -> T {
+        let make: @Sendable () throws -> any AbstractEventLoop
+        switch kind {
+        case .blocking(let maker):
+            make = maker
+        case .trio(let mockClock):
+            // openLoop's shutdown cancels and awaits the tasks left, as Asyncio.run does.
+            let body = UncheckedBox(main)
+            return try Trio.run(clock: mockClock ? MockClock(autojumpThreshold: 0) : nil) {
+                try await openLoop { loop in
+                    try await loop.runAioCoroutine(name: "main") { try await body.value(loop) }
+                }
+            }
+        }
         let loop = try make()
         defer { try? loop.close() }
         let task = try loop.createTask(name: "main") { try await main(loop) }
@@ -30,8 +61,21 @@ struct LoopFactory: CustomTestStringConvertible, Sendable {
         return try outcome.get()
     }
 
-    /// Makes a loop, hands it to `body`, closes it afterwards.
+    /// A new blocking loop (blocking factories only).
+    func make() throws -> any AbstractEventLoop {
+        guard case .blocking(let make) = kind else {
+            Issue.record("\(name) makes no standalone loop")
+            return try SelectorEventLoop()
+        }
+        return try make()
+    }
+
+    /// Makes a loop, hands it to `body`, closes it afterwards (blocking loops only).
     func withLoop<T>(_ body: (any AbstractEventLoop) throws -> T) throws -> T {
+        guard case .blocking(let make) = kind else {
+            Issue.record("\(name) cannot run blocking loop tests")
+            return try body(try SelectorEventLoop())
+        }
         let loop = try make()
         defer { try? loop.close() }
         return try body(loop)
@@ -50,3 +94,8 @@ struct TestError: Error, Equatable {
 
 /// The UTF-8 bytes of `text`.
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

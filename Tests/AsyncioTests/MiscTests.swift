@@ -51,7 +51,7 @@ import Testing
         #expect(same)
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func debugModeRejectsCallsFromOtherThreads(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             loop.debug = true
@@ -75,7 +75,7 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func runningAnotherLoopInsideACallbackIsRefused(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let other = try factory.make()

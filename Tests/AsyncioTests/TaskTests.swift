@@ -2,7 +2,7 @@ import Asyncio
 import Testing
 
 @Suite struct TaskTests {
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func taskReturnsItsResultAndHasAName(_ factory: LoopFactory) throws {
         try factory.withLoop { loop in
             let named = try loop.createTask(name: "worker") { 7 }
@@ -180,7 +180,7 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func failedTaskReportsNeverRetrieved(_ factory: LoopFactory) throws {
         var messages: [String] = []
         try factory.withLoop { loop in
@@ -214,7 +214,7 @@ import Testing
         #expect(inner == "asyncio.run() cannot be called from a running event loop")
     }
 
-    @Test(arguments: LoopFactory.all)
+    @Test(arguments: LoopFactory.blocking)
     func runAcceptsALoopFactory(_ factory: LoopFactory) throws {
         let made = Unchecked(Log<any AbstractEventLoop>())
         let usedIt = try Asyncio.run(loopFactory: {

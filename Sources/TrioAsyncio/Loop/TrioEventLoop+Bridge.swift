@@ -24,8 +24,15 @@ extension TrioEventLoop {
     /// Flavor: Trio; a checkpoint. Cancellation as ``runAioFuture(_:)``.
     /// - Throws: what `body` throws; `Cancelled`; ``RuntimeError`` when the loop is closed.
     public func runAioCoroutine<T>(_ body: @escaping () async throws -> T) async throws -> T {
+        try await runAioCoroutine(name: nil, body)
+    }
+
+    /// ``runAioCoroutine(_:)`` with a name for the asyncio task.
+    ///
+    /// Flavor: Trio; a checkpoint. - Throws: as ``runAioCoroutine(_:)``.
+    public func runAioCoroutine<T>(name: String?, _ body: @escaping () async throws -> T) async throws -> T {
         try requireTrioTask("runAioCoroutine")
-        let task = try createTask(body)
+        let task = try createTask(name: name, body)
         return try await awaitFuture(task)
     }
 
