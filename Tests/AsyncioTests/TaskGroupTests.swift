@@ -71,3 +71,70 @@ import Testing
         }
     }
 }
+
+/// Resumption order: a task's wake-up is one entry of the loop's queue, in the order it was made (CPython).
+@Suite struct ResumptionOrderTests {
+    @Test(arguments: LoopFactory.all)
+    func sleepZeroReturnsBeforeTheGroupHearsOfAFailedChild(_ factory: LoopFactory) throws {
+        // `async with TaskGroup() as tg: tg.create_task(raise_e()); await sleep(0)`: the child's step runs, then
+        // the body resumes (sleep(0) returns normally), then the group's done-callback cancels the body.
+        let (order, failed) = try factory.run { _ -> ([String], Bool) in
+            let log = Log<String>()
+            do {
+                try await withAsyncioTaskGroup { group in
+                    try group.createTask { () throws -> Void in
+                        log("child raises")
+                        throw TestError(tag: 7)
+                    }
+                    do {
+                        try await Asyncio.sleep(0)
+                        log("sleep(0) returned")
+                    } catch is CancelledError {
+                        log("sleep(0) cancelled")
+                        throw CancelledError()
+                    }
+                }
+            } catch let group as ExceptionGroup {
+                return (log.items, group.errors.count == 1 && group.errors[0] as? TestError == TestError(tag: 7))
+            }
+            return (log.items, false)
+        }
+        #expect(order == ["child raises", "sleep(0) returned"])
+        #expect(failed)
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func sleepZeroResumesAfterCallbacksQueuedBeforeItAndBeforeLaterOnes(_ factory: LoopFactory) throws {
+        let order = try factory.run { loop -> [String] in
+            let log = Log<String>()
+            try loop.callSoon { log("before") }
+            let sibling = try loop.createTask { log("sibling step") }
+            try await Asyncio.sleep(0)
+            log("resumed")
+            try loop.callSoon { log("after") }
+            try await sibling.value
+            try await Asyncio.sleep(0)
+            return log.items
+        }
+        #expect(order == ["before", "sibling step", "resumed", "after"])
+    }
+
+    @Test(arguments: LoopFactory.all)
+    func gatherOverFinishedChildrenTakesNoIteration(_ factory: LoopFactory) throws {
+        // CPython 3.13: gather() of futures that are all done returns a done future, so awaiting it does not
+        // yield to the loop.
+        let order = try factory.run { loop -> [String] in
+            let log = Log<String>()
+            let a = loop.createFuture(of: Int.self)
+            let b = loop.createFuture(of: Int.self)
+            try a.setResult(1)
+            try b.setResult(2)
+            try loop.callSoon { log("callback") }
+            let values = try await gather([a, b])
+            log("gathered \(values)")
+            try await Asyncio.sleep(0)
+            return log.items
+        }
+        #expect(order == ["gathered [1, 2]", "callback"])
+    }
+}

@@ -33,32 +33,41 @@ func gatherFuture(
         return outer
     }
     var finishedCount = 0
-    for child in children {
-        child.addAnyDoneCallback { child in
-            finishedCount += 1
-            if outer.done {
-                if !child.cancelled { _ = try? child.exception() }
-                return
-            }
-            if !returnExceptions {
-                do {
-                    if let error = try child.exception() {
-                        outer.finish(.finished(.failure(error)))
-                        return
-                    }
-                } catch {
+    let childDone: (any AnyFuture) -> Void = { child in
+        finishedCount += 1
+        if outer.done {
+            if !child.cancelled { _ = try? child.exception() }
+            return
+        }
+        if !returnExceptions {
+            do {
+                if let error = try child.exception() {
                     outer.finish(.finished(.failure(error)))
                     return
                 }
-            }
-            if finishedCount == children.count {
-                // As CPython, a cancelled gather ends with the last child's own cancellation, so that the
-                // message given to cancel() comes back out of it.
-                outer.finish(outer.cancelRequested
-                    ? .finished(.failure(cancelledError(of: child))) : .finished(.success(())))
+            } catch {
+                outer.finish(.finished(.failure(error)))
+                return
             }
         }
+        if finishedCount == children.count {
+            // As CPython, a cancelled gather ends with the last child's own cancellation, so that the
+            // message given to cancel() comes back out of it.
+            outer.finish(outer.cancelRequested
+                ? .finished(.failure(cancelledError(of: child))) : .finished(.success(())))
+        }
     }
+    // CPython 3.12+: children already done are counted at once, after every pending one has its callback, so
+    // gathering finished children gives a done future and awaiting it takes no loop iteration.
+    var alreadyDone: [any AnyFuture] = []
+    for child in children {
+        if child.done {
+            alreadyDone.append(child)
+        } else {
+            child.addAnyDoneCallback(childDone)
+        }
+    }
+    for child in alreadyDone { childDone(child) }
     return outer
 }
 

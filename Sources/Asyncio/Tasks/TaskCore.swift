@@ -65,7 +65,7 @@ final class TaskCore {
 
     /// Gives the other ready callbacks and tasks a turn: `await asyncio.sleep(0)`.
     func yield() async throws {
-        await Task.yield()
+        await LoopYieldSpot.current.hop()
         if let cancel = consumeCancel() { throw cancel }
     }
 }
