@@ -51,14 +51,20 @@ public enum AsyncLibrary {
     /// Flavor: sync. Event loops wrap each callback they run in this.
     public static func withThreadLibrary<R>(_ name: String?, _ body: () throws -> R) rethrows -> R {
         let old = pthread_getspecific(threadKey)
-        let box = name.map { Unmanaged.passRetained(Box($0)).toOpaque() }
+        // The two runtimes' names are interned: loops announce themselves on every batch they run.
+        let interned = name == "asyncio" ? asyncioBox : name == "trio" ? trioBox : nil
+        let box = interned ?? name.map { Unmanaged.passRetained(Box($0)).toOpaque() }
         pthread_setspecific(threadKey, box)
         defer {
             pthread_setspecific(threadKey, old)
-            if let box { Unmanaged<Box>.fromOpaque(box).release() }
+            if interned == nil, let box { Unmanaged<Box>.fromOpaque(box).release() }
         }
         return try body()
     }
+
+    // Never released: process-wide constants.
+    nonisolated(unsafe) private static let asyncioBox = Unmanaged.passRetained(Box("asyncio")).toOpaque()
+    nonisolated(unsafe) private static let trioBox = Unmanaged.passRetained(Box("trio")).toOpaque()
 
     /// Registers a detector asked after the thread-local and task-local values: a runtime that
     /// can tell cheaply whether it is running the caller (Trio checks for its current task) uses

@@ -1,27 +1,59 @@
 import TrioPlatform
 import ArgumentParser
 import Asyncio
+import Trio
+import TrioAsyncio
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// asyncio-flavored workloads (the same shapes as `pybench.py`'s asyncio side).
+/// Each runs on the standalone loop (impl `swift-trio`) and on `TrioEventLoop` inside a Trio run (impl
+/// `swift-trio-asyncio`), side by side.
 let asyncioWorkloads: [Workload] = [
-    Workload(name: "call_soon_batch") { try callSoonWorkload(batch: true) },
-    Workload(name: "call_soon_chain") { try callSoonWorkload(batch: false) },
-    Workload(name: "aio_spawn") { try aioSpawnWorkload() },
-    Workload(name: "aio_yield") { try aioYieldWorkload() },
+    Workload(name: "call_soon_batch") { for host in AioHost.allCases { try callSoonWorkload(batch: true, on: host) } },
+    Workload(name: "call_soon_chain") { for host in AioHost.allCases { try callSoonWorkload(batch: false, on: host) } },
+    Workload(name: "aio_spawn") { for host in AioHost.allCases { try aioSpawnWorkload(on: host) } },
+    Workload(name: "aio_yield") { for host in AioHost.allCases { try aioYieldWorkload(on: host) } },
+    Workload(name: "cross_aio_as_trio") { try crossAioAsTrioWorkload() },
+    Workload(name: "cross_trio_as_aio") { try crossTrioAsAioWorkload() },
 ]
+
+/// Where an asyncio workload runs.
+enum AioHost: CaseIterable {
+    /// `Asyncio.run` on a `SelectorEventLoop`.
+    case standalone
+    /// `TrioAsyncio.run`: a `TrioEventLoop` inside a Trio run.
+    case trio
+
+    var impl: String { self == .standalone ? "swift-trio" : "swift-trio-asyncio" }
+
+    /// Runs the asyncio-flavored `main` on this host.
+    func run<T: Sendable>(_ main: sending @escaping () async throws -> T) throws -> T {
+        switch self {
+        case .standalone:
+            return try Asyncio.run(main)
+        case .trio:
+            let body = UncheckedSendable(main)
+            return try TrioAsyncio.run { try await runAioCoroutine { try await body.value() } }
+        }
+    }
+}
+
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
 
 /// asyncio-flavored extra commands (servers driven by a load generator).
 let asyncioBenchCommands: [any ParsableCommand.Type] = [AioEchoServer.self, AioEchoBench.self]
 
 /// `batch`: 100 000 `callSoon`s up front, then wait for the last; `chain`: each callback schedules the next.
 /// Ten rounds; reports callbacks per second over all of them.
-private func callSoonWorkload(batch: Bool) throws {
+private func callSoonWorkload(batch: Bool, on host: AioHost) throws {
     let count = 100_000, rounds = 10
-    let elapsed = try Asyncio.run { () -> Double in
+    let elapsed = try host.run { () -> Double in
         let loop = try getRunningLoop()
         var total = 0.0
         for _ in 0..<rounds {
@@ -50,13 +82,14 @@ private func callSoonWorkload(batch: Bool) throws {
         }
         return total
     }
-    report(batch ? "call_soon_batch" : "call_soon_chain", Double(count * rounds) / elapsed, "callbacks/s")
+    report(batch ? "call_soon_batch" : "call_soon_chain", Double(count * rounds) / elapsed, "callbacks/s",
+           impl: host.impl)
 }
 
 /// 20 task groups in sequence, each starting 10 000 tasks that yield once.
-private func aioSpawnWorkload() throws {
+private func aioSpawnWorkload(on host: AioHost) throws {
     let count = 10_000, rounds = 20
-    let elapsed = try Asyncio.run { () -> Double in
+    let elapsed = try host.run { () -> Double in
         let start = monotonicSeconds()
         for _ in 0..<rounds {
             try await withAsyncioTaskGroup { group in
@@ -65,13 +98,13 @@ private func aioSpawnWorkload() throws {
         }
         return monotonicSeconds() - start
     }
-    report("aio_spawn", Double(count * rounds) / elapsed, "tasks/s")
+    report("aio_spawn", Double(count * rounds) / elapsed, "tasks/s", impl: host.impl)
 }
 
 /// Two tasks doing 200 000 `sleep(0)`s each, alternating on the ready queue.
-private func aioYieldWorkload() throws {
+private func aioYieldWorkload(on host: AioHost) throws {
     let steps = 200_000
-    let elapsed = try Asyncio.run { () -> Double in
+    let elapsed = try host.run { () -> Double in
         let start = monotonicSeconds()
         try await withAsyncioTaskGroup { group in
             for _ in 0..<2 {
@@ -82,7 +115,39 @@ private func aioYieldWorkload() throws {
         }
         return monotonicSeconds() - start
     }
-    report("aio_yield", Double(2 * steps) / elapsed, "checkpoints/s")
+    report("aio_yield", Double(2 * steps) / elapsed, "checkpoints/s", impl: host.impl)
+}
+
+/// A Trio task inside `openLoop` awaits `aioAsTrio(noop)()` 100 000 times (pybench's `cross_aio_as_trio`):
+/// one asyncio task per call.
+private func crossAioAsTrioWorkload() throws {
+    let count = 100_000
+    let elapsed = try TrioAsyncio.run { () -> Double in
+        let noop: () async throws -> Void = {}
+        let call = aioAsTrio(noop)
+        try await call()
+        let start = monotonicSeconds()
+        for _ in 0..<count { try await call() }
+        return monotonicSeconds() - start
+    }
+    report("cross_aio_as_trio", Double(count) / elapsed, "calls/s", impl: "swift-trio-asyncio")
+}
+
+/// An asyncio task inside `openLoop` awaits `trioAsAio(noop)()` 100 000 times (pybench's
+/// `cross_trio_as_aio`): one Trio task per call.
+private func crossTrioAsAioWorkload() throws {
+    let count = 100_000
+    let elapsed = try TrioAsyncio.run { () -> Double in
+        try await runAioCoroutine { () async throws -> Double in
+            let noop: () async throws -> Void = {}
+            let call = trioAsAio(noop)
+            try await call().value
+            let start = monotonicSeconds()
+            for _ in 0..<count { try await call().value }
+            return monotonicSeconds() - start
+        }
+    }
+    report("cross_trio_as_aio", Double(count) / elapsed, "calls/s", impl: "swift-trio-asyncio")
 }
 
 /// `trio-bench aio-echo-server --port P [--protocol]`: a quiet echo server on 127.0.0.1 for `echo_client`,
@@ -95,10 +160,14 @@ struct AioEchoServer: ParsableCommand {
 
     @Option(help: "Port (0: any free port).") var port = 0
     @Flag(name: .customLong("protocol"), help: "Use a StreamProtocol instead of streams.") var useProtocol = false
+    @Option(help: "`standalone` (SelectorEventLoop) or `trio` (TrioEventLoop in a Trio run).") var loop = "standalone"
 
     func run() throws {
         let port = port, useProtocol = useProtocol
-        try Asyncio.run {
+        guard let host = ["standalone": AioHost.standalone, "trio": .trio][loop] else {
+            throw ValidationError("--loop takes standalone or trio")
+        }
+        try host.run {
             let loop = try getRunningLoop()
             let server: Server
             if useProtocol {

@@ -40,6 +40,8 @@ struct AioEchoBench: ParsableCommand {
         commandName: "aio-echo", abstract: "Echo round trips against the asyncio echo server (streams or --protocol).")
 
     @Flag(help: "Measure the protocol-based server instead of the streams one.") var `protocol` = false
+    @Option(help: "The loop serving it: `standalone` (SelectorEventLoop) or `trio` (TrioEventLoop in a Trio run).")
+    var loop = "standalone"
     @Option(help: "Concurrent connections.") var connections = 50
     @Option(help: "Round trips per connection.") var roundtrips = 2000
     @Option(help: "Message size in bytes.") var size = 64
@@ -48,9 +50,11 @@ struct AioEchoBench: ParsableCommand {
 
     func run() throws {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let serverCommand = [executable.path, "aio-echo-server", "--port", "0"] + (`protocol` ? ["--protocol"] : [])
+        let serverCommand = [executable.path, "aio-echo-server", "--port", "0", "--loop", loop]
+            + (`protocol` ? ["--protocol"] : [])
+        let base = loop == "trio" ? "swift-trio-asyncio" : "swift-asyncio"
         try driveEchoServer(
-            serverCommand, workload: "aio_echo", impl: `protocol` ? "swift-asyncio-protocol" : "swift-asyncio",
+            serverCommand, workload: "aio_echo", impl: `protocol` ? "\(base)-protocol" : base,
             generator: try loadGeneratorPath(next: executable, explicit: loadGenerator),
             load: [String(connections), String(roundtrips), String(size)])
     }

@@ -5,7 +5,7 @@ import Glibc
 
 /// A per-thread slot holding a loop, as CPython keeps the running loop and the policy's loop per thread.
 final class ThreadLoopSlot: Sendable {
-    private final class Box {
+    final class Box {
         let loop: any AbstractEventLoop
         init(_ loop: any AbstractEventLoop) { self.loop = loop }
     }
@@ -35,6 +35,23 @@ final class ThreadLoopSlot: Sendable {
         return oldLoop
     }
 
+    /// Stores `box` (retained once more, as ``exchange(_:)`` stores its boxes) and returns the raw previous
+    /// value, for ``restore(_:after:)``: the fast path of a loop that announces itself around every batch with
+    /// a box it owns, without allocating.
+    func swapIn(_ box: Box) -> UnsafeMutableRawPointer? {
+        let old = pthread_getspecific(key)
+        pthread_setspecific(key, Unmanaged.passRetained(box).toOpaque())
+        return old
+    }
+
+    /// Puts back what ``swapIn(_:)`` returned, releasing `box` unless an ``exchange(_:)`` meanwhile already
+    /// replaced (and released) it.
+    func restore(_ raw: UnsafeMutableRawPointer?, after box: Box) {
+        let current = pthread_getspecific(key)
+        pthread_setspecific(key, raw)
+        if current == Unmanaged.passUnretained(box).toOpaque() { Unmanaged.passUnretained(box).release() }
+    }
+
     static let running = ThreadLoopSlot()
     static let current = ThreadLoopSlot()
 }
@@ -46,6 +63,24 @@ final class ThreadLoopSlot: Sendable {
 @discardableResult
 public func setRunningLoop(_ loop: (any AbstractEventLoop)?) -> (any AbstractEventLoop)? {
     ThreadLoopSlot.running.exchange(loop)
+}
+
+/// A loop's own announcement as the running loop of its thread, made once and reused for every batch it runs
+/// (``setRunningLoop(_:)`` allocates on every call).
+package final class RunningLoopMarker: @unchecked Sendable {
+    private let box: ThreadLoopSlot.Box
+
+    /// A marker for `loop`. It holds the loop strongly: a loop that keeps its marker must drop it when it stops
+    /// running.
+    package init(_ loop: any AbstractEventLoop) { box = ThreadLoopSlot.Box(loop) }
+
+    /// Runs `body` with the loop announced as this thread's running loop, then restores the previous one.
+    @inline(__always)
+    package func withRunning<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = ThreadLoopSlot.running.swapIn(box)
+        defer { ThreadLoopSlot.running.restore(previous, after: box) }
+        return try body()
+    }
 }
 
 /// The loop running on this thread, or `nil`.

@@ -11,7 +11,7 @@ import Synchronization
 /// Flavor: sync (its `run…` methods block the calling thread). Nothing here uses Swift's global
 /// concurrent pool: the loop is itself the `TaskExecutor` of its ``AsyncioTask``s, and its timers are its
 /// own. Other threads reach it through ``callSoonThreadsafe(_:)`` (an eventfd wakes `epoll_wait`).
-public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @unchecked Sendable {
+public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskRegistry, @unchecked Sendable {
     /// One entry of the ready queue: a callback, or a step of a Swift task that prefers this loop.
     enum ReadyItem: @unchecked Sendable {
         case handle(Handle)
@@ -35,6 +35,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     private var watched: Set<Int32> = []
     var signalState = SignalState()
     var defaultExecutor: ThreadPoolExecutor?
+    /// The loop's unfinished tasks.
+    package let taskRegistry = LoopTaskRegistry()
 
     // Cross-thread state.
     private let wakeup: WakeupFD

@@ -40,7 +40,7 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
         core = TaskCore(loop: loop)
         self.body = body
         super.init(loop: loop)
-        TaskRegistry.add(self)
+        TaskRegistry.add(self, core: core)
         let task = UncheckedSendable(self)
         Task(executorPreference: loop) {
             await task.value.run()
@@ -56,13 +56,13 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
     }
 
     private func run() async {
+        // One task-local binding: Sniffio already answers "asyncio" for the task's steps, which every loop
+        // runs under its thread-library mark.
         let current = TaskContext.Current(core: core, task: self)
         await TaskContext.$current.withValue(current) {
-            await AsyncLibrary.$taskLibrary.withValue("asyncio") {
-                await runBody()
-            }
+            await runBody()
         }
-        TaskRegistry.remove(self)
+        TaskRegistry.remove(self, core: core)
     }
 
     private func runBody() async {
@@ -123,26 +123,91 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
 
 private let taskCounter = Atomic<Int>(0)
 
-/// The tasks not yet finished, for ``allTasks(loop:)``.
+/// A loop that keeps its own tasks (``allTasks(loop:)``), touched only on its thread: no lock and no hashing
+/// on every task's creation and completion.
+package protocol OwnsTaskRegistry: AnyObject {
+    /// The loop's registry.
+    var taskRegistry: LoopTaskRegistry { get }
+}
+
+/// The unfinished tasks of one loop, in a dense array; each task's core remembers its slot.
+///
+/// Loop-thread only. Invariant: `entries[i].core.registryIndex == i` for every entry.
+package final class LoopTaskRegistry {
+    struct Entry {
+        let task: any AnyAsyncioTask
+        let core: TaskCore
+    }
+
+    private var entries: [Entry] = []
+
+    package init() {}
+
+    func add(_ task: any AnyAsyncioTask, core: TaskCore) {
+        core.registryIndex = entries.count
+        core.registry = self
+        entries.append(Entry(task: task, core: core))
+    }
+
+    func remove(_ core: TaskCore) {
+        let index = core.registryIndex
+        guard index >= 0, index < entries.count, entries[index].core === core else { return }
+        let last = entries.removeLast()
+        if index < entries.count {
+            entries[index] = last
+            last.core.registryIndex = index
+        }
+        core.registryIndex = -1
+        core.registry = nil
+    }
+
+    var unfinished: [any AnyAsyncioTask] { entries.lazy.map(\.task).filter { !$0.done } }
+
+    /// Drops every task (the loop closed: they will never run again).
+    package func removeAll() {
+        for entry in entries {
+            entry.core.registryIndex = -1
+            entry.core.registry = nil
+        }
+        entries.removeAll()
+    }
+}
+
+/// The tasks not yet finished, for ``allTasks(loop:)``: in the loop's own registry when it keeps one, else in
+/// a process-wide table.
 package enum TaskRegistry {
     // A pthread lock rather than `Mutex`, so that ThreadSanitizer can check loops on several threads.
     private static let tasks = ThreadLock<[ObjectIdentifier: UncheckedSendable<any AnyAsyncioTask>]>([:])
 
-    static func add(_ task: any AnyAsyncioTask) {
+    static func add(_ task: any AnyAsyncioTask, core: TaskCore) {
+        if let owner = task.loop as? OwnsTaskRegistry {
+            owner.taskRegistry.add(task, core: core)
+            return
+        }
         let entry = UncheckedSendable(task)
         tasks.withLock { $0[ObjectIdentifier(task)] = entry }
     }
 
-    static func remove(_ task: any AnyAsyncioTask) {
+    static func remove(_ task: any AnyAsyncioTask, core: TaskCore) {
+        if let registry = core.registry {
+            registry.remove(core)
+            return
+        }
+        if task.loop is OwnsTaskRegistry { return }
         _ = tasks.withLock { $0.removeValue(forKey: ObjectIdentifier(task)) }
     }
 
     /// Drops the tasks of a closed loop that will never run again.
     package static func forget(loop: any AbstractEventLoop) {
+        if let owner = loop as? OwnsTaskRegistry {
+            owner.taskRegistry.removeAll()
+            return
+        }
         tasks.withLock { $0 = $0.filter { $0.value.value.loop !== loop } }
     }
 
     static func all(on loop: any AbstractEventLoop) -> [any AnyAsyncioTask] {
+        if let owner = loop as? OwnsTaskRegistry { return owner.taskRegistry.unfinished }
         let entries = tasks.withLock { Array($0.values) }
         return entries.map(\.value).filter { $0.loop === loop && !$0.done }
     }

@@ -9,6 +9,9 @@ final class TaskCore {
     var cancelMessage: String?
     var cancelRequests = 0
     var waiter: (any AnyFuture)?
+    /// The task's slot in its loop's ``LoopTaskRegistry`` (set together with `registry`; -1: none).
+    var registryIndex = -1
+    var registry: LoopTaskRegistry?
 
     init(loop: any AbstractEventLoop) {
         self.loop = loop

@@ -21,6 +21,9 @@ extension TrioEventLoop {
         }
         try driver.bindLoopTask()
         stoppedEvent = Trio.Event()
+        // Announces the loop on its thread for every batch without allocating; it holds the loop, so it
+        // lives only while the loop task runs.
+        let marker = RunningLoopMarker(self)
         defer {
             driver.unbindLoopTask()
             idleDeadline = .infinity
@@ -39,7 +42,7 @@ extension TrioEventLoop {
                 }
             }
             collectDueTimers()
-            runBatch(driver)
+            runBatch(driver, marker)
             if state.phase != .running { break }
             try await driver.schedulePoint()
         }
@@ -62,22 +65,22 @@ extension TrioEventLoop {
     }
 
     /// Runs what was ready when the batch began; what it schedules waits for the next one.
-    private func runBatch(_ driver: HostedLoopDriver) {
+    private func runBatch(_ driver: HostedLoopDriver, _ marker: RunningLoopMarker) {
         guard !ready.isEmpty else { return }
         var batch: [ReadyItem] = []
         swap(&batch, &spareReady)
         swap(&batch, &ready)
         let executor = asUnownedTaskExecutor()
         driver.runNested {
-            let previous = setRunningLoop(self)
-            AsyncLibrary.withThreadLibrary("asyncio") {
-                if debug {
-                    for item in batch { runTimed(item, on: executor) }
-                } else {
-                    for item in batch { run(item, on: executor) }
+            marker.withRunning {
+                AsyncLibrary.withThreadLibrary("asyncio") {
+                    if debug {
+                        for item in batch { runTimed(item, on: executor) }
+                    } else {
+                        for item in batch { run(item, on: executor) }
+                    }
                 }
             }
-            setRunningLoop(previous)
         }
         batch.removeAll(keepingCapacity: true)
         swap(&batch, &spareReady)

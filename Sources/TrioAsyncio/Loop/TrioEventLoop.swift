@@ -24,7 +24,7 @@ import Glibc
 /// Invariants. Loop-thread state (everything but `inbox` and `closedFlag`) is touched only on the
 /// run's thread. A loop task is bound to `driver` exactly while `state.isRunning`. `state` says
 /// what the loop does; `closedFlag` mirrors `state.isClosed` for other threads.
-public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, @unchecked Sendable {
+public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskRegistry, @unchecked Sendable {
     /// One entry of the ready queue: a callback, or a step of a Swift task that prefers this loop.
     enum ReadyItem {
         case handle(Handle)
@@ -63,6 +63,8 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, @unchecked 
     /// The loop task's own shielded scope.
     var loopTaskScope: CancelScope?
     let defaultExecutor: TrioExecutor
+    /// The loop's unfinished tasks.
+    package let taskRegistry = LoopTaskRegistry()
     let clock: any TrioClock
     let token: TrioToken
     let ownerThread: pthread_t
