@@ -12,8 +12,8 @@ extension TrioEventLoop {
     /// its value if the asyncio side swallowed the cancel. A future that asyncio cancelled on its own
     /// raises `CancelledError` unchanged.
     ///
-    /// - Throws: the future's error; `Cancelled`; `CancelledError`; ``RuntimeError`` when the loop is
-    ///   closed; ``FlavorError`` outside a Trio task.
+    /// - Throws: the future's error; `Cancelled`; `CancelledError`; `RuntimeError` when the loop is
+    ///   closed; `FlavorError` outside a Trio task.
     public func runAioFuture<T>(_ future: Future<T>) async throws -> T {
         try await awaitFuture(future)
     }
@@ -22,7 +22,7 @@ extension TrioEventLoop {
     /// trio-asyncio's `run_aio_coroutine`.
     ///
     /// Flavor: Trio; a checkpoint. Cancellation as ``runAioFuture(_:)``.
-    /// - Throws: what `body` throws; `Cancelled`; ``RuntimeError`` when the loop is closed.
+    /// - Throws: what `body` throws; `Cancelled`; `RuntimeError` when the loop is closed.
     public func runAioCoroutine<T>(_ body: @escaping () async throws -> T) async throws -> T {
         try await runAioCoroutine(name: nil, body)
     }
@@ -30,6 +30,9 @@ extension TrioEventLoop {
     /// ``runAioCoroutine(_:)`` with a name for the asyncio task.
     ///
     /// Flavor: Trio; a checkpoint. - Throws: as ``runAioCoroutine(_:)``.
+    /// - Parameters:
+    ///   - name: the asyncio task's name.
+    ///   - body: the asyncio-flavored code to run.
     public func runAioCoroutine<T>(name: String?, _ body: @escaping () async throws -> T) async throws -> T {
         try requireTrioTask("runAioCoroutine")
         let task = try createTask(name: name, body)
@@ -91,7 +94,7 @@ extension TrioEventLoop {
     /// resolves once the task has really ended: cancelled, or with its value or error if the cancel
     /// came too late.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
         try checkSchedulable()
         let future = createFuture(of: T.self)
@@ -104,7 +107,7 @@ extension TrioEventLoop {
     /// goes to the loop's exception handler and stops the loop. Cancelling the returned handle
     /// cancels the task (or keeps it from starting).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     @discardableResult
     public func runTrioTask(_ proc: @escaping () async throws -> Void) throws -> Handle {
         try checkSchedulable()
@@ -149,7 +152,7 @@ extension TrioEventLoop {
 
     /// Waits until every callback scheduled before this call has run.
     ///
-    /// Flavor: Trio; a checkpoint. - Throws: `Cancelled`; ``RuntimeError`` when the loop is closed.
+    /// Flavor: Trio; a checkpoint. - Throws: `Cancelled`; `RuntimeError` when the loop is closed.
     public func synchronize() async throws {
         let done = Trio.Event()
         try callSoon { done.set() }

@@ -121,9 +121,9 @@ extension TrioEventLoop {
     // MARK: Running and stopping
 
     /// Not available on a loop that runs inside Trio: a Trio task awaits asyncio work with
-    /// ``runAioFuture(_:)``; code that needs a blocking loop uses ``SyncTrioEventLoop``.
+    /// ``runAioFuture(_:)``; code that needs a blocking loop uses `SyncTrioEventLoop`.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` always.
+    /// Flavor: sync. - Throws: `RuntimeError` always.
     public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
         throw RuntimeError(
             "runUntilComplete cannot run a TrioEventLoop, which runs inside Trio: await the future with "
@@ -132,7 +132,7 @@ extension TrioEventLoop {
 
     /// Not available on a loop that runs inside Trio (see ``runUntilComplete(_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` always.
+    /// Flavor: sync. - Throws: `RuntimeError` always.
     public func runForever() throws {
         throw RuntimeError(
             "runForever cannot run a TrioEventLoop, which runs inside Trio: it runs for as long as its openLoop "
@@ -150,7 +150,7 @@ extension TrioEventLoop {
     /// Closes the loop: pending callbacks and timers are dropped, fd watches and signal handlers
     /// removed, fds given to ``autoclose(_:)`` closed.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Cannot close a running event loop".
+    /// Flavor: sync. - Throws: `RuntimeError` "Cannot close a running event loop".
     public func close() throws {
         do {
             guard try state.close() else { return }
