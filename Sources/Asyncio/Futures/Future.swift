@@ -17,6 +17,8 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         // An awaiting task: resuming it enqueues its next step on the loop, which is the queue slot
         // CPython gives the task's wake-up callback.
         case waker(UnsafeContinuation<Void, Never>)
+        // A bridge's synchronous completion hook (see `addCompletionHook`).
+        case hook(() -> Void)
     }
 
     /// The loop the future belongs to.
@@ -130,6 +132,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
             switch callback {
             case .user(_, let function): schedule(function)
             case .waker(let continuation): continuation.resume()
+            case .hook(let hook): hook()
             }
         }
         return true
@@ -192,6 +195,23 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
             return false
         }
         return before - callbacks.count
+    }
+
+    /// Calls `hook` synchronously when the future completes (at once when it is done already), instead of
+    /// through the loop's queue as done-callbacks are: for a bridge that only wakes a waiter of another runtime
+    /// (TrioAsyncio's `runAioFuture` reschedules a Trio task), where a queued callback would cost a loop
+    /// iteration and two allocations per await. The hook must not call back into the future.
+    package func addCompletionHook(_ hook: @escaping () -> Void) {
+        guard case .pending = state else { return hook() }
+        callbacks.append(.hook(hook))
+    }
+
+    /// Removes every completion hook (the waiter gave up).
+    package func removeCompletionHooks() {
+        callbacks.removeAll { callback in
+            if case .hook = callback { return true }
+            return false
+        }
     }
 
     func addWaker(_ continuation: UnsafeContinuation<Void, Never>) {

@@ -48,7 +48,18 @@ extension TrioEventLoop {
     }
 
     private func awaitFuture<T>(_ future: Future<T>) async throws -> T {
-        try await awaitAnyFuture(future)
+        try requireTrioTask("runAioFuture")
+        guard future.loop === self else {
+            throw ValueError("the future belongs to a different loop than \(self)")
+        }
+        if !future.done {
+            if state.isClosed { throw RuntimeError("Event loop is closed") }
+            let task = try Lowlevel.currentTask()
+            // Completion wakes this task directly (no queued done-callback): the task runs at the
+            // runner's next pass, after the loop task's step that completed the future.
+            future.addCompletionHook { Lowlevel.reschedule(task) }
+            try await waitForCompletion(of: future) { future.removeCompletionHooks() }
+        }
         return try future.result()
     }
 
@@ -63,25 +74,29 @@ extension TrioEventLoop {
         if !future.done {
             if state.isClosed { throw RuntimeError("Event loop is closed") }
             let task = try Lowlevel.currentTask()
-            var trioCancel: (any Error)?
-            // The done-callback runs on the loop (nested in its task's step) and wakes this task;
-            // a cancel only asks the future to end, and this task waits until it has.
             let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
-            do {
-                _ = try await Lowlevel.waitTaskRescheduled { raise in
-                    trioCancel = raise.error
-                    let reason = (raise.error as? Cancelled)?.reason
-                    // Done already: its callback is on its way, and it wins.
-                    future.cancel(message: reason)
-                    return .failed
-                }
-            } catch {
-                future.removeDoneCallback(id)
-                throw error
-            }
-            if future.cancelled, let trioCancel { throw trioCancel }
+            try await waitForCompletion(of: future) { future.removeDoneCallback(id) }
         }
         if let error = try future.exception() { throw error }
+    }
+
+    /// Parks the current Trio task until whoever watches `future` reschedules it. A Trio cancel
+    /// only asks the future to end (asyncio sees `CancelledError`, with the cancel's reason), and
+    /// the task keeps waiting until it has; then `Cancelled` if the future ended cancelled.
+    private func waitForCompletion(of future: any AnyFuture, unwatch: () -> Void) async throws {
+        var trioCancel: (any Error)?
+        do {
+            _ = try await Lowlevel.waitTaskRescheduled { raise in
+                trioCancel = raise.error
+                // Done already: its wake-up is on its way, and it wins.
+                future.cancel(message: (raise.error as? Cancelled)?.reason)
+                return .failed
+            }
+        } catch {
+            unwatch()
+            throw error
+        }
+        if future.cancelled, let trioCancel { throw trioCancel }
     }
 
     // MARK: asyncio awaits Trio
