@@ -28,6 +28,15 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     var unretrievedMessage: String { "Future exception was never retrieved" }
     private var reportsUnretrieved = true
 
+    /// Called once, then cleared, the first time someone awaits the future (``value``) or adds a done-callback
+    /// to it (``addDoneCallback(_:)``, hence ``gather(_:)->[T]``, ``wait(_:timeout:returnWhen:)``,
+    /// ``shield(_:)``, ``waitFor(_:timeout:)``).
+    ///
+    /// For Traio: awaiting a task spawned in a `Scope`, or adding a done-callback to it, turns its error
+    /// bubbling off (traio's rule). Set it after registering one's own callbacks. Loop thread only, like the rest
+    /// of the future.
+    package var onFirstObserver: (() -> Void)?
+
     /// Creates a pending future on `loop`. ``AbstractEventLoop/createFuture(of:)`` is the usual spelling.
     public init(loop: any AbstractEventLoop) {
         self.loop = loop
@@ -154,6 +163,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// (``RuntimeError`` "Event loop is closed"), where CPython raises it.
     @discardableResult
     public func addDoneCallback(_ callback: @escaping (Future<T>) -> Void) -> CallbackID {
+        notifyObserver()
         nextCallbackID += 1
         if done {
             schedule(callback)
@@ -182,6 +192,12 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         return before - callbacks.count
     }
 
+    private func notifyObserver() {
+        guard let observer = onFirstObserver else { return }
+        onFirstObserver = nil
+        observer()
+    }
+
     func addWaker(_ continuation: UnsafeContinuation<Void, Never>) {
         guard case .pending = state else { return continuation.resume() }
         callbacks.append(.waker(continuation))
@@ -198,6 +214,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     public var value: T {
         get async throws {
             guard let current = TaskContext.current else { throw FlavorError.outsideTask("Awaiting a Future") }
+            notifyObserver()
             if case .pending = state {
                 // A task waiting for its own end would wait forever (and a cancel would recurse): refuse it.
                 if current.task === self { throw RuntimeError("Task cannot await on itself: \(self)") }
