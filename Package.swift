@@ -9,12 +9,14 @@ let package = Package(
         .library(name: "Trio", targets: ["Trio"]),
         .library(name: "TrioTesting", targets: ["TrioTesting"]),
         .library(name: "Asyncio", targets: ["Asyncio"]),
+        .library(name: "Traio", targets: ["Traio"]),
         .executable(name: "trio-examples", targets: ["trio-examples"]),
         .executable(name: "trio-bench", targets: ["trio-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
@@ -38,10 +40,14 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        .target(
+            name: "Traio",
+            dependencies: ["Asyncio", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "trio-examples",
             dependencies: [
-                "Trio", "TrioTesting", "Asyncio",
+                "Trio", "TrioTesting", "Asyncio", "Traio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +62,10 @@ let package = Package(
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
         .testTarget(name: "TrioTests", dependencies: ["Trio", "TrioTesting", "Sniffio", "Asyncio"]),
         .testTarget(name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio", "TrioPlatform"]),
+        .testTarget(
+            name: "TraioTests",
+            dependencies: ["Traio", "Asyncio", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
