@@ -20,7 +20,24 @@ extension Scope {
     ///   error); ``Asyncio/CancelledError`` when the calling task is cancelled from outside (after the scope,
     ///   cancelled in turn, has joined its tasks); the scope's creation error; ``RuntimeError`` when the scope
     ///   was entered before; ``Asyncio/FlavorError`` outside an asyncio task.
+    @discardableResult
     public func run<T>(_ body: (Scope) async throws -> T) async throws -> T {
+        try await enter(body)
+    }
+
+    /// ``run(_:)`` for a block without a result: traio's `async with scope:` exactly (a silent cancel makes it
+    /// return normally whatever the block threw). Also spares single-expression blocks such as
+    /// `{ scope in try scope.spawn(work) }` the result type `AsyncioTask` where nothing is wanted.
+    ///
+    /// Flavor: asyncio (from an asyncio task). A checkpoint.
+    ///
+    /// - Parameter body: The code of the `async with` block; it gets the scope.
+    /// - Throws: as ``run(_:)``.
+    public func run(_ body: (Scope) async throws -> Void) async throws {
+        try await enter(body)
+    }
+
+    private func enter<T>(_ body: (Scope) async throws -> T) async throws -> T {
         if let initError { throw initError }
         guard case .notEntered = host else { throw RuntimeError("can only enter \(self) once") }
         guard let task = Asyncio.currentTask() else {

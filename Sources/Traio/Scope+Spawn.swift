@@ -62,7 +62,7 @@ extension Scope {
     ///   to another loop.
     @discardableResult
     public func spawn<T>(
-        _ future: Future<T>, name: String? = nil, master: Bool = false, bubble: Bool = true, awaited: Bool = true,
+        future: Future<T>, name: String? = nil, master: Bool = false, bubble: Bool = true, awaited: Bool = true,
         cancelTimeout: Double = 1
     ) throws -> AsyncioTask<T> {
         let loop = try loopAcceptingTasks("spawn tasks on")
@@ -85,7 +85,7 @@ extension Scope {
     /// Flavor: sync. - Throws: as `spawn`.
     @discardableResult
     public static func << <T>(scope: Scope, future: Future<T>) throws -> AsyncioTask<T> {
-        try scope.spawn(future)
+        try scope.spawn(future: future)
     }
 
     /// A child scope, supervised by this one: cancelled (silently) when this one is cancelled, waited for when

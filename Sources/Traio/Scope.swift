@@ -175,3 +175,8 @@ public final class Scope: CustomStringConvertible {
 }
 
 private let scopeCounter = Atomic<Int>(0)
+
+extension Scope {
+    /// The traio release whose behaviour this module reproduces.
+    public static let traioVersion = "0.5.2"
+}
