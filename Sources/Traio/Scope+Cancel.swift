@@ -2,7 +2,7 @@ import Asyncio
 
 extension Scope {
     /// From now on, the scope ends (silently) as soon as no awaited task is left — at once if there is none.
-    /// ``run(_:)`` calls it when its body ends.
+    /// ``run(_:)->_`` calls it when its body ends.
     ///
     /// Flavor: sync.
     public func finalize() {
@@ -12,8 +12,8 @@ extension Scope {
     }
 
     /// Cancels the scope: its timeout stops, every task still running is cancelled and joined (each for up to
-    /// its `cancelTimeout`), and a body of ``run(_:)`` still running is cancelled. Then the scope is finished:
-    /// ``run(_:)`` and ``wait()`` raise `error`, or end silently when it is `nil`.
+    /// its `cancelTimeout`), and a body of ``run(_:)->_`` still running is cancelled. Then the scope is finished:
+    /// ``run(_:)->_`` and ``wait()`` raise `error`, or end silently when it is `nil`.
     ///
     /// Flavor: sync. The first call wins; later ones do nothing. A task that ignores its cancellation past its
     /// `cancelTimeout` is logged at error level and left running: the scope finishes without it.

@@ -1,12 +1,12 @@
 extension Scope {
-    /// The scope whose code is running: inside ``run(_:)``'s body and inside every task spawned on a scope
+    /// The scope whose code is running: inside ``run(_:)->_``'s body and inside every task spawned on a scope
     /// (traio's `Scope.get_current()`); `nil` elsewhere. Per task, restored when the body or task ends.
     ///
     /// Flavor: sync.
     public static var current: Scope? { currentBox?.scope }
 
     /// Runs `body` with `scope` as ``current`` (traio's `_set_current`, for code that manages scopes by hand;
-    /// ``run(_:)`` and the spawned tasks do it themselves).
+    /// ``run(_:)->_`` and the spawned tasks do it themselves).
     ///
     /// Flavor: inherits `body`'s (it adds no suspension of its own).
     ///

@@ -5,7 +5,7 @@ extension Scope {
     ///
     /// While `body` runs, ``current`` is this scope, and a cancel of the scope (timeout, bubbling error,
     /// master task, ``cancel(_:)``) cancels the task running `body`, so that its next await throws
-    /// ``Asyncio/CancelledError``. An error thrown by `body` cancels the scope with that error, which is raised
+    /// `CancelledError`. An error thrown by `body` cancels the scope with that error, which is raised
     /// once the tasks are cancelled and joined.
     ///
     /// Flavor: asyncio (from an asyncio task). A checkpoint: it waits for the scope's tasks.
@@ -16,23 +16,23 @@ extension Scope {
     ///
     /// - Parameter body: The code of the `async with` block; it gets the scope.
     /// - Returns: What `body` returned.
-    /// - Throws: the error the scope was cancelled with (``Asyncio/TimeoutError``, a task's error, `body`'s
-    ///   error); ``Asyncio/CancelledError`` when the calling task is cancelled from outside (after the scope,
-    ///   cancelled in turn, has joined its tasks); the scope's creation error; ``RuntimeError`` when the scope
-    ///   was entered before; ``Asyncio/FlavorError`` outside an asyncio task.
+    /// - Throws: the error the scope was cancelled with (`TimeoutError`, a task's error, `body`'s
+    ///   error); `CancelledError` when the calling task is cancelled from outside (after the scope,
+    ///   cancelled in turn, has joined its tasks); the scope's creation error; `RuntimeError` when the scope
+    ///   was entered before; `FlavorError` outside an asyncio task.
     @discardableResult
     public func run<T>(_ body: (Scope) async throws -> T) async throws -> T {
         try await enter(body)
     }
 
-    /// ``run(_:)`` for a block without a result: traio's `async with scope:` exactly (a silent cancel makes it
+    /// ``run(_:)->_`` for a block without a result: traio's `async with scope:` exactly (a silent cancel makes it
     /// return normally whatever the block threw). Also spares single-expression blocks such as
     /// `{ scope in try scope.spawn(work) }` the result type `AsyncioTask` where nothing is wanted.
     ///
     /// Flavor: asyncio (from an asyncio task). A checkpoint.
     ///
     /// - Parameter body: The code of the `async with` block; it gets the scope.
-    /// - Throws: as ``run(_:)``.
+    /// - Throws: as ``run(_:)->_``.
     public func run(_ body: (Scope) async throws -> Void) async throws {
         try await enter(body)
     }
@@ -80,10 +80,10 @@ extension Scope {
     ///
     /// Cancelling the waiting task cancels the scope (silently), as cancelling a task that awaits a traio scope
     /// does; the wait goes on until the scope has joined its tasks, and then throws
-    /// ``Asyncio/CancelledError``.
+    /// `CancelledError`.
     ///
-    /// - Throws: the error the scope was cancelled with; ``Asyncio/CancelledError`` as above; the scope's creation
-    ///   error; ``Asyncio/FlavorError`` outside an asyncio task.
+    /// - Throws: the error the scope was cancelled with; `CancelledError` as above; the scope's creation
+    ///   error; `FlavorError` outside an asyncio task.
     public func wait() async throws {
         if let initError { throw initError }
         guard let loop else { return }
@@ -106,7 +106,7 @@ extension Scope {
     }
 
     /// A new future completed with the scope's outcome when it finishes (the scope as traio's Future subclass):
-    /// for ``Asyncio/waitFor(_:timeout:)``, ``Asyncio/shield(_:)``, ``Asyncio/gather(_:)->[T]``. Cancelling this
+    /// for `waitFor`, `shield`, `gather`. Cancelling this
     /// future before the scope finishes cancels the scope (silently), as cancelling traio's scope future does.
     ///
     /// Flavor: sync.

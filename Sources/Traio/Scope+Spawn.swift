@@ -20,8 +20,8 @@ extension Scope {
     ///     that it refuses to die and going on without it.
     ///   - body: The task's code.
     /// - Returns: The task.
-    /// - Throws: the scope's creation error; ``RuntimeError`` when the scope is cancelled or finished;
-    ///   ``ValueError`` for a negative or NaN `cancelTimeout`; the loop's scheduling errors (closed loop).
+    /// - Throws: the scope's creation error; `RuntimeError` when the scope is cancelled or finished;
+    ///   `ValueError` for a negative or NaN `cancelTimeout`; the loop's scheduling errors (closed loop).
     @discardableResult
     public func spawn<T>(
         name: String? = nil, master: Bool = false, bubble: Bool = true, awaited: Bool = true,
@@ -43,7 +43,7 @@ extension Scope {
         return task
     }
 
-    /// Supervises an existing future (an executor job from ``Asyncio/AbstractEventLoop/runInExecutor(_:_:)``,
+    /// Supervises an existing future (an executor job from `runInExecutor`,
     /// a future set by a callback) as a task awaiting it; traio's `spawn` of a future. Cancelling the task
     /// cancels the future; a thread already running an executor job cannot be stopped and runs on, but the
     /// scope does not wait for it.
@@ -58,7 +58,7 @@ extension Scope {
     ///   - awaited: A finalized scope waits for the future.
     ///   - cancelTimeout: How long a cancelling scope waits for it.
     /// - Returns: The task awaiting `future`.
-    /// - Throws: as ``spawn(name:master:bubble:awaited:cancelTimeout:_:)``; ``ValueError`` when `future` belongs
+    /// - Throws: as ``spawn(name:master:bubble:awaited:cancelTimeout:_:)``; `ValueError` when `future` belongs
     ///   to another loop.
     @discardableResult
     public func spawn<T>(
@@ -80,7 +80,7 @@ extension Scope {
         try scope.spawn(body)
     }
 
-    /// `scope << future`: ``spawn(_:name:master:bubble:awaited:cancelTimeout:)`` with the default options.
+    /// `scope << future`: ``spawn(future:name:master:bubble:awaited:cancelTimeout:)`` with the default options.
     ///
     /// Flavor: sync. - Throws: as `spawn`.
     @discardableResult
@@ -89,7 +89,7 @@ extension Scope {
     }
 
     /// A child scope, supervised by this one: cancelled (silently) when this one is cancelled, waited for when
-    /// this one is finalized. Its errors do not bubble into this scope, but its own ``run(_:)`` or ``wait()``
+    /// this one is finalized. Its errors do not bubble into this scope, but its own ``run(_:)->_`` or ``wait()``
     /// raises them. It logs through this scope's logger.
     ///
     /// Flavor: sync.
@@ -98,8 +98,8 @@ extension Scope {
     ///   - name: The child's name.
     ///   - timeout: The child's own timeout (`0`: none).
     /// - Returns: The child scope.
-    /// - Throws: the scope's creation error; ``RuntimeError`` when this scope is cancelled or finished;
-    ///   ``ValueError`` for a negative or NaN `timeout`.
+    /// - Throws: the scope's creation error; `RuntimeError` when this scope is cancelled or finished;
+    ///   `ValueError` for a negative or NaN `timeout`.
     public func fork(name: String? = nil, timeout: Double = 0) throws -> Scope {
         let loop = try loopAcceptingTasks("fork")
         let child = Scope(loop: loop, timeout: timeout, name: name, logger: logger)

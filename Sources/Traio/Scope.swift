@@ -5,9 +5,9 @@ import Synchronization
 /// traio's `Scope`: Trio-like supervision (a nursery, with a timeout) for asyncio-flavored code.
 ///
 /// A scope owns the tasks spawned on it. It ends when it is cancelled: by ``cancel(_:)``, by its timeout
-/// (then it raises ``Asyncio/TimeoutError``), by a spawned task's error (the error bubbles and is raised),
+/// (then it raises `TimeoutError`), by a spawned task's error (the error bubbles and is raised),
 /// by the end of a `master` task, or, once finalized, by the end of its last awaited task. Cancelling
-/// cancels every task still running and joins each for up to its `cancelTimeout`; only then do ``run(_:)``
+/// cancels every task still running and joins each for up to its `cancelTimeout`; only then do ``run(_:)->_``
 /// and ``wait()`` return or throw. The first cancel wins: its error, unwrapped, is the one raised.
 ///
 /// ```swift
@@ -17,7 +17,7 @@ import Synchronization
 /// ```
 ///
 /// Flavor: asyncio. Create and use a scope inside an asyncio task (of a `SelectorEventLoop`, or any other
-/// ``Asyncio/AbstractEventLoop``); it is not thread-safe, like the loop's futures. A scope created outside
+/// `AbstractEventLoop`); it is not thread-safe, like the loop's futures. A scope created outside
 /// a task is unusable: every later operation throws the error that says so.
 ///
 /// Invariants (loop thread only): `entries` holds what is neither finished nor handled yet; `awaitedCount`
@@ -26,8 +26,9 @@ import Synchronization
 public final class Scope: CustomStringConvertible {
     /// The scope's name (`Scope-N` unless one was given), used in its description and log messages.
     public let name: String
-    /// Where the scope's messages go: traio's task life-cycle messages at debug level, its timeout at info,
-    /// a task that outlives its `cancelTimeout` at error, a task failing while being cancelled at warning.
+    /// Where the scope's messages go: traio's life-cycle messages (creating, adding, cancelling, a task done,
+    /// cancelled or failed, timeout, finished) at debug level; a task that outlives its `cancelTimeout` at error
+    /// level, and an error a task throws while being cancelled (which nobody else sees) at warning level.
     /// Unless one is given, a logger labelled with the scope's ``name``; forks share their parent's.
     public let logger: Logger
 
@@ -46,7 +47,7 @@ public final class Scope: CustomStringConvertible {
     var onFinish: [() -> Void] = []
     private let number: Int
 
-    /// Whether the scope runs the body of ``run(_:)`` (traio's `async with`), entered at most once.
+    /// Whether the scope runs the body of ``run(_:)->_`` (traio's `async with`), entered at most once.
     enum Host {
         case notEntered
         /// `cancelRequested`: the scope cancelled `task` to get it out of the body; withdrawn on exit.
@@ -57,12 +58,12 @@ public final class Scope: CustomStringConvertible {
     /// Creates a scope on the running loop; its timeout timer starts now.
     ///
     /// Flavor: sync (call it from an asyncio task). Errors are not thrown here but by the first operation that
-    /// needs the scope (``spawn(name:master:bubble:awaited:cancelTimeout:_:)``, ``run(_:)``, ``wait()``, …):
-    /// ``Asyncio/FlavorError`` when no asyncio task runs, ``ValueError`` for a negative or NaN `timeout`.
+    /// needs the scope (``spawn(name:master:bubble:awaited:cancelTimeout:_:)``, ``run(_:)->_``, ``wait()``, …):
+    /// `FlavorError` when no asyncio task runs, `ValueError` for a negative or NaN `timeout`.
     ///
     /// - Parameters:
     ///   - timeout: Seconds on the loop's clock after which the scope is cancelled with
-    ///     ``Asyncio/TimeoutError``; `0` means no timeout.
+    ///     `TimeoutError`; `0` means no timeout.
     ///   - name: A name for descriptions and log messages.
     ///   - logger: Where to log; by default a `Logger` labelled with the scope's name.
     public convenience init(timeout: Double = 0, name: String? = nil, logger: Logger? = nil) {
@@ -113,8 +114,8 @@ public final class Scope: CustomStringConvertible {
 
     /// Restarts the timeout timer from now with `seconds` (`0`: no timeout): the ``timeout`` setter, with errors.
     ///
-    /// Flavor: sync. - Throws: the scope's creation error; ``RuntimeError`` when the scope is cancelled or
-    /// finished; ``ValueError`` when `seconds` is negative or NaN.
+    /// Flavor: sync. - Throws: the scope's creation error; `RuntimeError` when the scope is cancelled or
+    /// finished; `ValueError` when `seconds` is negative or NaN.
     public func setTimeout(_ seconds: Double) throws {
         if let initError { throw initError }
         guard lifecycle.acceptsTasks else { throw RuntimeError("cannot set the timeout of dead or dying \(self)") }
@@ -131,7 +132,7 @@ public final class Scope: CustomStringConvertible {
             timeoutHandle = try loop.callLater(timeoutSeconds) { [weak self] in
                 guard let self else { return }
                 timeoutHandle = nil
-                logger.info("timeout on \(description)")
+                logger.debug("timeout on \(description)")
                 cancel(TimeoutError())
             }
         } catch {
@@ -149,7 +150,7 @@ public final class Scope: CustomStringConvertible {
 
     /// The error the finished scope raises, `nil` when it ended silently.
     ///
-    /// Flavor: sync. - Throws: ``Asyncio/InvalidStateError`` while the scope is not finished.
+    /// Flavor: sync. - Throws: `InvalidStateError` while the scope is not finished.
     public func exception() throws -> (any Error)? {
         guard case .finished(let reason) = lifecycle else { throw InvalidStateError("Scope is not finished.") }
         return reason
