@@ -15,8 +15,8 @@ struct LoopFactory: CustomTestStringConvertible, Sendable {
     /// (the loop may run late on a loaded machine, never early), and tests of threads run.
     let realClock: Bool
     /// Runs `main` as an asyncio task on a fresh loop until it completes, then cancels and awaits the tasks left
-    /// over (as `Asyncio.run`), and rethrows `main`'s error.
-    let runMain: @Sendable (_ main: @escaping (any AbstractEventLoop) async throws -> Void) throws -> Void
+    /// over (`Asyncio.run`), and rethrows `main`'s error.
+    let runMain: @Sendable (_ main: sending @escaping (any AbstractEventLoop) async throws -> Void) throws -> Void
 
     var testDescription: String { name }
 
@@ -24,17 +24,7 @@ struct LoopFactory: CustomTestStringConvertible, Sendable {
     var slack: Double { realClock ? 0.25 : 1e-6 }
 
     static let selector = LoopFactory(name: "SelectorEventLoop", realClock: true) { main in
-        let loop = try SelectorEventLoop()
-        defer { try? loop.close() }
-        let task = try loop.createTask(name: "main") { try await main(loop) }
-        let outcome = Result { try loop.runUntilComplete(task) }
-        let leftovers = allTasks(loop: loop)
-        if !leftovers.isEmpty {
-            for leftover in leftovers { leftover.cancel() }
-            let cleanup = try loop.createTask(name: "cleanup") { _ = try await wait(leftovers) }
-            try loop.runUntilComplete(cleanup)
-        }
-        try outcome.get()
+        try Asyncio.run(loopFactory: { try SelectorEventLoop() }) { try await main(getRunningLoop()) }
     }
 
     /// Every loop implementation under test.
@@ -42,7 +32,7 @@ struct LoopFactory: CustomTestStringConvertible, Sendable {
     /// The loops whose clock is real (tests of executor threads, which a virtual clock would outrun).
     static var realClocks: [LoopFactory] { all.filter(\.realClock) }
 
-    func run(_ main: @escaping (any AbstractEventLoop) async throws -> Void) throws {
+    func run(_ main: sending @escaping (any AbstractEventLoop) async throws -> Void) throws {
         try runMain(main)
     }
 
