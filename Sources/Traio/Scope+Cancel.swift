@@ -29,6 +29,8 @@ extension Scope {
             joining.insert(entry.serial)
             entry.cancel()
             let serial = entry.serial
+            // `.infinity`: wait as long as it takes.
+            guard entry.cancelTimeout.isFinite else { continue }
             do {
                 entry.joinTimer = try loop.callLater(entry.cancelTimeout) { [self] in joinTimedOut(serial) }
             } catch {

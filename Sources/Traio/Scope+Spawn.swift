@@ -17,7 +17,7 @@ extension Scope {
     ///   - awaited: A finalized scope waits for the task. When only tasks with `awaited: false` are left, the
     ///     scope ends and cancels them; their errors still bubble until then.
     ///   - cancelTimeout: How long, in seconds, a cancelling scope waits for the task to stop before logging
-    ///     that it refuses to die and going on without it.
+    ///     that it refuses to die and going on without it (`.infinity`: as long as it takes).
     ///   - body: The task's code.
     /// - Returns: The task.
     /// - Throws: the scope's creation error; `RuntimeError` when the scope is cancelled or finished;

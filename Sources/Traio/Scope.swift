@@ -63,7 +63,7 @@ public final class Scope: CustomStringConvertible {
     ///
     /// - Parameters:
     ///   - timeout: Seconds on the loop's clock after which the scope is cancelled with
-    ///     `TimeoutError`; `0` means no timeout.
+    ///     `TimeoutError`; `0` (or `.infinity`) means no timeout.
     ///   - name: A name for descriptions and log messages.
     ///   - logger: Where to log; by default a `Logger` labelled with the scope's name.
     public convenience init(timeout: Double = 0, name: String? = nil, logger: Logger? = nil) {
@@ -127,7 +127,8 @@ public final class Scope: CustomStringConvertible {
     }
 
     private func startTimer() {
-        guard timeoutSeconds > 0, let loop else { return }
+        // `.infinity` is no timeout too: no timer that never fires.
+        guard timeoutSeconds > 0, timeoutSeconds.isFinite, let loop else { return }
         do {
             timeoutHandle = try loop.callLater(timeoutSeconds) { [weak self] in
                 guard let self else { return }

@@ -34,6 +34,21 @@ import Testing
         }
     }
 
+    @Test(arguments: LoopFactory.all)
+    func infiniteTimesMeanNoLimit(_ factory: LoopFactory) throws {
+        try factory.run { loop in
+            let start = loop.time()
+            try await Scope(timeout: .infinity).run { scope in
+                try scope.spawn(cancelTimeout: .infinity) {
+                    do { try await run10() } catch { try await Asyncio.sleep(0.3) }
+                }
+                try await Asyncio.sleep(0.1)
+                scope.cancel()
+            }
+            factory.expectElapsed(loop, since: start, 0.4)
+        }
+    }
+
     @Test func aScopeMadeOutsideAnAsyncioTaskIsUnusable() async throws {
         let scope = Scope(timeout: 1)
         #expect(throws: FlavorError.self) { try scope.spawn {} }
