@@ -109,18 +109,14 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all, [true, false])
-    func waitingForACancelledScope(_ factory: LoopFactory, throughWait: Bool) throws {
+    @Test(arguments: LoopFactory.all, ScopeWait.allCases)
+    func waitingForACancelledScope(_ factory: LoopFactory, waiting: ScopeWait) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope()
             try await Asyncio.sleep(0.1)
             scope.cancel()
-            if throughWait {
-                try await scope.wait()
-            } else {
-                try await waitFor(scope.asFuture(), timeout: 1)
-            }
+            try await waiting(scope)
             factory.expectElapsed(loop, since: start, 0.1)
             #expect(scope.done)
         }

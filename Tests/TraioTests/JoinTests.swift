@@ -41,20 +41,16 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all, [true, false])
-    func awaitingACancelledTaskWithoutRun(_ factory: LoopFactory, throughWait: Bool) throws {
+    @Test(arguments: LoopFactory.all, ScopeWait.allCases)
+    func awaitingACancelledTaskWithoutRun(_ factory: LoopFactory, waiting: ScopeWait) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope(timeout: 1)
             let task = try scope.spawn(run10)
             task.cancel()
-            await #expect(throws: CancelledError.self) { try await task.value }
+            await #expect(throws: CancelledError.self) { () async throws -> Void in try await task.value }
             scope.finalize()
-            if throughWait {
-                try await scope.wait()
-            } else {
-                try await waitFor(scope.asFuture(), timeout: 2)
-            }
+            try await waiting(scope, timeout: 2)
             factory.expectElapsed(loop, since: start, 0)
         }
     }

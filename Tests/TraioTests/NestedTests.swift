@@ -116,8 +116,8 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all, [true, false])
-    func cancellingAForkThenItsParent(_ factory: LoopFactory, throughWait: Bool) throws {
+    @Test(arguments: LoopFactory.all, ScopeWait.allCases)
+    func cancellingAForkThenItsParent(_ factory: LoopFactory, waiting: ScopeWait) throws {
         try factory.run { loop in
             let start = loop.time()
             let parent = Scope()
@@ -126,26 +126,8 @@ import Traio
             try await Asyncio.sleep(0.1)
             child.cancel()
             parent.cancel()
-            if throughWait {
-                try await parent.wait()
-            } else {
-                try await waitFor(parent.asFuture(), timeout: 1)
-            }
+            try await waiting(parent)
             factory.expectElapsed(loop, since: start, 0.1)
-            #expect(child.done)
-        }
-    }
-
-    @Test(arguments: LoopFactory.all)
-    func waitingForAShieldedScope(_ factory: LoopFactory) throws {
-        try factory.run { loop in
-            let parent = Scope()
-            let child = try parent.fork()
-            try child << run10
-            try await Asyncio.sleep(0.1)
-            child.cancel()
-            parent.cancel()
-            try await waitFor(shield(parent.asFuture()), timeout: 1)
             #expect(parent.done && child.done)
         }
     }

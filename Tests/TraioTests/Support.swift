@@ -121,3 +121,18 @@ func capture<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
         return .failure(error)
     }
 }
+
+/// The ways a test waits for a scope: traio's `await scope`, `wait_for(scope, t)`, `wait_for(shield(scope), t)`.
+enum ScopeWait: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case wait, waitFor, shieldedWaitFor
+
+    var testDescription: String { rawValue }
+
+    func callAsFunction(_ scope: Scope, timeout: Double = 1) async throws {
+        switch self {
+        case .wait: try await scope.wait()
+        case .waitFor: try await Asyncio.waitFor(scope.asFuture(), timeout: timeout)
+        case .shieldedWaitFor: try await Asyncio.waitFor(shield(scope.asFuture()), timeout: timeout)
+        }
+    }
+}
