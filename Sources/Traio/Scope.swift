@@ -25,11 +25,15 @@ import Synchronization
 /// outside `cancelling`; `waiters` and `onFinish` are emptied when the lifecycle becomes `finished`.
 public final class Scope: CustomStringConvertible {
     /// The scope's name (`Scope-N` unless one was given), used in its description and log messages.
+    ///
+    /// Flavor: sync.
     public let name: String
     /// Where the scope's messages go: traio's life-cycle messages (creating, adding, cancelling, a task done,
     /// cancelled or failed, timeout, finished) at debug level; a task that outlives its `cancelTimeout` at error
     /// level, and an error a task throws while being cancelled (which nobody else sees) at warning level.
     /// Unless one is given, a logger labelled with the scope's ``name``; forks share their parent's.
+    ///
+    /// Flavor: sync.
     public let logger: Logger
 
     let loop: (any AbstractEventLoop)?
@@ -93,6 +97,8 @@ public final class Scope: CustomStringConvertible {
     }
 
     /// `Scope(N, name)`.
+    ///
+    /// Flavor: sync.
     public var description: String { "Scope(\(number), \(name))" }
 
     // MARK: Timeout
@@ -180,5 +186,7 @@ private let scopeCounter = Atomic<Int>(0)
 
 extension Scope {
     /// The traio release whose behaviour this module reproduces.
+    ///
+    /// Flavor: sync.
     public static let traioVersion = "0.5.2"
 }
