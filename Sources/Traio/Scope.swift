@@ -22,7 +22,8 @@ import Synchronization
 ///
 /// Invariants (loop thread only): `entries` holds what is neither finished nor handled yet; `awaitedCount`
 /// counts its awaited entries; `joining` holds the serials a cancelling scope still waits for, and is empty
-/// outside `cancelling`; `waiters` and `onFinish` are emptied when the lifecycle becomes `finished`.
+/// outside `cancelling`; `onFinish` is emptied when the lifecycle becomes `finished`; `host` is `inBody` exactly
+/// while ``run(_:)->_`` runs its block. An unusable scope (`initError` set) starts `finished` with that error.
 public final class Scope: CustomStringConvertible {
     /// The scope's name (`Scope-N` unless one was given), used in its description and log messages.
     ///
