@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(
             name: "TrioTests",
             dependencies: [
-                "Trio", "TrioTesting", "Sniffio", "Asyncio",
+                "Trio", "TrioTesting", "Sniffio", "Asyncio", "TrioPlatform",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
