@@ -29,6 +29,8 @@ import Sniffio
 ///
 /// `body` must not call Trio APIs: it is not a Trio task and does not run on the run's thread.
 /// To call back into a Trio run from plain Swift code, use a ``TrioThread`` or ``FromThread``.
+/// The child needs a free thread of Swift's cooperative pool: inside a `Trio.run` that itself
+/// holds one, prefer ``runAsync(clock:instruments:strictExceptionGroups:_:)``.
 ///
 /// - Parameter body: the plain Swift async code.
 /// - Returns: what `body` returned.
