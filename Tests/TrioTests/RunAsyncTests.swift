@@ -40,16 +40,8 @@ import Glibc
         let started = SwiftLatch()
         let unwound = Shared(false)
         let task = Task {
-            try await Trio.runAsync { () -> Int in
-                started.open()
-                do {
-                    try await Trio.sleepForever()
-                } catch {
-                    // Cleanup that takes a (shielded) checkpoint: the caller must wait for it.
-                    await Lowlevel.cancelShieldedCheckpoint()
-                    unwound.update { $0 = true }
-                    throw error
-                }
+            try await Trio.runAsync {
+                try await sleepUntilCancelled(started: started, thenSet: unwound)
             }
         }
         await started.wait()

@@ -78,3 +78,16 @@ func capturingStandardError(_ body: () throws -> Void) rethrows -> String {
 func runMockedAsync<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {
     try await Trio.runAsync(clock: MockClock(autojumpThreshold: 0), body)
 }
+
+/// A Trio task body: opens `started`, sleeps until cancelled, then unwinds through a (shielded)
+/// checkpoint before it sets `flag`, so that whoever waits for the task must wait for the cleanup.
+func sleepUntilCancelled(started: SwiftLatch, thenSet flag: Shared<Bool>) async throws {
+    started.open()
+    do {
+        try await Trio.sleepForever()
+    } catch {
+        await Lowlevel.cancelShieldedCheckpoint()
+        flag.update { $0 = true }
+        throw error
+    }
+}

@@ -48,14 +48,7 @@ import TrioTesting
         let unwound = Shared(false)
         let caller = Task {
             try await trio.run {
-                started.open()
-                do {
-                    try await Trio.sleepForever()
-                } catch {
-                    await Lowlevel.cancelShieldedCheckpoint()
-                    unwound.update { $0 = true }
-                    throw error
-                }
+                try await sleepUntilCancelled(started: started, thenSet: unwound)
             }
         }
         await started.wait()
@@ -72,14 +65,7 @@ import TrioTesting
         let started = SwiftLatch()
         let unwound = Shared(false)
         async let pending: Void = trio.run {
-            started.open()
-            do {
-                try await Trio.sleepForever()
-            } catch {
-                await Lowlevel.cancelShieldedCheckpoint()
-                unwound.update { $0 = true }
-                throw error
-            }
+            try await sleepUntilCancelled(started: started, thenSet: unwound)
         }
         await started.wait()
         async let again: Void = trio.shutdown()
