@@ -215,26 +215,25 @@ private enum Flavor {
     /// A real library nobody here wrote: swift-async-algorithms' timer, cancelled through Swift's
     /// own cancellation, stops at the Trio scope's deadline. An `AsyncSequence` loop ends quietly
     /// when its task is cancelled, so the child returns normally and the next checkpoint raises.
+    /// (How often it ticks depends on how busy Swift's pool is, so the test does not count ticks.)
     @Test func anAsyncTimerSequenceStopsAtTheScopesDeadline() async throws {
-        let (ticks, elapsed, cancelled) = try await Trio.runAsync { () -> (Int, Double, Bool) in
+        let (endedByCancel, elapsed, caught) = try await Trio.runAsync { () -> (Bool, Double, Bool) in
             let start = try Trio.currentTime()
             let scope = CancelScope(relativeDeadline: 0.3)
-            var ticks = 0
+            var endedByCancel = false
             try await scope.run {
-                ticks = try await swiftAsTrio { () -> Int in
-                    var ticks = 0
-                    for await _ in AsyncTimerSequence(interval: .milliseconds(20), clock: .continuous) { ticks += 1 }
-                    return ticks
+                endedByCancel = try await swiftAsTrio { () -> Bool in
+                    for await _ in AsyncTimerSequence(interval: .milliseconds(20), clock: .continuous) {}
+                    return Task.isCancelled
                 }
                 try await Trio.checkpoint()
             }
-            return (ticks, try Trio.currentTime() - start, scope.cancelledCaught)
+            return (endedByCancel, try Trio.currentTime() - start, scope.cancelledCaught)
         }
-        #expect(cancelled)
-        #expect(ticks > 0)
-        // Not before the deadline; the upper bound only guards against "ran until done".
+        // The sequence never ends on its own: only the deadline's Task.cancel() stops it.
+        #expect(endedByCancel)
+        #expect(caught)
         #expect(elapsed >= 0.3)
-        #expect(elapsed < 5)
     }
 
     /// The same library under a mock clock: the run autojumps to the deadline while `debounce`
