@@ -49,7 +49,7 @@ final class Shared<Value>: @unchecked Sendable {
 
 /// Runs `body` with the process's standard error going to a file, and returns what was written
 /// there meanwhile (other tests' lines may be in it too: look for your own).
-func capturingStandardError(_ body: () throws -> Void) rethrows -> String {
+func capturingStandardError(_ body: () async throws -> Void) async rethrows -> String {
     var template = Array("/tmp/trio-stderr-XXXXXX".utf8CString)
     let fd = mkstemp(&template)
     precondition(fd >= 0, "mkstemp failed")
@@ -61,7 +61,7 @@ func capturingStandardError(_ body: () throws -> Void) rethrows -> String {
         close(saved)
         close(fd)
     }
-    try body()
+    try await body()
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     lseek(fd, 0, SEEK_SET)

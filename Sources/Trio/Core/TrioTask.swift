@@ -36,9 +36,9 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) var swiftTask: UnsafeRawPointer?
     /// Whether the runner's task table holds this task (see ``Runner/stepEnded(_:)``).
     @exclusivity(unchecked) var inTaskTable = false
-    /// Whether the task was told that a cancellation found it outside Trio (see
-    /// ``Runner/noteCancelledOutsideTrio(_:justSuspended:)``): once per task.
-    @exclusivity(unchecked) var warnedOutsideTrio = false
+    /// Whether a cancellation found the task outside Trio, and whether it was warned (see
+    /// ``Runner/noteCancelledOutsideTrio(_:justSuspended:)``).
+    @exclusivity(unchecked) var outsideTrioWarning = OutsideTrioWarning.none
     /// A task leaves every cancel status when it exits.
     var hasExited: Bool { cancelStatus == nil }
 
