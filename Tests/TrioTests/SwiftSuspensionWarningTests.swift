@@ -35,12 +35,7 @@ import TrioTesting
         let name = "late-swift-await-5c2"
         let text = try await capturingStandardError {
             try await runMockedAsync {
-                let scope = CancelScope()
-                try await scope.run {
-                    try Lowlevel.currentTask().name = name
-                    scope.cancel()
-                    try? await Task.sleep(for: .seconds(1))
-                }
+                try await awayWhileCancelled(naming: name) { try? await Task.sleep(for: .seconds(1)) }
             }
         }
         #expect(text.contains("<TrioTask \(name)>"))
@@ -52,12 +47,7 @@ import TrioTesting
         let name = "brief-excursion-3e8"
         let text = try await capturingStandardError {
             try await runMockedAsync {
-                let scope = CancelScope()
-                try await scope.run {
-                    try Lowlevel.currentTask().name = name
-                    scope.cancel()
-                    await Task.yield()
-                }
+                try await awayWhileCancelled(naming: name) { await Task.yield() }
                 // Outlive the grace period, so that a pending check has had its say.
                 try await swiftAsTrio { try await Task.sleep(for: .milliseconds(300)) }
             }
@@ -80,5 +70,15 @@ import TrioTesting
             }
         }
         #expect(!text.contains("<TrioTask \(name)>"))
+    }
+}
+
+/// Names the current Trio task, then runs `away` (plain Swift awaits) inside a cancelled scope.
+private func awayWhileCancelled(naming name: String, _ away: () async -> Void) async throws {
+    let scope = CancelScope()
+    try await scope.run {
+        try Lowlevel.currentTask().name = name
+        scope.cancel()
+        await away()
     }
 }
