@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
         .target(name: "CTrioPlatform"),
         .target(name: "SharedErrors"),
-        .target(name: "TrioPlatform"),
+        .target(name: "TrioPlatform", dependencies: ["CTrioPlatform", "SharedErrors"]),
         .target(
             name: "Trio",
             dependencies: [
@@ -54,7 +54,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
-        .testTarget(name: "TrioTests", dependencies: ["Trio", "TrioTesting", "Sniffio", "Asyncio"]),
+        .testTarget(name: "TrioTests", dependencies: ["Trio", "TrioTesting", "Sniffio", "Asyncio", "TrioPlatform"]),
         .testTarget(name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio", "TrioPlatform"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import CTrioPlatform
 import TrioPlatform
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,9 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     private var running = false
     private var stopping = false
     private var exceptionHandler: ExceptionHandler?
-    private let epoll: Epoll
+    private var epoll: Epoll
+    /// `epoll_wait`'s output, owned by the loop thread.
+    private let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 256)
     private var readers: [Int32: Handle] = [:]
     private var writers: [Int32: Handle] = [:]
     private var watched: Set<Int32> = []
@@ -58,7 +61,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
         epoll = try Epoll()
         wakeup = try WakeupFD()
         ownerThread = Atomic(UInt(pthread_self()))
-        try epoll.update(wakeup.fd, readable: true, writable: false, isNew: true)
+        try epoll.control(EPOLL_CTL_ADD, wakeup.fd, events: EPOLLIN.rawValue)
     }
 
     deinit {
@@ -70,6 +73,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
         }
         epoll.close()
         wakeup.close()
+        events.deallocate()
     }
 
     // MARK: Scheduling
@@ -203,11 +207,14 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
         if !readable && !writable {
             if !isNew {
                 watched.remove(fd)
-                try epoll.update(fd, readable: false, writable: false, isNew: false)
+                epoll.remove(fd)
             }
             return
         }
-        try epoll.update(fd, readable: readable, writable: writable, isNew: isNew)
+        var interest: UInt32 = 0
+        if readable { interest |= EPOLLIN.rawValue }
+        if writable { interest |= EPOLLOUT.rawValue }
+        try epoll.set(fd, events: interest, registered: !isNew)
         watched.insert(fd)
     }
 
@@ -307,13 +314,21 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
         } else {
             timeout = -1
         }
-        epoll.wait(timeoutMilliseconds: timeout) { event in
-            if event.fd == wakeup.fd {
+        let count = epoll.wait(into: events, timeoutMilliseconds: timeout)
+        // A hang-up or an error wakes both directions: the callbacks' next system call reports it.
+        let failed = EPOLLHUP.rawValue | EPOLLERR.rawValue
+        for event in events[..<count] {
+            let fd = event.data.fd
+            if fd == wakeup.fd {
                 takeInbox()
-                return
+                continue
             }
-            if event.readable, let handle = readers[event.fd] { ready.append(.handle(handle)) }
-            if event.writable, let handle = writers[event.fd] { ready.append(.handle(handle)) }
+            if event.events & (EPOLLIN.rawValue | failed) != 0, let handle = readers[fd] {
+                ready.append(.handle(handle))
+            }
+            if event.events & (EPOLLOUT.rawValue | failed) != 0, let handle = writers[fd] {
+                ready.append(.handle(handle))
+            }
         }
         let end = timers.isEmpty ? 0 : time() + 1e-9
         while let next = timers.min, next.when <= end {

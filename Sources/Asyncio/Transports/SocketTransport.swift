@@ -1,3 +1,4 @@
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -123,7 +124,7 @@ public final class SocketTransport: Transport {
         var sent = 0
         if pendingCount == 0 {
             do {
-                sent = try data.withUnsafeBytes { try SocketCalls.send(fd, $0, isPipe: isPipe) }
+                sent = try data.withUnsafeBytes { try SocketCalls.send(fd, $0, isPipe: isPipe) } ?? 0
             } catch {
                 fatalError(error)
                 return
@@ -139,7 +140,7 @@ public final class SocketTransport: Transport {
         let sent: Int
         do {
             sent = try buffer.withUnsafeBytes { raw in
-                try SocketCalls.send(fd, UnsafeRawBufferPointer(rebasing: raw[bufferStart...]), isPipe: isPipe)
+                try SocketCalls.send(fd, UnsafeRawBufferPointer(rebasing: raw[bufferStart...]), isPipe: isPipe) ?? 0
             }
         } catch {
             _ = loop.removeWriter(fd)
