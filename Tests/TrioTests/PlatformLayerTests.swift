@@ -140,16 +140,25 @@ import Glibc
                 }
             }
         }
-        let client = ConnectingClient(port: server.port)
+        let clients = (0..<3).map { _ in ConnectingClient(port: server.port) }
+        // Each spawn copies the descriptor table once: many of them, several at a time, so that
+        // some copy lands right after an accept (where a socket made close-on-exec only by a
+        // later fcntl would be inherited).
         let listings = try Trio.run { () -> [String] in
             var listings: [String] = []
-            for _ in 0..<40 {
-                let result = try await runProcess(["ls", "-l", "/proc/self/fd"], captureStdout: true)
-                listings.append(String(decoding: result.stdout ?? [], as: UTF8.self))
+            try await withNursery { nursery in
+                for _ in 0..<4 {
+                    try nursery.startSoon {
+                        for _ in 0..<50 {
+                            let result = try await runProcess(["ls", "-l", "/proc/self/fd"], captureStdout: true)
+                            listings.append(String(decoding: result.stdout ?? [], as: UTF8.self))
+                        }
+                    }
+                }
             }
             return listings
         }
-        client.stop()
+        for client in clients { client.stop() }
         _ = try asyncio.sync { _ in acceptor.cancel() }
         #expect(eventually { (try? asyncio.sync { _ in acceptor.done }) == true })
         try asyncio.stop()
@@ -306,7 +315,7 @@ final class ConnectingClient: Sendable {
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         let bytes = withUnsafeBytes(of: &address) { SocketAddress($0) }
         try SocketCalls.bind(fd, to: bytes)
-        try SocketCalls.listen(fd, backlog: 128)
+        try SocketCalls.listen(fd, backlog: 4096)
         return (fd, try SocketCalls.name(fd, peer: false).port)
     }
 }
