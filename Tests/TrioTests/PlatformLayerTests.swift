@@ -233,28 +233,29 @@ import Glibc
     /// A descriptor number `posix_spawn_file_actions_adddup2` refuses: at or beyond the limit.
     private static let refusedFD = Int32.max
 
-    @Test func aRefusedFileActionFailsATrioSpawn() throws {
-        let error = try Trio.run { () -> OSError? in
-            do {
-                _ = try await openProcess(["true"], stdout: .fileDescriptor(Self.refusedFD))
-                return nil
-            } catch let error as OSError {
-                return error
-            }
+    /// The `OSError` that `body` throws, if any.
+    private static func caughtOSError(_ body: () async throws -> Void) async rethrows -> OSError? {
+        do {
+            try await body()
+            return nil
+        } catch let error as OSError {
+            return error
         }
-        #expect(error?.errno == EBADF)
-        #expect(error?.operation.hasPrefix("posix_spawn_file_actions_adddup2") == true, "\(String(describing: error))")
     }
 
-    @Test func aRefusedFileActionFailsAnAsyncioSpawn() throws {
-        let error = try Asyncio.run { () -> OSError? in
-            do {
-                _ = try await createSubprocessExec("true", stdout: .fd(Self.refusedFD))
-                return nil
-            } catch let error as OSError {
-                return error
+    @Test(arguments: ["trio", "asyncio"])
+    func aRefusedFileActionFailsTheSpawn(flavor: String) throws {
+        let error = flavor == "trio"
+            ? try Trio.run {
+                try await Self.caughtOSError {
+                    _ = try await openProcess(["true"], stdout: .fileDescriptor(Self.refusedFD))
+                }
             }
-        }
+            : try Asyncio.run {
+                try await Self.caughtOSError {
+                    _ = try await createSubprocessExec("true", stdout: .fd(Self.refusedFD))
+                }
+            }
         #expect(error?.errno == EBADF)
         #expect(error?.operation.hasPrefix("posix_spawn_file_actions_adddup2") == true, "\(String(describing: error))")
     }

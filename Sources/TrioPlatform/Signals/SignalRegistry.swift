@@ -10,7 +10,8 @@ import Glibc
 ///
 /// - The first subscription to a signal saves the disposition the process had and installs the
 ///   package's one C handler (`ctrio_signal_handler`); the last unsubscription puts the saved
-///   disposition back. Nothing else in the package calls `sigaction`.
+///   disposition back (unless code outside the package replaced the handler meanwhile: its
+///   handler stays). Nothing else in the package calls `sigaction`.
 /// - The handler notifies subscribers through a fixed table of C11 atomics (async-signal-safe,
 ///   any thread): every ``Precedence/shared`` subscriber of the signal, plus the one
 ///   ``Precedence/exclusive(level:)`` subscriber with the highest level, the most recent among
@@ -63,6 +64,9 @@ package enum SignalRegistry {
     }
 
     private static let state = ThreadLock(State())
+
+    private typealias SignalHandler = @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?)
+        -> Void
 
     /// Whether the package can subscribe to `signal` at all (in range, not `SIGKILL` or
     /// `SIGSTOP`); the kernel may still refuse others (glibc keeps 32 and 33 for itself).
@@ -132,7 +136,16 @@ package enum SignalRegistry {
             let index = Int(subscription.signal)
             state.claims[index] -= 1
             if state.claims[index] == 0, var saved = state.saved[index] {
-                sigaction(subscription.signal, &saved, nil)
+                // Unless code outside the package installed a handler of its own meanwhile:
+                // that one stays.
+                var current = sigaction()
+                sigaction(subscription.signal, nil, &current)
+                if current.sa_flags & SA_SIGINFO != 0,
+                    unsafeBitCast(current.__sigaction_handler.sa_sigaction, to: Int.self)
+                        == unsafeBitCast(ctrio_signal_handler as SignalHandler, to: Int.self)
+                {
+                    sigaction(subscription.signal, &saved, nil)
+                }
                 state.saved[index] = nil
             }
             ctrio_signal_slot_retract(subscription.slot)
