@@ -1,3 +1,4 @@
+import CTrioPlatform
 import SharedErrors
 #if canImport(Glibc)
 import Glibc
