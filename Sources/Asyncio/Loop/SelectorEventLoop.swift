@@ -30,7 +30,9 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, @
     private var running = false
     private var stopping = false
     private var exceptionHandler: ExceptionHandler?
-    private var epoll: Epoll
+    // A `var` only so that close() can release the descriptor early; loop thread only. Unchecked: the
+    // dynamic exclusivity check on each poll showed up in callgrind profiles of the echo server.
+    @exclusivity(unchecked) private var epoll: Epoll
     /// `epoll_wait`'s output, owned by the loop thread.
     private let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 256)
     private var readers: [Int32: Handle] = [:]

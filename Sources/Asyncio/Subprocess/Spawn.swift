@@ -9,7 +9,7 @@ import Glibc
 /// wiring its standard streams as asked; returns the parent's pipe ends (non-blocking) by child fd.
 ///
 /// Nothing here changes the process's own signal handling: the loop writes to pipes without
-/// risking `SIGPIPE` (see ``SocketCalls``), and the child starts with `SIGPIPE` at its default.
+/// risking `SIGPIPE` (see `sendSome`), and the child starts with `SIGPIPE` at its default.
 private func spawn(
     _ program: String, _ arguments: [String], options: [PipeOption]
 ) throws -> (pid: pid_t, parentEnds: [Int32: Int32]) {

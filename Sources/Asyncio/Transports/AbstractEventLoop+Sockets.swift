@@ -60,7 +60,7 @@ extension AbstractEventLoop {
         guard maxBytes >= 0 else { throw ValueError("negative buffersize in recv") }
         var bytes = [UInt8](repeating: 0, count: maxBytes)
         while true {
-            let count = try bytes.withUnsafeMutableBytes { try SocketCalls.receive(fd, into: $0) }
+            let count = try bytes.withUnsafeMutableBytes { try receiveSome(fd, into: $0) }
             if let count {
                 bytes.removeLast(maxBytes - count)
                 return bytes
@@ -76,7 +76,7 @@ extension AbstractEventLoop {
         var offset = 0
         while offset < data.count {
             offset += try data.withUnsafeBytes { raw in
-                try SocketCalls.send(fd, UnsafeRawBufferPointer(rebasing: raw[offset...])) ?? 0
+                try sendSome(fd, UnsafeRawBufferPointer(rebasing: raw[offset...]))
             }
             if offset < data.count { try await waitReady(fd, forWriting: true) }
         }

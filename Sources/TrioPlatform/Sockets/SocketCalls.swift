@@ -7,6 +7,10 @@ import Glibc
 /// The socket system calls both flavors make, on non-blocking descriptors, throwing ``OSError``;
 /// `nil` means "would block". Flavor: sync.
 ///
+/// Reads and writes are not here: each flavor wraps them in ``nonBlockingSystemCall(_:_:)`` in its
+/// own module, because only generic functions of this module are inlined into the others, and
+/// a call per `send` showed up in the echo servers' instruction counts.
+///
 /// Every socket the package creates is non-blocking and close-on-exec from its creation
 /// (`SOCK_NONBLOCK | SOCK_CLOEXEC` on `socket` and `accept4`): setting the flag afterwards with
 /// `fcntl` leaves a window in which a child spawned by another thread inherits the socket.
@@ -107,32 +111,5 @@ package enum SocketCalls {
             }
         }
         return address
-    }
-
-    /// Receives into `buffer` (`read` on a pipe, `recv` on a socket): the byte count (0 at end
-    /// of file), or `nil` when nothing is available.
-    ///
-    /// - Throws: ``OSError`` (`recv` / `read`).
-    @inlinable
-    package static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, isPipe: Bool = false) throws
-        -> Int?
-    {
-        try nonBlockingSystemCall(isPipe ? "read" : "recv") {
-            isPipe ? read(fd, buffer.baseAddress, buffer.count) : recv(fd, buffer.baseAddress, buffer.count, 0)
-        }
-    }
-
-    /// Sends what `fd` takes now (`write` on a pipe, `send` on a socket): the byte count, or `nil`
-    /// when it would block. A closed peer is `EPIPE`, never `SIGPIPE`.
-    ///
-    /// - Throws: ``OSError`` (`send` / `write`).
-    @inlinable
-    package static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, isPipe: Bool = false) throws -> Int? {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
-        return try nonBlockingSystemCall(isPipe ? "write" : "send") {
-            isPipe
-                ? writeWithoutSIGPIPE(fd, base, bytes.count)
-                : Glibc.send(fd, base, bytes.count, Int32(MSG_NOSIGNAL))
-        }
     }
 }

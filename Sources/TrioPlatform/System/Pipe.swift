@@ -28,6 +28,7 @@ package func setNonBlocking(_ fd: Int32) throws {
 /// (sockets have `MSG_NOSIGNAL`; pipes do not). `SIGPIPE` is blocked on this thread around the
 /// call and a signal the call raised is consumed, so the process's signal handling is untouched.
 /// Flavor: sync. Returns what `write` returns, with its `errno`.
+@inline(never)  // Out of line: its signal sets would make every caller's frame large.
 package func writeWithoutSIGPIPE(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
     var pipeSignal = sigset_t()
     sigemptyset(&pipeSignal)
