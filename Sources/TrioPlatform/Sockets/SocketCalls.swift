@@ -14,7 +14,7 @@ import Glibc
 /// Every socket the package creates is non-blocking and close-on-exec from its creation
 /// (`SOCK_NONBLOCK | SOCK_CLOEXEC` on `socket` and `accept4`): setting the flag afterwards with
 /// `fcntl` leaves a window in which a child spawned by another thread inherits the socket.
-/// Sends use `MSG_NOSIGNAL`, so a reset peer is `EPIPE`, never a process-wide `SIGPIPE`.
+/// (Both flavors' sends use `MSG_NOSIGNAL`, so a reset peer is `EPIPE`, never `SIGPIPE`.)
 package enum SocketCalls {
     /// The flags every new socket gets.
     @usableFromInline static let newSocketFlags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
