@@ -24,9 +24,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
     // Unchecked: a dynamic exclusivity check on every append was a fifth of the cost of `callSoon`.
     @exclusivity(unchecked) private var ready: [ReadyItem] = []
     private var spareReady: [ReadyItem] = []
-    private var timers = Heap<TimerEntry<TimerHandle>>()
-    private var timerSequence: UInt64 = 0
-    private var cancelledTimers = 0
+    private var timers = TimerQueue()
     private var running = false
     private var stopping = false
     private var exceptionHandler: ExceptionHandler?
@@ -115,9 +113,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
         if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
         if debug { try checkThread("callAt") }
         let handle = TimerHandle(when: when, scheduler: self, callback)
-        handle.scheduled = true
-        timerSequence &+= 1
-        timers.insert(TimerEntry(when: when, sequence: timerSequence, payload: handle))
+        timers.insert(handle)
         return handle
     }
 
@@ -126,7 +122,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
 
     /// Counts a cancelled timer, so that the heap is pruned once they are many.
     public func timerHandleCancelled(_ handle: TimerHandle) {
-        cancelledTimers += 1
+        timers.handleCancelled()
     }
 
     // MARK: TaskExecutor
@@ -294,7 +290,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
         if closed { return }
         closedFlag.store(true, ordering: .relaxed)
         ready.removeAll()
-        timers = Heap()
+        timers.removeAll()
         for fd in Array(readers.keys) { _ = removeReader(fd) }
         for fd in Array(writers.keys) { _ = removeWriter(fd) }
         closeSignalHandling()
@@ -308,12 +304,12 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
 
     /// One iteration: wait for I/O or the next timer, collect due timers, run what was ready at the start.
     private func runOnce() {
-        pruneCancelledTimers()
         let timeout: Int32
+        let nextDeadline = timers.nextDeadline()
         if !ready.isEmpty || stopping {
             timeout = 0
-        } else if let next = timers.min {
-            let delay = max(0, next.when - time()) * 1000
+        } else if let next = nextDeadline {
+            let delay = max(0, next - time()) * 1000
             timeout = delay >= Double(Int32.max) ? Int32.max : Int32(delay.rounded(.up))
         } else {
             timeout = -1
@@ -334,16 +330,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
                 ready.append(.handle(handle))
             }
         }
-        let end = timers.isEmpty ? 0 : time() + 1e-9
-        while let next = timers.min, next.when <= end {
-            let handle = timers.removeMin().payload
-            handle.scheduled = false
-            if handle.cancelled {
-                cancelledTimers -= 1
-            } else {
-                ready.append(.handle(handle))
-            }
-        }
+        if !timers.isEmpty { timers.popDue(now: time() + 1e-9) { ready.append(.handle($0)) } }
         runReady()
     }
 
@@ -387,16 +374,5 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
         case .handle(let handle): handle.run()
         case .job(let job): job.runSynchronously(on: executor)
         }
-    }
-
-    // CPython rebuilds the heap once cancelled timers are both numerous and most of it.
-    private func pruneCancelledTimers() {
-        guard cancelledTimers > 100, cancelledTimers * 2 > timers.count else { return }
-        let live = timers.unordered.filter { entry in
-            if entry.payload.cancelled { entry.payload.scheduled = false }
-            return !entry.payload.cancelled
-        }
-        timers = Heap(live)
-        cancelledTimers = 0
     }
 }

@@ -48,13 +48,7 @@ extension TrioEventLoop {
     }
 
     private func awaitFuture<T>(_ future: Future<T>) async throws -> T {
-        try requireTrioTask("runAioFuture")
-        guard future.loop === self else {
-            throw ValueError("the future belongs to a different loop than \(self)")
-        }
-        if !future.done {
-            if state.isClosed { throw RuntimeError("Event loop is closed") }
-            let task = try Lowlevel.currentTask()
+        if let task = try waiterTask(for: future) {
             // Completion wakes this task directly (no queued done-callback): the task runs at the
             // runner's next pass, after the loop task's step that completed the future.
             future.addCompletionHook { Lowlevel.reschedule(task) }
@@ -67,17 +61,25 @@ extension TrioEventLoop {
     /// ``runAioFuture(_:)``); returns once it is done, throwing `Cancelled` when it ended cancelled
     /// because of a Trio cancel, and its error when it failed.
     func awaitAnyFuture(_ future: any AnyFuture) async throws {
-        try requireTrioTask("runAioFuture")
-        guard future.loop === self else {
-            throw ValueError("the future belongs to a different loop than \(self)")
-        }
-        if !future.done {
-            if state.isClosed { throw RuntimeError("Event loop is closed") }
-            let task = try Lowlevel.currentTask()
+        if let task = try waiterTask(for: future) {
             let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
             try await waitForCompletion(of: future) { future.removeDoneCallback(id) }
         }
         if let error = try future.exception() { throw error }
+    }
+
+    /// The Trio task that will wait for `future`, or `nil` when it is done already.
+    ///
+    /// - Throws: ``FlavorError`` outside a Trio task; ``ValueError`` for a future of another loop;
+    ///   ``RuntimeError`` when the loop is closed.
+    private func waiterTask(for future: any AnyFuture) throws -> TrioTask? {
+        try requireTrioTask("runAioFuture")
+        guard future.loop === self else {
+            throw ValueError("the future belongs to a different loop than \(self)")
+        }
+        if future.done { return nil }
+        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        return try Lowlevel.currentTask()
     }
 
     /// Parks the current Trio task until whoever watches `future` reschedules it. A Trio cancel

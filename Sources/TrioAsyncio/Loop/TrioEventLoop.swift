@@ -36,9 +36,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
     // standalone loop, which has the same queue.
     @exclusivity(unchecked) var ready: [ReadyItem] = []
     var spareReady: [ReadyItem] = []
-    var timers = Heap<TimerEntry<TimerHandle>>()
-    var timerSequence: UInt64 = 0
-    var cancelledTimers = 0
+    var timers = TimerQueue()
     var state = LoopState()
     /// At most this many callbacks wait in the queue (`Int.max`: unbounded).
     let queueLen: Int
@@ -134,9 +132,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
         if state.isClosed { throw RuntimeError("Event loop is closed") }
         if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
         let handle = TimerHandle(when: when, scheduler: self, callback)
-        handle.scheduled = true
-        timerSequence &+= 1
-        timers.insert(TimerEntry(when: when, sequence: timerSequence, payload: handle))
+        timers.insert(handle)
         if when < idleDeadline { wakeIfIdle() }
         return handle
     }
@@ -146,7 +142,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
 
     /// Counts a cancelled timer, so that the heap is pruned once they are many.
     public func timerHandleCancelled(_ handle: TimerHandle) {
-        cancelledTimers += 1
+        timers.handleCancelled()
     }
 
     /// Starts `body` as an `AsyncioTask` on this loop; its first step is a callback in the queue.
