@@ -13,12 +13,6 @@ import Synchronization
 /// concurrent pool: the loop is itself the `TaskExecutor` of its ``AsyncioTask``s, and its timers are its
 /// own. Other threads reach it through ``callSoonThreadsafe(_:)`` (an eventfd wakes `epoll_wait`).
 public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskRegistry, @unchecked Sendable {
-    /// One entry of the ready queue: a callback, or a step of a Swift task that prefers this loop.
-    enum ReadyItem: @unchecked Sendable {
-        case handle(Handle)
-        case job(UnownedJob)
-    }
-
     // Loop-thread state. Each iteration swaps `ready` out and runs it, so callbacks scheduled while it runs
     // wait for the next iteration (CPython's `ntodo`); `spareReady` keeps the other buffer's capacity.
     // Unchecked: a dynamic exclusivity check on every append was a fifth of the cost of `callSoon`.
@@ -352,27 +346,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
         var batch: [ReadyItem] = []
         swap(&batch, &spareReady)
         swap(&batch, &ready)
-        if debug {
-            for item in batch {
-                let start = time()
-                run(item, on: executor)
-                let took = time() - start
-                if took >= slowCallbackDuration {
-                    logExceptionContext(ExceptionContext(message: "Executing a callback took \(took) seconds"))
-                }
-            }
-        } else {
-            for item in batch { run(item, on: executor) }
-        }
+        runReadyBatch(batch, on: executor, debug: debug, slowCallbackDuration: slowCallbackDuration, time: time)
         batch.removeAll(keepingCapacity: true)
         swap(&batch, &spareReady)
-    }
-
-    @inline(__always)
-    private func run(_ item: ReadyItem, on executor: UnownedTaskExecutor) {
-        switch item {
-        case .handle(let handle): handle.run()
-        case .job(let job): job.runSynchronously(on: executor)
-        }
     }
 }

@@ -64,33 +64,13 @@ extension TrioEventLoop {
         driver.runNested {
             marker.withRunning {
                 AsyncLibrary.withThreadLibrary("asyncio") {
-                    if debug {
-                        for item in batch { runTimed(item, on: executor) }
-                    } else {
-                        for item in batch { run(item, on: executor) }
-                    }
+                    runReadyBatch(
+                        batch, on: executor, debug: debug, slowCallbackDuration: slowCallbackDuration, time: time)
                 }
             }
         }
         batch.removeAll(keepingCapacity: true)
         swap(&batch, &spareReady)
-    }
-
-    @inline(__always)
-    private func run(_ item: ReadyItem, on executor: UnownedTaskExecutor) {
-        switch item {
-        case .handle(let handle): handle.run()
-        case .job(let job): job.runSynchronously(on: executor)
-        }
-    }
-
-    private func runTimed(_ item: ReadyItem, on executor: UnownedTaskExecutor) {
-        let start = time()
-        run(item, on: executor)
-        let took = time() - start
-        if took >= slowCallbackDuration {
-            logExceptionContext(ExceptionContext(message: "Executing a callback took \(took) seconds"))
-        }
     }
 
     // MARK: Running and stopping

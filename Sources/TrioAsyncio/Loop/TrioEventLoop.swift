@@ -25,12 +25,6 @@ import Glibc
 /// run's thread. A loop task is bound to `driver` exactly while `state.isRunning`. `state` says
 /// what the loop does; `closedFlag` mirrors `state.isClosed` for other threads.
 public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskRegistry, @unchecked Sendable {
-    /// One entry of the ready queue: a callback, or a step of a Swift task that prefers this loop.
-    enum ReadyItem {
-        case handle(Handle)
-        case job(UnownedJob)
-    }
-
     // MARK: Loop-thread state
     // Unchecked: a dynamic exclusivity check on every append was a fifth of `callSoon`'s cost on the
     // standalone loop, which has the same queue.
