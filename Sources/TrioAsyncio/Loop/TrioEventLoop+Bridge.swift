@@ -218,9 +218,15 @@ final class TrioTaskStarter<T> {
     }
 
     private func runTask(_ proc: @escaping () async throws -> T) async throws {
-        var value: Result<T, Never>?
+        // A flag rather than an optional result: `T?` and `Result` of a generic `T` each cost a
+        // runtime metadata look-up per call on this path.
+        var returned = false
         do {
-            try await scope.run { value = .success(try await proc()) }
+            try await scope.run {
+                let value = try await proc()
+                returned = true
+                future.setOutcomeUnlessDone(.success(value))
+            }
         } catch let cancelled as Cancelled {
             // Cancelled from outside (the loop is shutting down): the future ends cancelled too.
             future.finishCancelled(message: cancelled.reason ?? cancelMessage)
@@ -230,10 +236,6 @@ final class TrioTaskStarter<T> {
             future.setOutcomeUnlessDone(.failure(error))
             return
         }
-        if case .success(let value) = value {
-            future.setOutcomeUnlessDone(.success(value))
-        } else {
-            future.finishCancelled(message: cancelMessage)
-        }
+        if !returned { future.finishCancelled(message: cancelMessage) }
     }
 }
