@@ -5,26 +5,21 @@
 /// the loop's ready queue, never inline; one that a closed loop refuses is reported to the loop's exception
 /// handler instead of being dropped without a word. A future that ends with an error nobody retrieved reports
 /// "Future exception was never retrieved" to the loop's exception handler when it is deallocated.
+///
+/// Storage is deliberately not generic but for the value itself: a generic enum nested in `Future<T>` (its
+/// state, its callbacks) needs a runtime metadata look-up (about 320 instructions, under a lock-free hash map)
+/// each time unspecialized code touches it, which was about 4 000 instructions per task and per cross-flavor
+/// call. Invariants: `phase` says which of `valueBox` (`.succeeded`), `failure` (`.failed`) and
+/// `cancelMessage` (`.cancelled`, may be nil) is meaningful; `callbacks` is empty once `phase` is not
+/// `.pending`.
 public class Future<T>: AnyFuture, CustomStringConvertible {
-    enum State {
-        case pending
-        case finished(Result<T, any Error>)
-        case cancelled(String?)
-    }
-
-    private enum Callback {
-        case user(UInt64, (Future<T>) -> Void)
-        // An awaiting task: resuming it enqueues its next step on the loop, which is the queue slot
-        // CPython gives the task's wake-up callback.
-        case waker(UnsafeContinuation<Void, Never>)
-        // A bridge's synchronous completion hook (see `addCompletionHook`).
-        case hook(() -> Void)
-    }
-
     /// The loop the future belongs to.
     public let loop: any AbstractEventLoop
-    private(set) var state: State = .pending
-    private var callbacks: [Callback] = []
+    @exclusivity(unchecked) private(set) var phase: FuturePhase = .pending
+    private var valueBox: FutureValueBox<T>?
+    private var failure: (any Error)?
+    private var cancelMessage: String?
+    private var callbacks: [FutureCallback] = []
     private var nextCallbackID: UInt64 = 0
     private var errorRetrieved = false
     var unretrievedMessage: String { "Future exception was never retrieved" }
@@ -50,7 +45,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     }
 
     deinit {
-        guard reportsUnretrieved, !errorRetrieved, case .finished(.failure(let error)) = state else { return }
+        guard reportsUnretrieved, !errorRetrieved, phase == .failed, let error = failure else { return }
         loop.callExceptionHandler(ExceptionContext(
             message: unretrievedMessage, error: error, extra: ["future": baseDescription]
         ))
@@ -59,28 +54,23 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     // MARK: State
 
     /// Whether the future is done (result, error or cancelled).
-    public var done: Bool {
-        if case .pending = state { return false }
-        return true
-    }
+    public var done: Bool { phase != .pending }
 
     /// Whether the future was cancelled.
-    public var cancelled: Bool {
-        if case .cancelled = state { return true }
-        return false
-    }
+    public var cancelled: Bool { phase == .cancelled }
 
     /// The result.
     ///
     /// Flavor: sync. - Throws: the future's error, ``CancelledError`` when cancelled, ``InvalidStateError``
     /// "Result is not set." when pending.
     public func result() throws -> T {
-        switch state {
+        switch phase {
         case .pending: throw InvalidStateError("Result is not set.")
-        case .cancelled(let message): throw CancelledError(message: message)
-        case .finished(let outcome):
+        case .cancelled: throw CancelledError(message: cancelMessage)
+        case .succeeded: return valueBox!.value
+        case .failed:
             errorRetrieved = true
-            return try outcome.get()
+            throw failure!
         }
     }
 
@@ -89,13 +79,13 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// Flavor: sync. - Throws: ``CancelledError`` when cancelled, ``InvalidStateError`` "Exception is not set."
     /// when pending.
     public func exception() throws -> (any Error)? {
-        switch state {
+        switch phase {
         case .pending: throw InvalidStateError("Exception is not set.")
-        case .cancelled(let message): throw CancelledError(message: message)
-        case .finished(.success): return nil
-        case .finished(.failure(let error)):
+        case .cancelled: throw CancelledError(message: cancelMessage)
+        case .succeeded: return nil
+        case .failed:
             errorRetrieved = true
-            return error
+            return failure
         }
     }
 
@@ -106,35 +96,52 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// Flavor: sync.
     @discardableResult
     public func cancel(message: String? = nil) -> Bool {
-        if case .pending = state, let intercept = cancelInterceptor { return intercept(message) }
-        return finish(.cancelled(message))
+        if phase == .pending, let intercept = cancelInterceptor { return intercept(message) }
+        return finishCancelled(message: message)
     }
 
     /// Completes the future with `value` and schedules its callbacks.
     ///
     /// Flavor: sync. - Throws: ``InvalidStateError`` when already done.
     public func setResult(_ value: T) throws {
-        guard finish(.finished(.success(value))) else { throw InvalidStateError("invalid state: \(stateName)") }
+        guard finishSuccess(value) else { throw InvalidStateError("invalid state: \(stateName)") }
     }
 
     /// Completes the future with `error` and schedules its callbacks.
     ///
     /// Flavor: sync. - Throws: ``InvalidStateError`` when already done.
     public func setException(_ error: any Error) throws {
-        guard finish(.finished(.failure(error))) else { throw InvalidStateError("invalid state: \(stateName)") }
+        guard finishFailure(error) else { throw InvalidStateError("invalid state: \(stateName)") }
     }
 
     /// Completes with `outcome` unless already done (CPython's `_set_result_unless_cancelled`).
     package func setOutcomeUnlessDone(_ outcome: Result<T, any Error>) {
-        finish(.finished(outcome))
+        switch outcome {
+        case .success(let value): finishSuccess(value)
+        case .failure(let error): finishFailure(error)
+        }
     }
 
-    /// Moves a pending future to `newState` and schedules the callbacks; `false` when it was not pending.
+    /// Completes a pending future with `value`; `false` when it was not pending.
     @discardableResult
-    func finish(_ newState: State) -> Bool {
-        guard case .pending = state else { return false }
+    func finishSuccess(_ value: T) -> Bool {
+        guard phase == .pending else { return false }
+        valueBox = FutureValueBox(value)
+        return complete(.succeeded)
+    }
+
+    /// Completes a pending future with `error`; `false` when it was not pending.
+    @discardableResult
+    func finishFailure(_ error: any Error) -> Bool {
+        guard phase == .pending else { return false }
+        failure = error
+        return complete(.failed)
+    }
+
+    /// Moves a pending future (its outcome stored) to `newPhase` and runs or schedules the callbacks.
+    private func complete(_ newPhase: FuturePhase) -> Bool {
         cancelInterceptor = nil
-        state = newState
+        phase = newPhase
         let pending = callbacks
         callbacks = []
         for callback in pending {
@@ -150,9 +157,13 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// Puts `callback` in the loop's ready queue. CPython's `call_soon` raises "Event loop is closed" out of
     /// `add_done_callback` or `set_result` then; the methods here do not throw (and the future is done by then
     /// anyway), so the loop's exception handler hears of the callback that will never run.
-    private func schedule(_ callback: @escaping (Future<T>) -> Void) {
+    private func schedule(_ callback: @escaping () -> Void) {
         do {
-            try loop.callSoon { callback(self) }
+            // Keeps the future alive until its callback has run: stored callbacks hold it unowned.
+            try loop.callSoon { [self] in
+                callback()
+                _ = self
+            }
         } catch {
             loop.callExceptionHandler(ExceptionContext(
                 message: "Future done-callback could not be scheduled", error: error, future: self
@@ -163,7 +174,11 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// Resolves a pending future as cancelled, bypassing ``cancelInterceptor`` (the bridge calls this once the
     /// work behind the future has ended); `false` when it was already done.
     @discardableResult
-    package func finishCancelled(message: String?) -> Bool { finish(.cancelled(message)) }
+    package func finishCancelled(message: String?) -> Bool {
+        guard phase == .pending else { return false }
+        cancelMessage = message
+        return complete(.cancelled)
+    }
 
     /// Stops the deallocation report (for futures whose errors are delivered elsewhere).
     func silenceUnretrievedReport() { reportsUnretrieved = false }
@@ -178,20 +193,24 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// (``RuntimeError`` "Event loop is closed"), where CPython raises it.
     @discardableResult
     public func addDoneCallback(_ callback: @escaping (Future<T>) -> Void) -> CallbackID {
-        notifyObserver()
-        nextCallbackID += 1
-        if done {
-            schedule(callback)
-        } else {
-            callbacks.append(.user(nextCallbackID, callback))
-        }
-        return CallbackID(raw: nextCallbackID)
+        addCallback { [unowned self] in callback(self) }
     }
 
     /// ``addDoneCallback(_:)`` with a type-erased callback.
     @discardableResult
     public func addAnyDoneCallback(_ callback: @escaping (any AnyFuture) -> Void) -> CallbackID {
-        addDoneCallback { callback($0) }
+        addCallback { [unowned self] in callback(self) }
+    }
+
+    private func addCallback(_ function: @escaping () -> Void) -> CallbackID {
+        notifyObserver()
+        nextCallbackID += 1
+        if done {
+            schedule(function)
+        } else {
+            callbacks.append(.user(nextCallbackID, function))
+        }
+        return CallbackID(raw: nextCallbackID)
     }
 
     /// Removes the callbacks registered under `id`; returns how many were removed.
@@ -214,7 +233,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     package func addCompletionHook(_ hook: @escaping () -> Void) {
         // A Trio task awaiting through the bridge observes the future as an asyncio awaiter would.
         notifyObserver()
-        guard case .pending = state else { return hook() }
+        guard phase == .pending else { return hook() }
         callbacks.append(.hook(hook))
     }
 
@@ -233,7 +252,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     }
 
     func addWaker(_ continuation: UnsafeContinuation<Void, Never>) {
-        guard case .pending = state else { return continuation.resume() }
+        guard phase == .pending else { return continuation.resume() }
         callbacks.append(.waker(continuation))
     }
 
@@ -249,7 +268,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         get async throws {
             guard let current = TaskContext.current else { throw FlavorError.outsideTask("Awaiting a Future") }
             notifyObserver()
-            if case .pending = state {
+            if phase == .pending {
                 // A task waiting for its own end would wait forever (and a cancel would recurse): refuse it.
                 if current.task === self { throw RuntimeError("Task cannot await on itself: \(self)") }
                 try await current.core.park(on: self)
@@ -261,10 +280,10 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     // MARK: Description
 
     var stateName: String {
-        switch state {
+        switch phase {
         case .pending: "PENDING"
         case .cancelled: "CANCELLED"
-        case .finished: "FINISHED"
+        case .succeeded, .failed: "FINISHED"
         }
     }
 
@@ -275,11 +294,33 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
 
     // Final, so that `deinit` may use it.
     final var baseDescription: String {
-        switch state {
+        switch phase {
         case .pending: "<\(kindName) pending>"
         case .cancelled: "<\(kindName) cancelled>"
-        case .finished(.success(let value)): "<\(kindName) finished result=\(value)>"
-        case .finished(.failure(let error)): "<\(kindName) finished exception=\(error)>"
+        case .succeeded: "<\(kindName) finished result=\(valueBox!.value)>"
+        case .failed: "<\(kindName) finished exception=\(failure!)>"
         }
     }
+}
+
+/// What a ``Future`` is, without its value (not generic: see the note on ``Future``).
+enum FuturePhase: UInt8 {
+    case pending, succeeded, failed, cancelled
+}
+
+/// One callback registered on a ``Future`` (not generic: see the note on ``Future``).
+enum FutureCallback {
+    /// A done-callback, already bound to its future; scheduled through the loop's queue.
+    case user(UInt64, () -> Void)
+    /// An awaiting task: resuming it enqueues its next step on the loop, which is the queue slot CPython gives
+    /// the task's wake-up callback.
+    case waker(UnsafeContinuation<Void, Never>)
+    /// A bridge's synchronous completion hook (see `Future.addCompletionHook`).
+    case hook(() -> Void)
+}
+
+/// A successful future's value, boxed once on completion so that the future's own storage is not generic.
+final class FutureValueBox<T> {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

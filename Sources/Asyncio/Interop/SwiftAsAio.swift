@@ -63,9 +63,9 @@ final class SwiftChildFuture<T: Sendable>: Future<T> {
 
     private func childFinished(_ result: Result<T, any Error>) {
         if let message = cancelRequest, case .failure(let error) = result, error is CancellationError {
-            finish(.cancelled(message))
+            finishCancelled(message: message)
         } else {
-            finish(.finished(result))
+            setOutcomeUnlessDone(result)
         }
     }
 

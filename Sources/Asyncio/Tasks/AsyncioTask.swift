@@ -69,20 +69,20 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
         guard let body else { return }
         self.body = nil
         if let cancel = core.consumeCancel() {
-            finish(.cancelled(cancel.message))
+            finishCancelled(message: cancel.message)
             return
         }
         do {
             let value = try await body()
             if let cancel = core.consumeCancel() {
-                finish(.cancelled(cancel.message))
+                finishCancelled(message: cancel.message)
             } else {
-                finish(.finished(.success(value)))
+                finishSuccess(value)
             }
         } catch let cancel as CancelledError {
-            finish(.cancelled(cancel.message))
+            finishCancelled(message: cancel.message)
         } catch {
-            finish(.finished(.failure(error)))
+            finishFailure(error)
         }
     }
 

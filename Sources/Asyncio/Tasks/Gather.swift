@@ -29,7 +29,7 @@ func gatherFuture(
     // The outcome is always delivered through the caller reading the children.
     outer.silenceUnretrievedReport()
     if children.isEmpty {
-        outer.finish(.finished(.success(())))
+        outer.finishSuccess(())
         return outer
     }
     var finishedCount = 0
@@ -42,19 +42,22 @@ func gatherFuture(
         if !returnExceptions {
             do {
                 if let error = try child.exception() {
-                    outer.finish(.finished(.failure(error)))
+                    outer.finishFailure(error)
                     return
                 }
             } catch {
-                outer.finish(.finished(.failure(error)))
+                outer.finishFailure(error)
                 return
             }
         }
         if finishedCount == children.count {
             // As CPython, a cancelled gather ends with the last child's own cancellation, so that the
             // message given to cancel() comes back out of it.
-            outer.finish(outer.cancelRequested
-                ? .finished(.failure(cancelledError(of: child))) : .finished(.success(())))
+            if outer.cancelRequested {
+                outer.finishFailure(cancelledError(of: child))
+            } else {
+                outer.finishSuccess(())
+            }
         }
     }
     // CPython 3.12+: children already done are counted at once, after every pending one has its callback, so
