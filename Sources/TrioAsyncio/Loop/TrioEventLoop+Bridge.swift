@@ -37,11 +37,7 @@ extension TrioEventLoop {
     }
 
     func requireTrioTask(_ what: String) throws {
-        guard HostedLoopDriver.inTrioTask else {
-            throw FlavorError(
-                "\(what) is Trio-flavored and was called outside a Trio task; from asyncio code, await the "
-                    + "asyncio work directly (or go through trioAsAio to reach Trio code)")
-        }
+        try TrioAsyncio.requireTrioTask(what)
     }
 
     private func awaitFuture<T>(_ future: Future<T>) async throws -> T {
@@ -53,50 +49,64 @@ extension TrioEventLoop {
     /// ``runAioFuture(_:)``); returns once it is done, throwing `Cancelled` when it ended cancelled
     /// because of a Trio cancel, and its error when it failed.
     func awaitAnyFuture(_ future: any AnyFuture) async throws {
-        try requireTrioTask("runAioFuture")
+        try await waitDone(future, caller: "runAioFuture")
+        if let error = try future.exception() { throw error }
+    }
+
+    /// Waits, from a Trio task, until `future` is done (see ``awaitAnyFuture(_:)``); throws
+    /// `Cancelled` when it ended cancelled because of a Trio cancel, never the future's own error.
+    func waitDone(_ future: any AnyFuture, caller: String) async throws {
+        try requireTrioTask(caller)
         guard future.loop === self else {
             throw ValueError("the future belongs to a different loop than \(self)")
         }
-        if !future.done {
-            if state.isClosed { throw RuntimeError("Event loop is closed") }
-            let task = try Lowlevel.currentTask()
-            var trioCancel: (any Error)?
-            // The done-callback runs on the loop (nested in its task's step) and wakes this task;
-            // a cancel only asks the future to end, and this task waits until it has.
-            let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
-            do {
-                _ = try await Lowlevel.waitTaskRescheduled { raise in
-                    trioCancel = raise.error
-                    let reason = (raise.error as? Cancelled)?.reason
-                    // Done already: its callback is on its way, and it wins.
-                    future.cancel(message: reason)
-                    return .failed
-                }
-            } catch {
-                future.removeDoneCallback(id)
-                throw error
+        guard !future.done else { return }
+        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        let task = try Lowlevel.currentTask()
+        var trioCancel: (any Error)?
+        // The done-callback runs on the loop (nested in its task's step) and wakes this task;
+        // a cancel only asks the future to end, and this task waits until it has.
+        let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
+        do {
+            _ = try await Lowlevel.waitTaskRescheduled { raise in
+                trioCancel = raise.error
+                let reason = (raise.error as? Cancelled)?.reason
+                // Done already: its callback is on its way, and it wins.
+                future.cancel(message: reason)
+                return .failed
             }
-            if future.cancelled, let trioCancel { throw trioCancel }
+        } catch {
+            future.removeDoneCallback(id)
+            throw error
         }
-        if let error = try future.exception() { throw error }
+        if future.cancelled, let trioCancel { throw trioCancel }
     }
 
     // MARK: asyncio awaits Trio
 
     /// Starts `proc` as a Trio task of the loop and returns a future of its outcome:
-    /// trio-asyncio's `trio_as_future`. The task starts from the loop's queue (so a full queue or a
-    /// closed loop refuses the call and leaves nothing behind).
+    /// trio-asyncio's `trio_as_future`.
     ///
-    /// Cancelling the future cancels the Trio task (or keeps it from starting); the future then
-    /// resolves once the task has really ended: cancelled, or with its value or error if the cancel
-    /// came too late.
+    /// The task is spawned right here, from the caller, so that it inherits the caller's task-locals
+    /// (trio-asyncio copies the caller's context): values bound in the asyncio task that calls this
+    /// are seen by the Trio task, and what the Trio task binds never leaks back. It is not an asyncio
+    /// task (asyncio primitives in it throw ``FlavorError``). A closed loop or a full queue refuses
+    /// the call and leaves nothing behind.
+    ///
+    /// Cancelling the future cancels the Trio task (or keeps `proc` from starting, #161); the future
+    /// then resolves once the task has really ended: cancelled, or with its value or error if the
+    /// cancel came too late.
     ///
     /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
         try checkSchedulable()
         let future = createFuture(of: T.self)
         let starter = TrioTaskStarter(loop: self, future: future, proc: proc)
-        try callSoon { starter.start() }
+        spawnInTasksNursery(name: "trioAsFuture") {
+            try await withoutAsyncioTask { try await starter.run() }
+        } onRefused: { error in
+            future.setOutcomeUnlessDone(.failure(error))
+        }
         return future
     }
 
@@ -167,7 +177,7 @@ extension TrioEventLoop {
 /// Starts one `trioAsFuture` task from the loop's queue and resolves its future (a class, so that
 /// the future's cancel hook and the task share the scope and the cancel message).
 final class TrioTaskStarter<T> {
-    unowned let loop: TrioEventLoop
+    let loop: TrioEventLoop
     let future: Future<T>
     var proc: (() async throws -> T)?
     let scope = CancelScope()
@@ -179,8 +189,9 @@ final class TrioTaskStarter<T> {
         self.proc = proc
     }
 
-    /// Runs on the loop: a future cancelled before this point resolved cancelled already (#161).
-    func start() {
+    /// The Trio task's body: a future cancelled before its first step resolved cancelled already,
+    /// and `proc` never runs then (#161).
+    func run() async throws {
         guard !future.done, let proc else { return }
         self.proc = nil
         // From now on a cancel of the future is a cancel of the task, resolved when it ends.
@@ -189,12 +200,7 @@ final class TrioTaskStarter<T> {
             self.scope.cancel(reason: message)
             return true
         }
-        loop.spawnInTasksNursery(name: "trioAsFuture") { [self] in
-            try await self.runTask(proc)
-        } onRefused: { error in
-            future.cancelInterceptor = nil
-            future.setOutcomeUnlessDone(.failure(error))
-        }
+        try await runTask(proc)
     }
 
     private func runTask(_ proc: @escaping () async throws -> T) async throws {

@@ -63,6 +63,8 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
     /// The loop task's own shielded scope.
     var loopTaskScope: CancelScope?
     let defaultExecutor: TrioExecutor
+    /// How Trio tasks inside ``allowAsyncio(loop:_:)`` wait for this loop's futures.
+    lazy var trioTaskBridge = TrioTaskBridge(loop: self)
     /// The loop's unfinished tasks.
     package let taskRegistry = LoopTaskRegistry()
     let clock: any TrioClock
