@@ -100,6 +100,12 @@ extension TrioEventLoop {
     /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
         try checkSchedulable()
+        if isSyncLoop, !state.isRunning { return try syncLoop.trioAsFutureWhileNotRunning(proc) }
+        return spawnTrioTask(proc)
+    }
+
+    /// The Trio task and future of ``trioAsFuture(_:)``, once the call is accepted.
+    func spawnTrioTask<T>(_ proc: @escaping () async throws -> T) -> Future<T> {
         let future = createFuture(of: T.self)
         let starter = TrioTaskStarter(loop: self, future: future, proc: proc)
         spawnInTasksNursery(name: "trioAsFuture") {
