@@ -92,7 +92,7 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
     /// Flavor: sync, blocking. - Throws: the future's error; `CancelledError`; ``RuntimeError`` when the loop is
     /// closed or already running, when called inside a Trio run or a running loop, or when the loop stopped before
     /// the future completed; ``ValueError`` for a future of another loop.
-    public func syncRunUntilComplete<T>(_ future: Future<T>) throws -> T {
+    func syncRunUntilComplete<T>(_ future: Future<T>) throws -> T {
         try checkRunnable()
         guard future.loop === self else {
             throw ValueError("The future belongs to a different loop than the one specified as the loop argument")
@@ -108,7 +108,7 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
     ///
     /// Flavor: sync, blocking. - Throws: ``RuntimeError`` when the loop is closed or already running, or when
     /// called inside a Trio run or a running loop.
-    public func syncRunForever() throws {
+    func syncRunForever() throws {
         try checkRunnable()
         try runUntilStopped()
     }

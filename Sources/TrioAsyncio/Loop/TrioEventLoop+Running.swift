@@ -125,7 +125,7 @@ extension TrioEventLoop {
     /// runs the loop until `future` is done.
     ///
     /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: ``RuntimeError`` always, except
-    /// on a ``SyncTrioEventLoop`` (see ``SyncTrioEventLoop/syncRunUntilComplete(_:)``).
+    /// on a ``SyncTrioEventLoop`` (closed or running loop, inside another run, a future of another loop).
     public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
         if isSyncLoop { return try syncLoop.syncRunUntilComplete(future) }
         throw RuntimeError(
