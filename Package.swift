@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "TrioTesting", targets: ["TrioTesting"]),
         .library(name: "Asyncio", targets: ["Asyncio"]),
         .library(name: "TrioAsyncio", targets: ["TrioAsyncio"]),
+        .library(name: "Traio", targets: ["Traio"]),
         .executable(name: "trio-examples", targets: ["trio-examples"]),
         .executable(name: "trio-bench", targets: ["trio-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
@@ -46,10 +48,14 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        .target(
+            name: "Traio",
+            dependencies: ["Asyncio", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "trio-examples",
             dependencies: [
-                "Trio", "TrioTesting", "Asyncio", "TrioAsyncio",
+                "Trio", "TrioTesting", "Asyncio", "TrioAsyncio", "Traio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +75,12 @@ let package = Package(
         .testTarget(
             name: "TrioAsyncioTests",
             dependencies: ["TrioAsyncio", "Trio", "Asyncio", "TrioTesting", "Sniffio", "TrioPlatform"]
+        ),
+        .testTarget(
+            name: "TraioTests",
+            dependencies: [
+                "Traio", "Asyncio", "Trio", "TrioTesting", "TrioAsyncio", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=("$@")
-[ ${#modules[@]} -gt 0 ] || modules=(Sniffio SharedErrors TrioPlatform Trio TrioTesting Asyncio)
+[ ${#modules[@]} -gt 0 ] || modules=(Sniffio SharedErrors TrioPlatform Trio TrioTesting Asyncio TrioAsyncio Traio)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0

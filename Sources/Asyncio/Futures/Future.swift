@@ -17,6 +17,8 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         // An awaiting task: resuming it enqueues its next step on the loop, which is the queue slot
         // CPython gives the task's wake-up callback.
         case waker(UnsafeContinuation<Void, Never>)
+        // A bridge's synchronous completion hook (see `addCompletionHook`).
+        case hook(() -> Void)
     }
 
     /// The loop the future belongs to.
@@ -32,6 +34,15 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// has really ended (cancelled, or with its value if the cancel came too late). Returns what `cancel`
     /// returns.
     package var cancelInterceptor: ((String?) -> Bool)?
+
+    /// Called once, then cleared, the first time someone awaits the future (``value``) or adds a done-callback
+    /// to it (``addDoneCallback(_:)``, hence ``gather(_:)->[T]``, ``wait(_:timeout:returnWhen:)``,
+    /// ``shield(_:)``, ``waitFor(_:timeout:)``).
+    ///
+    /// For Traio: awaiting a task spawned in a `Scope`, or adding a done-callback to it, turns its error
+    /// bubbling off (traio's rule). Set it after registering one's own callbacks. Loop thread only, like the rest
+    /// of the future.
+    package var onFirstObserver: (() -> Void)?
 
     /// Creates a pending future on `loop`. ``AbstractEventLoop/createFuture(of:)`` is the usual spelling.
     public init(loop: any AbstractEventLoop) {
@@ -130,6 +141,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
             switch callback {
             case .user(_, let function): schedule(function)
             case .waker(let continuation): continuation.resume()
+            case .hook(let hook): hook()
             }
         }
         return true
@@ -166,6 +178,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// (``RuntimeError`` "Event loop is closed"), where CPython raises it.
     @discardableResult
     public func addDoneCallback(_ callback: @escaping (Future<T>) -> Void) -> CallbackID {
+        notifyObserver()
         nextCallbackID += 1
         if done {
             schedule(callback)
@@ -194,6 +207,31 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         return before - callbacks.count
     }
 
+    /// Calls `hook` synchronously when the future completes (at once when it is done already), instead of
+    /// through the loop's queue as done-callbacks are: for a bridge that only wakes a waiter of another runtime
+    /// (TrioAsyncio's `runAioFuture` reschedules a Trio task), where a queued callback would cost a loop
+    /// iteration and two allocations per await. The hook must not call back into the future.
+    package func addCompletionHook(_ hook: @escaping () -> Void) {
+        // A Trio task awaiting through the bridge observes the future as an asyncio awaiter would.
+        notifyObserver()
+        guard case .pending = state else { return hook() }
+        callbacks.append(.hook(hook))
+    }
+
+    /// Removes every completion hook (the waiter gave up).
+    package func removeCompletionHooks() {
+        callbacks.removeAll { callback in
+            if case .hook = callback { return true }
+            return false
+        }
+    }
+
+    private func notifyObserver() {
+        guard let observer = onFirstObserver else { return }
+        onFirstObserver = nil
+        observer()
+    }
+
     func addWaker(_ continuation: UnsafeContinuation<Void, Never>) {
         guard case .pending = state else { return continuation.resume() }
         callbacks.append(.waker(continuation))
@@ -210,6 +248,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     public var value: T {
         get async throws {
             guard let current = TaskContext.current else { throw FlavorError.outsideTask("Awaiting a Future") }
+            notifyObserver()
             if case .pending = state {
                 // A task waiting for its own end would wait forever (and a cancel would recurse): refuse it.
                 if current.task === self { throw RuntimeError("Task cannot await on itself: \(self)") }

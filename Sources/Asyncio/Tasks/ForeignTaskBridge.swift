@@ -6,7 +6,7 @@
 package protocol ForeignTaskBridge: AnyObject {
     /// Suspends the calling (foreign) task until `future` is done; throws only the foreign
     /// runtime's own errors (its cancellation), never the future's.
-    func waitDone(_ future: any AnyFuture) async throws
+    func waitDone<T>(_ future: Future<T>) async throws
     /// A schedule point of the foreign runtime.
     func yieldTurn() async throws
 }

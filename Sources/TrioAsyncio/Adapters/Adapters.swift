@@ -10,7 +10,7 @@ import Trio
 /// Swift 6.3 cannot call the result inline with arguments: bind it first,
 /// `let g = aioAsTrio(f); try await g(3)`.
 ///
-/// The returned function throws what `fn` throws, `Cancelled`, or ``RuntimeError`` when no loop is open.
+/// The returned function throws what `fn` throws, `Cancelled`, or `RuntimeError` when no loop is open.
 public func aioAsTrio<each A, R>(
     loop: TrioEventLoop? = nil, _ fn: @escaping (repeat each A) async throws -> R
 ) -> (repeat each A) async throws -> R {
@@ -32,7 +32,7 @@ public func aioAsTrio<T>(_ future: Future<T>) async throws -> T {
 /// Waits for an asyncio future of a ``TrioEventLoop`` from a Trio task: trio-asyncio's
 /// `run_aio_future`.
 ///
-/// Flavor: Trio; a checkpoint. - Throws: as ``TrioEventLoop/runAioFuture(_:)``; ``RuntimeError``
+/// Flavor: Trio; a checkpoint. - Throws: as ``TrioEventLoop/runAioFuture(_:)``; `RuntimeError`
 /// when the future's loop is not a ``TrioEventLoop``.
 public func runAioFuture<T>(_ future: Future<T>) async throws -> T {
     guard let loop = future.loop as? TrioEventLoop else {
@@ -44,7 +44,7 @@ public func runAioFuture<T>(_ future: Future<T>) async throws -> T {
 /// Runs `body` as an asyncio task of the current loop and waits for it from Trio:
 /// trio-asyncio's `run_aio_coroutine`.
 ///
-/// Flavor: Trio; a checkpoint. - Throws: as ``TrioEventLoop/runAioCoroutine(_:)``; ``RuntimeError``
+/// Flavor: Trio; a checkpoint. - Throws: as ``TrioEventLoop/runAioCoroutine(_:)``; `RuntimeError`
 /// outside `openLoop`.
 public func runAioCoroutine<T>(_ body: @escaping () async throws -> T) async throws -> T {
     try requireTrioTask("runAioCoroutine")
@@ -55,11 +55,11 @@ public func runAioCoroutine<T>(_ body: @escaping () async throws -> T) async thr
 
 /// Wraps a Trio-flavored function so that asyncio code can call it: trio-asyncio's `trio_as_aio`.
 ///
-/// Flavor: the result is sync and returns a ``Future`` (await it from an asyncio task, or add a
+/// Flavor: the result is sync and returns a `Future` (await it from an asyncio task, or add a
 /// done callback from a plain callback); `fn` runs as a Trio task of the loop (`loop`, or the
 /// current one), started through the loop's queue. Cancelling the future cancels the Trio task,
 /// and the future resolves only once that task has ended. When no loop can take the call, the
-/// future is already failed with ``RuntimeError`` (or the loop's refusal: closed, `WouldBlock`).
+/// future is already failed with `RuntimeError` (or the loop's refusal: closed, `WouldBlock`).
 public func trioAsAio<each A, R>(
     loop: TrioEventLoop? = nil, _ fn: @escaping (repeat each A) async throws -> R
 ) -> (repeat each A) -> Future<R> {
@@ -77,7 +77,7 @@ public func trioAsAio<each A, R>(
 /// Starts `proc` as a Trio task of the current loop; its outcome resolves the returned future:
 /// trio-asyncio's `run_trio`.
 ///
-/// Flavor: sync. - Throws: ``RuntimeError`` outside `openLoop` or when the loop is closed; `WouldBlock`.
+/// Flavor: sync. - Throws: `RuntimeError` outside `openLoop` or when the loop is closed; `WouldBlock`.
 public func runTrio<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
     try resolveLoop(nil, for: "runTrio").trioAsFuture(proc)
 }
@@ -85,7 +85,7 @@ public func runTrio<T>(_ proc: @escaping () async throws -> T) throws -> Future<
 /// Starts `proc` as a Trio task of the current loop whose error goes to the loop's exception
 /// handler: trio-asyncio's `run_trio_task`.
 ///
-/// Flavor: sync. - Throws: ``RuntimeError`` outside `openLoop` or when the loop is closed; `WouldBlock`.
+/// Flavor: sync. - Throws: `RuntimeError` outside `openLoop` or when the loop is closed; `WouldBlock`.
 public func runTrioTask(_ proc: @escaping () async throws -> Void) throws {
     try resolveLoop(nil, for: "runTrioTask").runTrioTask(proc)
 }

@@ -4,7 +4,7 @@ import Trio
 /// The loop an adapter uses: the one given, else ``CurrentLoop``, else the ``TrioEventLoop``
 /// running the current callback.
 ///
-/// - Throws: ``RuntimeError`` naming `openLoop` when there is none.
+/// - Throws: `RuntimeError` naming `openLoop` when there is none.
 func resolveLoop(_ loop: TrioEventLoop?, for what: String) throws -> TrioEventLoop {
     if let loop { return loop }
     if let loop = CurrentLoop.value { return loop }

@@ -2,7 +2,7 @@ import Asyncio
 import Trio
 
 /// An asyncio-flavored async sequence iterated from Trio: each element is fetched by one asyncio
-/// task of the loop (see ``aioAsTrio(_:)-(AsyncSequence)``).
+/// task of the loop (see `aioAsTrio(_:)-(AsyncSequence)`).
 ///
 /// Flavor: Trio-flavored iteration (each `next()` is a checkpoint); the base iterator only ever
 /// runs inside asyncio tasks.
@@ -21,7 +21,7 @@ public struct AioAsTrioSequence<Base: AsyncSequence>: AsyncSequence {
         /// The next element, fetched by an asyncio task. Flavor: Trio; a checkpoint.
         ///
         /// - Throws: what the base sequence throws; `Cancelled` (the pending read is cancelled
-        ///   in asyncio first); ``RuntimeError`` outside a loop.
+        ///   in asyncio first); `RuntimeError` outside a loop.
         public mutating func next() async throws -> Element? {
             let target = try resolveLoop(loop, for: "aioAsTrio(sequence)")
             let box = self.box
@@ -36,7 +36,7 @@ public struct AioAsTrioSequence<Base: AsyncSequence>: AsyncSequence {
 }
 
 /// A Trio-flavored async sequence iterated from asyncio: each element is fetched by one Trio task
-/// of the loop (see ``trioAsAio(_:)-(AsyncSequence)``).
+/// of the loop (see `trioAsAio(_:)-(AsyncSequence)`).
 ///
 /// Flavor: asyncio-flavored iteration (call `next()` from an asyncio task).
 public struct TrioAsAioSequence<Base: AsyncSequence>: AsyncSequence {
@@ -53,7 +53,7 @@ public struct TrioAsAioSequence<Base: AsyncSequence>: AsyncSequence {
 
         /// The next element, fetched by a Trio task. Flavor: asyncio.
         ///
-        /// - Throws: what the base sequence throws; `CancelledError`; ``RuntimeError`` outside a loop.
+        /// - Throws: what the base sequence throws; `CancelledError`; `RuntimeError` outside a loop.
         public mutating func next() async throws -> Element? {
             let target = try resolveLoop(loop, for: "trioAsAio(sequence)")
             let box = self.box
@@ -107,14 +107,14 @@ public func trioAsAio<S: AsyncSequence>(_ sequence: S) -> TrioAsAioSequence<S> {
 // MARK: Context managers
 
 /// An asyncio-flavored async context manager used from Trio: `aenter`/`aexit` each run as an
-/// asyncio task (see ``aioAsTrio(_:)-(AsyncContextManager)``).
+/// asyncio task (see `aioAsTrio(_:)-(AsyncContextManager)`).
 public struct AioAsTrioContextManager<Base: AsyncContextManager>: AsyncContextManager {
     public typealias Value = Base.Value
     let base: Base
 
     /// Enters the base manager in an asyncio task. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: what the base throws; `Cancelled`; ``RuntimeError`` outside a loop.
+    /// - Throws: what the base throws; `Cancelled`; `RuntimeError` outside a loop.
     public func aenter() async throws -> Value {
         let base = self.base
         return try await resolveLoop(nil, for: "aioAsTrio(contextManager)").runAioCoroutine { try await base.aenter() }
@@ -122,7 +122,7 @@ public struct AioAsTrioContextManager<Base: AsyncContextManager>: AsyncContextMa
 
     /// Exits the base manager in an asyncio task. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: what the base throws; `Cancelled`; ``RuntimeError`` outside a loop.
+    /// - Throws: what the base throws; `Cancelled`; `RuntimeError` outside a loop.
     public func aexit(_ error: (any Error)?) async throws -> Bool {
         let base = self.base
         return try await resolveLoop(nil, for: "aioAsTrio(contextManager)").runAioCoroutine {
@@ -132,14 +132,14 @@ public struct AioAsTrioContextManager<Base: AsyncContextManager>: AsyncContextMa
 }
 
 /// A Trio-flavored async context manager used from asyncio: `aenter`/`aexit` each run as a Trio
-/// task (see ``trioAsAio(_:)-(AsyncContextManager)``).
+/// task (see `trioAsAio(_:)-(AsyncContextManager)`).
 public struct TrioAsAioContextManager<Base: AsyncContextManager>: AsyncContextManager {
     public typealias Value = Base.Value
     let base: Base
 
     /// Enters the base manager in a Trio task. Flavor: asyncio.
     ///
-    /// - Throws: what the base throws; `CancelledError`; ``RuntimeError`` outside a loop.
+    /// - Throws: what the base throws; `CancelledError`; `RuntimeError` outside a loop.
     public func aenter() async throws -> Value {
         let base = self.base
         return try await resolveLoop(nil, for: "trioAsAio(contextManager)").trioAsFuture {
@@ -149,7 +149,7 @@ public struct TrioAsAioContextManager<Base: AsyncContextManager>: AsyncContextMa
 
     /// Exits the base manager in a Trio task. Flavor: asyncio.
     ///
-    /// - Throws: what the base throws; `CancelledError`; ``RuntimeError`` outside a loop.
+    /// - Throws: what the base throws; `CancelledError`; `RuntimeError` outside a loop.
     public func aexit(_ error: (any Error)?) async throws -> Bool {
         let base = self.base
         return try await resolveLoop(nil, for: "trioAsAio(contextManager)").trioAsFuture {

@@ -31,7 +31,7 @@ public final class TrioExecutor: ConcurrentExecutor, @unchecked Sendable {
     /// Runs `work` in a Trio worker thread of the loop running on this thread.
     ///
     /// Flavor: sync, on a ``TrioEventLoop``'s thread (``TrioEventLoop/runInExecutor(_:_:)`` is the
-    /// usual way in). - Throws: ``RuntimeError`` once shut down, or when no ``TrioEventLoop`` runs here.
+    /// usual way in). - Throws: `RuntimeError` once shut down, or when no ``TrioEventLoop`` runs here.
     public func submit(_ work: @escaping @Sendable () -> Void) throws {
         try checkRunning()
         guard let loop = (try? getRunningLoop()) as? TrioEventLoop else {

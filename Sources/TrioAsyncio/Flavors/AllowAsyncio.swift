@@ -18,7 +18,7 @@ import Trio
 /// - Parameters:
 ///   - loop: the loop whose futures `fn` awaits (default: ``CurrentLoop``).
 ///   - fn: the mixed-flavor code.
-/// - Throws: what `fn` throws; ``FlavorError`` outside a Trio task; ``RuntimeError`` outside
+/// - Throws: what `fn` throws; `FlavorError` outside a Trio task; `RuntimeError` outside
 ///   `openLoop` (naming it) or when the loop is closed.
 public func allowAsyncio<T>(loop: TrioEventLoop? = nil, _ fn: () async throws -> T) async throws -> T {
     try requireTrioTask("allowAsyncio")
@@ -35,7 +35,7 @@ final class TrioTaskBridge: ForeignTaskBridge {
 
     init(loop: TrioEventLoop) { self.loop = loop }
 
-    func waitDone(_ future: any AnyFuture) async throws {
+    func waitDone<T>(_ future: Future<T>) async throws {
         try await loop.waitDone(future, caller: "allowAsyncio")
     }
 

@@ -1,10 +1,10 @@
 /// The lifecycle of a ``TrioEventLoop``, as a value-type state machine (testable without a run).
 ///
-/// ```
+/// ``
 /// idle ──start──▶ running ──stop()──▶ stopping ──loop task returns──▶ stopped ──start──▶ running
 ///   │                                                                    │
 ///   └────────────────────────────── close() ─────────────────────────────┴──▶ closed
-/// ```
+/// ``
 /// `close()` is refused while the loop runs (asyncio's "Cannot close a running event loop").
 struct LoopState: Equatable {
     enum Phase: Equatable {
@@ -66,7 +66,7 @@ struct LoopState: Equatable {
     }
 }
 
-/// Why a ``LoopState`` transition was refused; turned into asyncio's `RuntimeError` messages.
+/// Why a `LoopState` transition was refused; turned into asyncio's `RuntimeError` messages.
 enum LoopStateError: Error, Equatable {
     case alreadyRunning, closed, closeWhileRunning
 

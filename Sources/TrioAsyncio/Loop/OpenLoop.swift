@@ -4,7 +4,7 @@ import Trio
 /// The ``TrioEventLoop`` of the innermost ``openLoop(queueLen:_:)`` around the current task.
 ///
 /// Flavor: sync. Trio tasks started inside `openLoop` (and asyncio tasks of the loop) inherit it,
-/// and ``Asyncio/getRunningLoop()`` / ``Asyncio/getEventLoop()`` return it in Trio tasks under the
+/// and `Asyncio/getRunningLoop()` / `Asyncio/getEventLoop()` return it in Trio tasks under the
 /// loop, as trio-asyncio's `current_loop` context variable makes `asyncio.get_event_loop()` do.
 public enum CurrentLoop {
     /// The loop, or `nil` outside every `openLoop`.
@@ -32,14 +32,16 @@ enum LoopLookup {
 /// together and awaited (each side may still call the other while unwinding; asyncio tasks started
 /// during this teardown are abandoned); then the loop stops and closes. An error an asyncio task
 /// raises while being cancelled here propagates out of `openLoop` (several: an
-/// ``ExceptionGroup``). A loop stopped by hand with ``TrioEventLoop/stop()`` is restarted for the
+/// `ExceptionGroup`). A loop stopped by hand with ``TrioEventLoop/stop()`` is restarted for the
 /// teardown, so that its tasks can unwind. Shutdown is shielded: cancelling `openLoop` from outside
 /// cancels `body`, then shuts down in order, then raises `Cancelled`.
 ///
-/// - Parameter queueLen: at most this many callbacks wait in the loop's queue; the scheduling call
-///   that would exceed it throws Trio's `WouldBlock` (`nil`: unbounded).
-/// - Throws: what `body` throws; errors of the asyncio tasks cancelled at shutdown; ``ValueError``
-///   for a `queueLen` that is not positive; ``FlavorError`` outside a Trio task.
+/// - Parameters:
+///   - queueLen: at most this many callbacks wait in the loop's queue; the scheduling call that
+///     would exceed it throws Trio's `WouldBlock` (`nil`: unbounded).
+///   - body: Trio-flavored code that may use the loop.
+/// - Throws: what `body` throws; errors of the asyncio tasks cancelled at shutdown; `ValueError`
+///   for a `queueLen` that is not positive; `FlavorError` outside a Trio task.
 public func openLoop<T>(queueLen: Int? = nil, _ body: (TrioEventLoop) async throws -> T) async throws -> T {
     _ = LoopLookup.installed
     guard HostedLoopDriver.inTrioTask else {

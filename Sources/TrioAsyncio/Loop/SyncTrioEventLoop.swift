@@ -17,7 +17,7 @@ import Trio
 /// Trio tasks they start, and `Asyncio.getRunningLoop()` returns it. ``close()`` shuts it down as
 /// ``openLoop(queueLen:_:)`` does (asyncio tasks and Trio tasks started from asyncio are cancelled
 /// and awaited) and ends its Trio run; afterwards every scheduling call throws
-/// ``RuntimeError`` "Event loop is closed".
+/// `RuntimeError` "Event loop is closed".
 ///
 /// `Asyncio.run(loopFactory: { SyncTrioEventLoop() }) { … }` runs an asyncio program on it, and
 /// `setNewEventLoopFactory { SyncTrioEventLoop() }` makes `newEventLoop()` and `getEventLoop()` produce it.
@@ -89,9 +89,9 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
 
     /// Runs the loop until `future` is done and returns its result (asyncio's `run_until_complete`).
     ///
-    /// Flavor: sync, blocking. - Throws: the future's error; `CancelledError`; ``RuntimeError`` when the loop is
+    /// Flavor: sync, blocking. - Throws: the future's error; `CancelledError`; `RuntimeError` when the loop is
     /// closed or already running, when called inside a Trio run or a running loop, or when the loop stopped before
-    /// the future completed; ``ValueError`` for a future of another loop.
+    /// the future completed; `ValueError` for a future of another loop.
     func syncRunUntilComplete<T>(_ future: Future<T>) throws -> T {
         try checkRunnable()
         guard future.loop === self else {
@@ -106,7 +106,7 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
 
     /// Runs the loop until ``stop()`` (asyncio's `run_forever`).
     ///
-    /// Flavor: sync, blocking. - Throws: ``RuntimeError`` when the loop is closed or already running, or when
+    /// Flavor: sync, blocking. - Throws: `RuntimeError` when the loop is closed or already running, or when
     /// called inside a Trio run or a running loop.
     func syncRunForever() throws {
         try checkRunnable()
@@ -160,7 +160,7 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
     /// Creates an asyncio task of this loop; it sees ``CurrentLoop`` as this loop even when created
     /// from outside the loop.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     public override func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws
         -> AsyncioTask<T>
     {

@@ -12,8 +12,8 @@ extension TrioEventLoop {
     /// its value if the asyncio side swallowed the cancel. A future that asyncio cancelled on its own
     /// raises `CancelledError` unchanged.
     ///
-    /// - Throws: the future's error; `Cancelled`; `CancelledError`; ``RuntimeError`` when the loop is
-    ///   closed; ``FlavorError`` outside a Trio task.
+    /// - Throws: the future's error; `Cancelled`; `CancelledError`; `RuntimeError` when the loop is
+    ///   closed; `FlavorError` outside a Trio task.
     public func runAioFuture<T>(_ future: Future<T>) async throws -> T {
         try await awaitFuture(future)
     }
@@ -22,7 +22,7 @@ extension TrioEventLoop {
     /// trio-asyncio's `run_aio_coroutine`.
     ///
     /// Flavor: Trio; a checkpoint. Cancellation as ``runAioFuture(_:)``.
-    /// - Throws: what `body` throws; `Cancelled`; ``RuntimeError`` when the loop is closed.
+    /// - Throws: what `body` throws; `Cancelled`; `RuntimeError` when the loop is closed.
     public func runAioCoroutine<T>(_ body: @escaping () async throws -> T) async throws -> T {
         try await runAioCoroutine(name: nil, body)
     }
@@ -30,6 +30,9 @@ extension TrioEventLoop {
     /// ``runAioCoroutine(_:)`` with a name for the asyncio task.
     ///
     /// Flavor: Trio; a checkpoint. - Throws: as ``runAioCoroutine(_:)``.
+    /// - Parameters:
+    ///   - name: the asyncio task's name.
+    ///   - body: the asyncio-flavored code to run.
     public func runAioCoroutine<T>(name: String?, _ body: @escaping () async throws -> T) async throws -> T {
         try requireTrioTask("runAioCoroutine")
         let task = try createTask(name: name, body)
@@ -41,42 +44,58 @@ extension TrioEventLoop {
     }
 
     private func awaitFuture<T>(_ future: Future<T>) async throws -> T {
-        try await awaitAnyFuture(future)
+        try await waitDone(future, caller: "runAioFuture")
         return try future.result()
+    }
+
+    /// Waits, from a Trio task, until `future` is done (see ``runAioFuture(_:)``); throws
+    /// `Cancelled` when it ended cancelled because of a Trio cancel, never the future's own error.
+    func waitDone<T>(_ future: Future<T>, caller: String) async throws {
+        try requireTrioTask(caller)
+        guard future.loop === self else {
+            throw ValueError("the future belongs to a different loop than \(self)")
+        }
+        if !future.done {
+            if state.isClosed { throw RuntimeError("Event loop is closed") }
+            let task = try Lowlevel.currentTask()
+            // Completion wakes this task directly (no queued done-callback): the task runs at the
+            // runner's next pass, after the loop task's step that completed the future.
+            future.addCompletionHook { Lowlevel.reschedule(task) }
+            try await waitForCompletion(of: future) { future.removeCompletionHooks() }
+        }
     }
 
     /// Waits for `future` from a Trio task with trio-asyncio's cancellation rules (see
     /// ``runAioFuture(_:)``); returns once it is done, throwing `Cancelled` when it ended cancelled
     /// because of a Trio cancel, and its error when it failed.
     func awaitAnyFuture(_ future: any AnyFuture) async throws {
-        try await waitDone(future, caller: "runAioFuture")
-        if let error = try future.exception() { throw error }
-    }
-
-    /// Waits, from a Trio task, until `future` is done (see ``awaitAnyFuture(_:)``); throws
-    /// `Cancelled` when it ended cancelled because of a Trio cancel, never the future's own error.
-    func waitDone(_ future: any AnyFuture, caller: String) async throws {
-        try requireTrioTask(caller)
+        try requireTrioTask("runAioFuture")
         guard future.loop === self else {
             throw ValueError("the future belongs to a different loop than \(self)")
         }
-        guard !future.done else { return }
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
-        let task = try Lowlevel.currentTask()
+        if !future.done {
+            if state.isClosed { throw RuntimeError("Event loop is closed") }
+            let task = try Lowlevel.currentTask()
+            let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
+            try await waitForCompletion(of: future) { future.removeDoneCallback(id) }
+        }
+        if let error = try future.exception() { throw error }
+    }
+
+    /// Parks the current Trio task until whoever watches `future` reschedules it. A Trio cancel
+    /// only asks the future to end (asyncio sees `CancelledError`, with the cancel's reason), and
+    /// the task keeps waiting until it has; then `Cancelled` if the future ended cancelled.
+    private func waitForCompletion(of future: any AnyFuture, unwatch: () -> Void) async throws {
         var trioCancel: (any Error)?
-        // The done-callback runs on the loop (nested in its task's step) and wakes this task;
-        // a cancel only asks the future to end, and this task waits until it has.
-        let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
         do {
             _ = try await Lowlevel.waitTaskRescheduled { raise in
                 trioCancel = raise.error
-                let reason = (raise.error as? Cancelled)?.reason
-                // Done already: its callback is on its way, and it wins.
-                future.cancel(message: reason)
+                // Done already: its wake-up is on its way, and it wins.
+                future.cancel(message: (raise.error as? Cancelled)?.reason)
                 return .failed
             }
         } catch {
-            future.removeDoneCallback(id)
+            unwatch()
             throw error
         }
         if future.cancelled, let trioCancel { throw trioCancel }
@@ -90,14 +109,14 @@ extension TrioEventLoop {
     /// The task is spawned right here, from the caller, so that it inherits the caller's task-locals
     /// (trio-asyncio copies the caller's context): values bound in the asyncio task that calls this
     /// are seen by the Trio task, and what the Trio task binds never leaks back. It is not an asyncio
-    /// task (asyncio primitives in it throw ``FlavorError``). A closed loop or a full queue refuses
+    /// task (asyncio primitives in it throw `FlavorError`). A closed loop or a full queue refuses
     /// the call and leaves nothing behind.
     ///
     /// Cancelling the future cancels the Trio task (or keeps `proc` from starting, #161); the future
     /// then resolves once the task has really ended: cancelled, or with its value or error if the
     /// cancel came too late.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
         try checkSchedulable()
         if isSyncLoop, !state.isRunning { return try syncLoop.trioAsFutureWhileNotRunning(proc) }
@@ -107,7 +126,7 @@ extension TrioEventLoop {
     /// The Trio task and future of ``trioAsFuture(_:)``, once the call is accepted.
     func spawnTrioTask<T>(_ proc: @escaping () async throws -> T) -> Future<T> {
         let future = createFuture(of: T.self)
-        let starter = TrioTaskStarter(loop: self, future: future, proc: proc)
+        let starter = TrioTaskStarter(future: future, proc: proc)
         spawnInTasksNursery(name: "trioAsFuture") {
             try await withoutAsyncioTask { try await starter.run() }
         } onRefused: { error in
@@ -120,7 +139,7 @@ extension TrioEventLoop {
     /// goes to the loop's exception handler and stops the loop. Cancelling the returned handle
     /// cancels the task (or keeps it from starting).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     @discardableResult
     public func runTrioTask(_ proc: @escaping () async throws -> Void) throws -> Handle {
         try checkSchedulable()
@@ -165,7 +184,7 @@ extension TrioEventLoop {
 
     /// Waits until every callback scheduled before this call has run.
     ///
-    /// Flavor: Trio; a checkpoint. - Throws: `Cancelled`; ``RuntimeError`` when the loop is closed.
+    /// Flavor: Trio; a checkpoint. - Throws: `Cancelled`; `RuntimeError` when the loop is closed.
     public func synchronize() async throws {
         let done = Trio.Event()
         try callSoon { done.set() }
@@ -183,14 +202,12 @@ extension TrioEventLoop {
 /// Starts one `trioAsFuture` task from the loop's queue and resolves its future (a class, so that
 /// the future's cancel hook and the task share the scope and the cancel message).
 final class TrioTaskStarter<T> {
-    let loop: TrioEventLoop
     let future: Future<T>
     var proc: (() async throws -> T)?
     let scope = CancelScope()
     var cancelMessage: String?
 
-    init(loop: TrioEventLoop, future: Future<T>, proc: @escaping () async throws -> T) {
-        self.loop = loop
+    init(future: Future<T>, proc: @escaping () async throws -> T) {
         self.future = future
         self.proc = proc
     }

@@ -10,8 +10,8 @@ extension TrioEventLoop {
     /// Calls `callback` on every step in which `fd` is readable; replaces an earlier reader of `fd`.
     /// The fd is watched once in the run's I/O manager (no Trio task per fd).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` when closed; ``OSError`` when `fd` cannot be watched (not open);
-    /// ``ValueError`` for a negative fd.
+    /// Flavor: sync. - Throws: `RuntimeError` when closed; `OSError` when `fd` cannot be watched (not open);
+    /// `ValueError` for a negative fd.
     public func addReader(_ fd: Int32, _ callback: @escaping () -> Void) throws {
         try watch(fd, readable: true, callback)
     }
@@ -64,7 +64,7 @@ extension TrioEventLoop {
 
     /// Takes `fd` back from ``autoclose(_:)``.
     ///
-    /// Flavor: sync. - Throws: ``ValueError`` when `fd` was not given to ``autoclose(_:)``.
+    /// Flavor: sync. - Throws: `ValueError` when `fd` was not given to ``autoclose(_:)``.
     public func noAutoclose(_ fd: Int32) throws {
         guard autocloseFDs.remove(fd) != nil else {
             throw ValueError("fd \(fd) is not closed automatically by this loop")
@@ -74,10 +74,10 @@ extension TrioEventLoop {
     // MARK: Executors
 
     /// Runs `function` in a Trio worker thread (`ToThread.runSync`) when `executor` is `nil` or a
-    /// ``TrioExecutor``; any other ``ConcurrentExecutor`` runs it its own way. The future completes
+    /// ``TrioExecutor``; any other `ConcurrentExecutor` runs it its own way. The future completes
     /// on the loop; cancelling it cancels the Trio task, which waits for a call already running.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` when the loop is closed.
+    /// Flavor: sync. - Throws: `RuntimeError` when the loop is closed.
     public func runInExecutor<T: Sendable>(
         _ executor: (any ConcurrentExecutor)?, _ function: @escaping @Sendable () throws -> T
     ) throws -> Future<T> {
@@ -118,8 +118,8 @@ extension TrioEventLoop {
     /// signal is claimed through the run's shared signal table, so Trio's own receivers and other
     /// loops are left alone.
     ///
-    /// Flavor: sync. - Throws: ``ValueError`` for an invalid or uncatchable signal; ``RuntimeError``
-    /// when the loop is closed; ``OSError`` from the system.
+    /// Flavor: sync. - Throws: `ValueError` for an invalid or uncatchable signal; `RuntimeError`
+    /// when the loop is closed; `OSError` from the system.
     public func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws {
         if state.isClosed { throw RuntimeError("Event loop is closed") }
         if isSyncLoop, !driver.runIsCurrent {

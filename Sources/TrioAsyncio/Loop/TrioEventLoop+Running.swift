@@ -124,7 +124,7 @@ extension TrioEventLoop {
     /// ``runAioFuture(_:)``; code that needs a blocking loop uses ``SyncTrioEventLoop``, where this
     /// runs the loop until `future` is done.
     ///
-    /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: ``RuntimeError`` always, except
+    /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: `RuntimeError` always, except
     /// on a ``SyncTrioEventLoop`` (closed or running loop, inside another run, a future of another loop).
     public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
         if isSyncLoop { return try syncLoop.syncRunUntilComplete(future) }
@@ -136,7 +136,7 @@ extension TrioEventLoop {
     /// Not available on a loop that runs inside Trio (see ``runUntilComplete(_:)``); on a
     /// ``SyncTrioEventLoop`` it runs the loop until ``stop()``.
     ///
-    /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: ``RuntimeError`` always, except on a
+    /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: `RuntimeError` always, except on a
     /// ``SyncTrioEventLoop``.
     public func runForever() throws {
         if isSyncLoop { return try syncLoop.syncRunForever() }
@@ -157,7 +157,7 @@ extension TrioEventLoop {
     /// Closes the loop: pending callbacks and timers are dropped, fd watches and signal handlers
     /// removed, fds given to ``autoclose(_:)`` closed.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Cannot close a running event loop".
+    /// Flavor: sync. - Throws: `RuntimeError` "Cannot close a running event loop".
     public func close() throws {
         if isSyncLoop, try syncLoop.syncClose() { return }
         do {

@@ -9,13 +9,13 @@ import Glibc
 
 /// An asyncio event loop that runs on the Trio runtime: trio-asyncio's `TrioEventLoop`.
 ///
-/// Flavor: sync methods (the ``AbstractEventLoop`` surface); ``runAioFuture(_:)``,
+/// Flavor: sync methods (the `AbstractEventLoop` surface); ``runAioFuture(_:)``,
 /// ``runAioCoroutine(_:)``, ``synchronize()`` and ``waitStopped()`` are Trio-flavored. Get one from
-/// ``openLoop(queueLen:_:)`` or ``run(queueLen:_:)``.
+/// ``openLoop(queueLen:_:)`` or `run(queueLen:_:)`.
 ///
 /// The whole loop is one Trio task, the *loop task*. Each of its steps runs every callback that
 /// was ready when the step began (asyncio's `_run_once` rule), then takes one Trio schedule point.
-/// Steps of ``AsyncioTask``s are callbacks in that queue, FIFO with the plain ones: the loop is
+/// Steps of `AsyncioTask`s are callbacks in that queue, FIFO with the plain ones: the loop is
 /// their task executor, and their jobs run nested inside the loop task's step, where the run has
 /// no current Trio task and Sniffio answers "asyncio". Timers use the run's clock, so a
 /// `MockClock` drives asyncio code too; fd watches are callbacks in the run's I/O manager, not a
@@ -75,7 +75,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
     let isSyncLoop: Bool
     var syncLoop: SyncTrioEventLoop { unsafeDowncast(self, to: SyncTrioEventLoop.self) }
 
-    /// Debug mode: slow callbacks (over ``slowCallbackDuration``) are reported to standard error.
+    /// Debug mode: slow callbacks (over `slowCallbackDuration`) are reported to standard error.
     @exclusivity(unchecked) public var debug = false
     /// The duration (seconds, on the run's clock) above which a callback counts as slow in debug mode.
     public var slowCallbackDuration = 0.1
@@ -87,7 +87,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
 
     /// Creates a loop on the run of the calling thread; ``openLoop(queueLen:_:)`` is the usual way.
     ///
-    /// - Throws: ``RuntimeError`` outside a Trio run; ``ValueError`` when `queueLen` is not positive.
+    /// - Throws: `RuntimeError` outside a Trio run; `ValueError` when `queueLen` is not positive.
     convenience init(queueLen: Int?) throws {
         if let queueLen, queueLen <= 0 {
             throw ValueError("queueLen must be positive (nil: unbounded), got \(queueLen)")
@@ -114,9 +114,9 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
 
     // MARK: Scheduling
 
-    /// Schedules `callback` for the next step of the loop task (see ``AbstractEventLoop/callSoon(_:)``).
+    /// Schedules `callback` for the next step of the loop task (see `AbstractEventLoop/callSoon(_:)`).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; Trio's `WouldBlock` when
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; Trio's `WouldBlock` when
     /// `queueLen` callbacks already wait (nothing is scheduled then).
     @discardableResult
     public func callSoon(_ callback: @escaping () -> Void) throws -> Handle {
@@ -129,7 +129,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
 
     /// Schedules `callback` from any thread, through the run's `TrioToken`.
     ///
-    /// Flavor: sync, thread-safe. - Throws: ``RuntimeError`` "Event loop is closed".
+    /// Flavor: sync, thread-safe. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
         if closedFlag.load(ordering: .relaxed) { throw RuntimeError("Event loop is closed") }
@@ -138,9 +138,9 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
         return handle
     }
 
-    /// Schedules `callback` at `when` on the run's clock (see ``AbstractEventLoop/callAt(_:_:)``).
+    /// Schedules `callback` at `when` on the run's clock (see `AbstractEventLoop/callAt(_:_:)`).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; ``ValueError`` when `when` is NaN.
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `ValueError` when `when` is NaN.
     @discardableResult
     public func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
         if state.isClosed { throw RuntimeError("Event loop is closed") }
@@ -161,9 +161,9 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
         cancelledTimers += 1
     }
 
-    /// Starts `body` as an ``AsyncioTask`` on this loop; its first step is a callback in the queue.
+    /// Starts `body` as an `AsyncioTask` on this loop; its first step is a callback in the queue.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
         try checkSchedulable()
         return AsyncioTask(loop: self, name: name, body)
