@@ -5,14 +5,14 @@ import Trio
 /// trio-asyncio's `allow_asyncio`, without its costs and limits.
 ///
 /// Flavor: Trio (call it from a Trio task inside ``openLoop(queueLen:_:)``); inside `fn` both
-/// flavors work. Awaiting a ``Future`` (and so `Asyncio.sleep`, queues, locks, events, streams,
+/// flavors work. Awaiting a `Future` (and so `Asyncio.sleep`, queues, locks, events, streams,
 /// `Asyncio.timeout`, task groups, `gather` …) suspends the Trio task through the bridge with Trio's
 /// cancellation rules, as ``TrioEventLoop/runAioFuture(_:)`` does: a Trio cancel cancels the awaited
 /// future (asyncio code sees `CancelledError`) and the Trio task gets `Cancelled` once it has ended;
 /// `Asyncio.sleep(0)` is a Trio checkpoint. Trio primitives keep working as in any Trio task.
 ///
 /// Unlike ``aioAsTrio(loop:_:)``, no asyncio task is created: the asyncio code runs in the Trio
-/// task itself, so a call that never waits costs no loop round trip. ``Asyncio/currentTask()``
+/// task itself, so a call that never waits costs no loop round trip. `Asyncio.currentTask()`
 /// returns a stand-in (not one of the loop's tasks) and Sniffio answers "trio".
 ///
 /// - Parameters:

@@ -4,18 +4,18 @@ import Trio
 /// A ``TrioEventLoop`` for asyncio programs that run their loop themselves: trio-asyncio's
 /// `SyncTrioEventLoop`.
 ///
-/// Flavor: sync, blocking (``runUntilComplete(_:)``, ``runForever()``, ``close()``); call it
-/// outside any Trio run or running loop. Behind it is a Trio run of its own that is *paused* between
-/// two calls: nothing of it runs, and it is not the run of the thread. Each call drives that run on
-/// the calling thread, pass by pass as a guest run is driven, until the loop stops; no helper
-/// thread, no greenlet. So the loop is reusable — repeated ``runUntilComplete(_:)``,
-/// ``runForever()`` / ``stop()`` — and inside it ``trioAsAio(loop:_:)``, ``runTrio(_:)`` and every
-/// Trio primitive reached through them work: their Trio tasks belong to the loop's run, and advance
-/// only while the loop runs.
+/// Flavor: sync, blocking (``TrioEventLoop/runUntilComplete(_:)``, ``TrioEventLoop/runForever()``,
+/// ``TrioEventLoop/close()``); call it outside any Trio run or running loop. Behind it is a Trio run
+/// of its own that is *paused* between two calls: nothing of it runs, and it is not the run of the
+/// thread. Each call drives that run on the calling thread, pass by pass as a guest run is driven,
+/// until the loop stops; no helper thread, no greenlet. So the loop is reusable — repeated
+/// ``TrioEventLoop/runUntilComplete(_:)``, ``TrioEventLoop/runForever()`` / ``TrioEventLoop/stop()``
+/// — and inside it ``trioAsAio(loop:_:)``, ``runTrio(_:)`` and every Trio primitive reached through
+/// them work: their Trio tasks belong to the loop's run, and advance only while the loop runs.
 ///
 /// While it runs, ``CurrentLoop`` is this loop in its callbacks, in its asyncio tasks and in the
-/// Trio tasks they start, and `Asyncio.getRunningLoop()` returns it. ``close()`` shuts it down as
-/// ``openLoop(queueLen:_:)`` does (asyncio tasks and Trio tasks started from asyncio are cancelled
+/// Trio tasks they start, and `Asyncio.getRunningLoop()` returns it. ``TrioEventLoop/close()`` shuts
+/// it down as ``openLoop(queueLen:_:)`` does (asyncio tasks and Trio tasks started from asyncio are cancelled
 /// and awaited) and ends its Trio run; afterwards every scheduling call throws
 /// `RuntimeError` "Event loop is closed".
 ///
@@ -104,7 +104,7 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
         return try future.result()
     }
 
-    /// Runs the loop until ``stop()`` (asyncio's `run_forever`).
+    /// Runs the loop until ``TrioEventLoop/stop()`` (asyncio's `run_forever`).
     ///
     /// Flavor: sync, blocking. - Throws: `RuntimeError` when the loop is closed or already running, or when
     /// called inside a Trio run or a running loop.
