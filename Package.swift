@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Test-only: a real plain-Swift-concurrency library for the swiftAsTrio tests.
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
     ],
     targets: [
         .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
@@ -68,7 +70,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
-        .testTarget(name: "TrioTests", dependencies: ["Trio", "TrioTesting", "Sniffio", "Asyncio"]),
+        .testTarget(
+            name: "TrioTests",
+            dependencies: [
+                "Trio", "TrioTesting", "Sniffio", "Asyncio", "TrioPlatform",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ]
+        ),
         .testTarget(
             name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio", "TrioPlatform", "Trio", "TrioTesting", "TrioAsyncio"]
         ),

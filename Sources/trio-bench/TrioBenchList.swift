@@ -16,6 +16,8 @@ let trioWorkloads: [Workload] = [
     channelWorkload(bufferSize: 0),
     channelWorkload(bufferSize: 100),
     toThreadWorkload,
+    swiftAsTrioWorkload,
+    trioThreadRunWorkload,
 ]
 
 /// Trio-flavored extra commands (servers driven by a load generator).

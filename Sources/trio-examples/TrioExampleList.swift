@@ -6,4 +6,5 @@ let trioExamples: [any ParsableCommand.Type] = [
     TasksWithTrace.self,
     EchoServerExample.self,
     EchoClientExample.self,
+    SwiftInteropExample.self,
 ]

@@ -45,10 +45,12 @@ extension Runner {
     /// back as an untagged job; the task table lets the runner recognise it then.
     @inline(__always)
     func stepEnded(_ task: TrioTask) {
-        if task.parkedJob == nil, !task.hasExited, !task.inTaskTable, let swiftTask = task.swiftTask {
+        guard task.parkedJob == nil, !task.hasExited, let swiftTask = task.swiftTask else { return }
+        if !task.inTaskTable {
             tasksBySwiftTask.insert(task, for: swiftTask)
             task.inTaskTable = true
         }
+        if task.cancelStatus.effectivelyCancelled { noteCancelledOutsideTrio(task, justSuspended: true) }
     }
 
     private func taskExited(_ task: TrioTask, _ failure: (any Error)?) {

@@ -38,6 +38,9 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) var swiftTask: UnsafeRawPointer?
     /// Whether the runner's task table holds this task (see ``Runner/stepEnded(_:)``).
     @exclusivity(unchecked) var inTaskTable = false
+    /// Whether a cancellation found the task outside Trio, and whether it was warned (see
+    /// ``Runner/noteCancelledOutsideTrio(_:justSuspended:)``).
+    @exclusivity(unchecked) var outsideTrioWarning = OutsideTrioWarning.none
     /// A task leaves every cancel status when it exits.
     var hasExited: Bool { cancelStatus == nil }
 
@@ -97,7 +100,10 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
 
     /// Trio's `_attempt_delivery_of_any_pending_cancel`: abort a blocking call if cancelled.
     func attemptDeliveryOfPendingCancel() {
-        guard blocked, let abort = abortFn, cancelStatus.effectivelyCancelled else { return }
+        guard blocked, let abort = abortFn, cancelStatus.effectivelyCancelled else {
+            if !blocked { runner.noteCancelledOutsideTrio(self, justSuspended: false) }
+            return
+        }
         // One abort attempt per blocking call, whatever its answer.
         abortFn = nil
         let raise = RaiseCancel(reason: cancelStatus.cancelReason)
