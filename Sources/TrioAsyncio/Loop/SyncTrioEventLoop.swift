@@ -188,7 +188,7 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
         return try run.withInstalled(body)
     }
 
-    /// `<SyncTrioEventLoop running=yes|no|closed>`.
+    /// `<SyncTrioEventLoop running=yes|no|closed>`. Flavor: sync.
     public override var description: String {
         "<SyncTrioEventLoop running=\(isClosed ? "closed" : isRunning ? "yes" : "no")>"
     }
