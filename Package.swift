@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
         .target(name: "CTrioPlatform"),
         .target(name: "SharedErrors"),
-        .target(name: "TrioPlatform"),
+        .target(name: "TrioPlatform", dependencies: ["CTrioPlatform", "SharedErrors"]),
         .target(
             name: "Trio",
             dependencies: [

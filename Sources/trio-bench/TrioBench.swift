@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrioPlatform
 
 #if canImport(Glibc)
 import Glibc
@@ -64,13 +65,12 @@ struct RunWorkloads: ParsableCommand {
 /// Runs `trio-bench run NAME` as a child process sharing our stdout, and waits for it.
 private func runInFreshProcess(_ name: String) throws {
     fflush(nil)   // every output stream: the child writes to the same stdout
-    let arguments = [CommandLine.arguments[0], "run", name]
-    var cArguments = arguments.map { strdup($0) } + [nil]
-    defer { for pointer in cArguments { free(pointer) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, "/proc/self/exe", nil, nil, &cArguments, environ) == 0 else {
-        throw ValidationError("could not start a child process for \(name)")
+    let child: ChildSpawner.Spawned
+    do {
+        child = try ChildSpawner.spawn(
+            ["/proc/self/exe", "run", name], environment: nil, streams: [.inherit, .inherit, .inherit])
+    } catch {
+        throw ValidationError("could not start a child process for \(name): \(error)")
     }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    _ = ChildProcess.reap(child.pid, blocking: true)
 }

@@ -250,3 +250,54 @@ struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
+
+@Suite struct LoopExtrasTests {
+    @Test func autocloseClosesTheFdWhenTheLoopClosesAndNoAutocloseTakesItBack() throws {
+        let (closedKept, openKept, refused) = try Trio.run { () -> (Bool, Bool, Bool) in
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)
+            var refused = false
+            try await openLoop { loop in
+                loop.autoclose(fds[0])
+                loop.autoclose(fds[1])
+                try loop.noAutoclose(fds[1])
+                do { try loop.noAutoclose(fds[1]) } catch is ValueError { refused = true }
+            }
+            let closed = fcntl(fds[0], F_GETFD) == -1 && errno == EBADF
+            let stillOpen = fcntl(fds[1], F_GETFD) != -1
+            close(fds[1])
+            return (closed, stillOpen, refused)
+        }
+        #expect(closedKept)
+        #expect(openKept)
+        #expect(refused)
+    }
+
+    @Test func adaptersTakeAnyArity() throws {
+        let results = try runWithLoop { loop -> [String] in
+            let none: () async throws -> String = { "none" }
+            let two: (Int, String) async throws -> String = { "\($0)\($1)" }
+            let three: (Int, Int, Int) async throws -> String = { "\($0 + $1 + $2)" }
+            let a = aioAsTrio(none), b = aioAsTrio(two), c = aioAsTrio(loop: loop, three)
+            var results = [try await a(), try await b(4, "x"), try await c(1, 2, 3)]
+            results.append(try await loop.runAioCoroutine {
+                let d = trioAsAio(two)
+                return try await d(5, "y").value
+            })
+            return results
+        }
+        #expect(results == ["none", "4x", "6", "5y"])
+    }
+
+    @Test func anAsyncioSubprocessRunsOnTheTrioLoop() throws {
+        let output = try runWithLoop(autojump: false) { loop -> [UInt8] in
+            try await loop.runAioCoroutine {
+                let process = try await createSubprocessExec("echo", ["hello"], stdout: .pipe)
+                let data = try await process.stdout!.read()
+                _ = try await process.wait()
+                return data
+            }
+        }
+        #expect(output == Array("hello\n".utf8))
+    }
+}

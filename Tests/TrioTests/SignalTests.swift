@@ -33,7 +33,7 @@ import Glibc
         let (first, second, third) = try Trio.run(clock: MockClock(autojumpThreshold: 0)) {
             () -> (Int32, Int32, Int32?) in
             try await withSignalReceiver([SIGWINCH, SIGURG]) { receiver in
-                let fd = SignalWakeTable.fds[Int(SIGURG)]
+                let fd = receiver.writeFD
                 for signal in [SIGURG, SIGURG, SIGWINCH, SIGURG] {
                     var byte = UInt8(signal)
                     _ = write(fd, &byte, 1)

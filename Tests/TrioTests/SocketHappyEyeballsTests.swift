@@ -1,4 +1,5 @@
 import Testing
+import TrioPlatform
 import TrioTesting
 
 @testable import Trio

@@ -78,7 +78,8 @@ public protocol AbstractEventLoop: TaskExecutor {
     /// Flavor: sync. - Throws: ``ValueError`` for SIGKILL/SIGSTOP or an invalid number, ``RuntimeError`` when
     /// closed.
     func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws
-    /// Removes the handler of `signal` and restores the default disposition; `false` when there was none.
+    /// Removes the handler of `signal`; `false` when there was none. The process gets its previous disposition
+    /// back once nothing else in the package (another loop, a Trio run) handles the signal.
     func removeSignalHandler(_ signal: Int32) -> Bool
 
     // MARK: Errors

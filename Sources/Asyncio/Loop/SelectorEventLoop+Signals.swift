@@ -1,91 +1,87 @@
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// The write end of the self-pipe the C signal handler writes signal numbers to. Signals are per process, so
-// one loop at a time may own it (CPython likewise handles signals in one loop, through `set_wakeup_fd`).
-// A trivially-initialized global: reading it from a signal handler involves no lazy initialization.
-nonisolated(unsafe) private var signalPipeWriteFD: Int32 = -1
-
-private let writeSignalNumber: @convention(c) (Int32) -> Void = { signal in
-    let savedErrno = errno
-    var byte = UInt8(truncatingIfNeeded: signal)
-    _ = write(signalPipeWriteFD, &byte, 1)
-    errno = savedErrno
-}
-
-/// The loop's signal handlers and its end of the self-pipe.
+/// The loop's signal handlers and its self-pipe: the platform layer's signal registry writes the
+/// number of each signal this loop subscribed to into `writeFD`, and the loop reads `readFD` like
+/// any other descriptor. Loop thread only.
+///
+/// Invariant: `subscriptions` and `handlers` have the same keys; the pipe is open exactly while
+/// they are not empty.
 struct SignalState {
     var handlers: [Int32: () -> Void] = [:]
+    var subscriptions: [Int32: SignalRegistry.Subscription] = [:]
     var readFD: Int32 = -1
     var writeFD: Int32 = -1
 }
 
 extension SelectorEventLoop {
     /// Calls `callback` on the loop thread whenever `signal` arrives (see
-    /// ``AbstractEventLoop/addSignalHandler(_:_:)``).
+    /// ``AbstractEventLoop/addSignalHandler(_:_:)``); a second call for the same signal replaces
+    /// the callback.
+    ///
+    /// Signals belong to the process, and the package's platform layer owns them: any number of
+    /// loops (on any threads) and Trio runs may handle the same signal, each is notified, and
+    /// none disturbs the others when it stops.
     ///
     /// Flavor: sync. - Throws: ``ValueError`` for an invalid or uncatchable signal, ``RuntimeError`` when the loop
-    /// is closed or another loop owns signal handling, ``OSError`` when the pipe cannot be made.
+    /// is closed, ``OSError`` when the OS refuses the signal or the pipe cannot be made.
     public func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws {
         if isClosed { throw RuntimeError("Event loop is closed") }
-        guard signal > 0, signal < 65, signal != SIGKILL, signal != SIGSTOP else {
+        guard SignalRegistry.isCatchable(signal) else {
             throw ValueError("invalid or uncatchable signal number \(signal)")
         }
-        try openSignalPipe()
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = writeSignalNumber
-        action.sa_flags = SA_RESTART
-        sigemptyset(&action.sa_mask)
-        guard sigaction(signal, &action, nil) == 0 else {
-            let error = OSError(errno: errno, operation: "sigaction(\(signal))")
-            // Do not keep the process-wide pipe claimed for no handler (CPython undoes set_wakeup_fd).
-            if signalState.handlers.isEmpty { closeSignalPipe() }
-            throw error
+        if signalState.subscriptions[signal] == nil {
+            try openSignalPipe()
+            do {
+                let subscription = try SignalRegistry.subscribe(
+                    signal, .writeSignalNumber(fd: signalState.writeFD), precedence: .shared)
+                signalState.subscriptions[signal] = subscription
+            } catch {
+                // Keep no pipe for no handler (CPython undoes set_wakeup_fd).
+                if signalState.subscriptions.isEmpty { closeSignalPipe() }
+                throw error
+            }
         }
         signalState.handlers[signal] = callback
     }
 
-    /// Removes the handler of `signal`, restoring the default disposition.
+    /// Removes the handler of `signal`; the process's previous disposition is back once nothing
+    /// else in the package handles it. Returns whether there was one.
     public func removeSignalHandler(_ signal: Int32) -> Bool {
         guard signalState.handlers.removeValue(forKey: signal) != nil else { return false }
-        restoreDefault(signal)
-        if signalState.handlers.isEmpty { closeSignalPipe() }
+        if let subscription = signalState.subscriptions.removeValue(forKey: signal) {
+            SignalRegistry.unsubscribe(subscription)
+        }
+        if signalState.subscriptions.isEmpty { closeSignalPipe() }
         return true
     }
 
     func closeSignalHandling() {
-        for signal in signalState.handlers.keys { restoreDefault(signal) }
+        for subscription in signalState.subscriptions.values { SignalRegistry.unsubscribe(subscription) }
+        signalState.subscriptions.removeAll()
         signalState.handlers.removeAll()
         closeSignalPipe()
     }
 
-    private func restoreDefault(_ signal: Int32) {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = SIG_DFL
-        sigemptyset(&action.sa_mask)
-        sigaction(signal, &action, nil)
-    }
-
     private func openSignalPipe() throws {
         guard signalState.readFD < 0 else { return }
-        guard signalPipeWriteFD < 0 else { throw RuntimeError("another event loop handles signals") }
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw OSError(errno: errno, operation: "pipe") }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let pipe = try openPipe(nonBlocking: true)
+        signalState.readFD = pipe.read
+        signalState.writeFD = pipe.write
+        do {
+            try addReader(pipe.read) { [unowned self] in self.dispatchSignals() }
+        } catch {
+            closeSignalPipe()
+            throw error
         }
-        signalState.readFD = fds[0]
-        signalState.writeFD = fds[1]
-        signalPipeWriteFD = fds[1]
-        try addReader(fds[0]) { [unowned self] in self.dispatchSignals() }
     }
 
+    /// Closes the pipe; the registry no longer writes to it (every subscription has ended).
     private func closeSignalPipe() {
         guard signalState.readFD >= 0 else { return }
         _ = removeReader(signalState.readFD)
-        signalPipeWriteFD = -1
         Glibc.close(signalState.readFD)
         Glibc.close(signalState.writeFD)
         signalState.readFD = -1

@@ -5,64 +5,25 @@ import TrioPlatform
 import Glibc
 #endif
 
-/// The parent's ends of the pipes made for a child.
-private struct SpawnedPipes {
-    var parentEnds: [Int32: Int32] = [:]
-    var childEnds: [Int32] = []
-}
-
-private func makePipe() throws -> (read: Int32, write: Int32) {
-    var fds: [Int32] = [-1, -1]
-    // Close-on-exec from the start: a child spawned meanwhile by another thread must not inherit it.
-    guard ctrio_pipe2(&fds, O_CLOEXEC) == 0 else { throw OSError(errno: errno, operation: "pipe2") }
-    return (fds[0], fds[1])
-}
-
-/// Spawns `program` (searched in `PATH`) with `arguments`, wiring its standard streams as asked.
+/// Spawns `program` (searched in `PATH`) with `arguments` through the platform layer's spawner,
+/// wiring its standard streams as asked; returns the parent's pipe ends (non-blocking) by child fd.
+///
+/// Nothing here changes the process's own signal handling: the loop writes to pipes without
+/// risking `SIGPIPE` (see `sendSome`), and the child starts with `SIGPIPE` at its default.
 private func spawn(
     _ program: String, _ arguments: [String], options: [PipeOption]
-) throws -> (pid: pid_t, pipes: SpawnedPipes) {
-    // A child that closes a pipe we write to must not kill us with SIGPIPE; CPython ignores it at startup too.
-    signal(SIGPIPE, SIG_IGN)
-    var pipes = SpawnedPipes()
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer {
-        posix_spawn_file_actions_destroy(&actions)
-        for fd in pipes.childEnds { close(fd) }
-    }
-    do {
-        for (index, option) in options.enumerated() {
-            let target = Int32(index)
-            switch option {
-            case .inherit:
-                break
-            case .devNull:
-                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
-            case .fd(let fd):
-                posix_spawn_file_actions_adddup2(&actions, fd, target)
-            case .pipe:
-                let (readEnd, writeEnd) = try makePipe()
-                let (childEnd, parentEnd) = target == 0 ? (readEnd, writeEnd) : (writeEnd, readEnd)
-                _ = fcntl(parentEnd, F_SETFL, fcntl(parentEnd, F_GETFL) | O_NONBLOCK)
-                pipes.parentEnds[target] = parentEnd
-                pipes.childEnds.append(childEnd)
-                posix_spawn_file_actions_adddup2(&actions, childEnd, target)
-            }
+) throws -> (pid: pid_t, parentEnds: [Int32: Int32]) {
+    let streams = options.map { option -> ChildSpawner.Stream in
+        switch option {
+        case .inherit: .inherit
+        case .devNull: .devNull
+        case .fd(let fd): .duplicate(fd)
+        case .pipe: .pipe
         }
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        // The child gets SIGPIPE back at its default (the signal(SIGPIPE, SIG_IGN) above is ours).
-        let status = withChildSignalDefaults { attributes in
-            posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
-        }
-        guard status == 0 else { throw OSError(errno: status, operation: "posix_spawnp(\(program))") }
-        return (pid, pipes)
-    } catch {
-        for fd in pipes.parentEnds.values { close(fd) }
-        throw error
     }
+    let child = try ChildSpawner.spawn([program] + arguments, environment: nil, streams: streams)
+    for fd in child.parentEnds.values { try? setNonBlocking(fd) }
+    return (child.pid, child.parentEnds)
 }
 
 extension AbstractEventLoop {
@@ -78,10 +39,10 @@ extension AbstractEventLoop {
         stdin: PipeOption, stdout: PipeOption, stderr: PipeOption
     ) async throws -> (SubprocessTransport, any SubprocessProtocol) {
         if isClosed { throw RuntimeError("Event loop is closed") }
-        let (pid, pipes) = try spawn(program, arguments, options: [stdin, stdout, stderr])
+        let (pid, pipeEnds) = try spawn(program, arguments, options: [stdin, stdout, stderr])
         let made = factory()
         let transport = SubprocessTransport(loop: self, pid: pid, protocol: made)
-        let parentEnds = pipes.parentEnds.sorted(by: { $0.key < $1.key })
+        let parentEnds = pipeEnds.sorted(by: { $0.key < $1.key })
         var attached = 0
         do {
             for (childFD, parentFD) in parentEnds {

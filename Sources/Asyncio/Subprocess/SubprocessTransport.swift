@@ -1,10 +1,11 @@
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A child process and its pipes: CPython's `asyncio.SubprocessTransport`.
 ///
-/// Flavor: sync methods; ``wait()`` is asyncio-flavored. The child is spawned with `posix_spawnp` and reaped
+/// Flavor: sync methods; ``wait()`` is asyncio-flavored. The child is spawned by the platform layer and reaped
 /// as soon as it exits (watched through a pidfd on the loop), so it never lingers as a zombie.
 public final class SubprocessTransport {
     /// The loop the transport runs on.
@@ -38,7 +39,7 @@ public final class SubprocessTransport {
     }
 
     func startWatching() throws {
-        pidfd = sysPidfdOpen(pid, 0)
+        pidfd = ChildProcess.openPidFD(pid)
         if pidfd >= 0 {
             do {
                 try loop.addReader(pidfd) { self.reap() }
@@ -64,10 +65,11 @@ public final class SubprocessTransport {
             // cancellation would leave the reaping to the watch.
             _ = try? await wait()
         } else if returncode == nil {
-            var status: Int32 = 0
-            var result: pid_t
-            repeat { result = waitpid(pid, &status, 0) } while result < 0 && errno == EINTR
-            processExited(result < 0 ? 255 : Self.exitCode(status))
+            if case .exited(let code) = ChildProcess.reap(pid, blocking: true) {
+                processExited(code)
+            } else {
+                processExited(255)
+            }
         }
     }
 
@@ -77,20 +79,14 @@ public final class SubprocessTransport {
     }
 
     private func reap() {
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        guard result == pid || (result < 0 && errno == ECHILD) else { return }
+        let reaped = ChildProcess.reap(pid, blocking: false)
+        if reaped == .running { return }
         if pidfd >= 0 {
             _ = loop.removeReader(pidfd)
             Glibc.close(pidfd)
             pidfd = -1
         }
-        processExited(result < 0 ? 255 : Self.exitCode(status))
-    }
-
-    // The exit code of a `waitpid` status, or minus the signal that ended the child.
-    private static func exitCode(_ status: Int32) -> Int32 {
-        status & 0x7f == 0 ? (status >> 8) & 0xff : -(status & 0x7f)
+        if case .exited(let code) = reaped { processExited(code) } else { processExited(255) }
     }
 
     private func processExited(_ code: Int32) {

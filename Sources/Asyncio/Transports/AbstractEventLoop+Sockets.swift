@@ -1,3 +1,4 @@
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,7 +8,7 @@ extension AbstractEventLoop {
     ///
     /// Flavor: asyncio. - Throws: ``OSError`` when resolution fails.
     public func getaddrinfo(_ host: String?, _ port: Int) async throws -> [AddressInfo] {
-        if host == nil || isNumericHost(host!) {
+        if host == nil || SocketAddress.isNumeric(host!) {
             return try resolveBlocking(host: host, port: port, passive: host == nil)
         }
         return try await runInExecutor(nil) { try resolveBlocking(host: host, port: port, passive: false) }.value
@@ -35,9 +36,11 @@ extension AbstractEventLoop {
     public func sockConnect(_ fd: Int32, _ address: [UInt8]) async throws {
         // An empty array has no base address to hand to connect(2).
         guard !address.isEmpty else { throw ValueError("sockConnect: the address is empty") }
-        if try SocketCalls.connect(fd, to: address) { return }
+        let target = address.withUnsafeBytes { SocketAddress($0) }
+        if try SocketCalls.startConnect(fd, to: target) { return }
         try await waitReady(fd, forWriting: true)
-        if let error = SocketCalls.pendingError(fd) { throw error }
+        let error = try SocketCalls.pendingError(fd)
+        if error != 0 { throw OSError(errno: error, operation: "connect to \(target)") }
     }
 
     /// Accepts a connection on listening socket `fd` as a non-blocking socket: `loop.sock_accept`.
@@ -45,7 +48,7 @@ extension AbstractEventLoop {
     /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
     public func sockAccept(_ fd: Int32) async throws -> Int32 {
         while true {
-            if let client = try SocketCalls.accept(fd) { return client }
+            if let client = try acceptIgnoringAborted(fd) { return client }
             try await waitReady(fd)
         }
     }
@@ -57,7 +60,7 @@ extension AbstractEventLoop {
         guard maxBytes >= 0 else { throw ValueError("negative buffersize in recv") }
         var bytes = [UInt8](repeating: 0, count: maxBytes)
         while true {
-            let count = try bytes.withUnsafeMutableBytes { try SocketCalls.receive(fd, into: $0) }
+            let count = try bytes.withUnsafeMutableBytes { try receiveSome(fd, into: $0) }
             if let count {
                 bytes.removeLast(maxBytes - count)
                 return bytes
@@ -73,7 +76,7 @@ extension AbstractEventLoop {
         var offset = 0
         while offset < data.count {
             offset += try data.withUnsafeBytes { raw in
-                try SocketCalls.send(fd, UnsafeRawBufferPointer(rebasing: raw[offset...]))
+                try sendSome(fd, UnsafeRawBufferPointer(rebasing: raw[offset...]))
             }
             if offset < data.count { try await waitReady(fd, forWriting: true) }
         }
@@ -88,9 +91,7 @@ extension AbstractEventLoop {
     ) async throws -> (any Transport, any StreamProtocol) {
         var lastError: any Error = OSError(errno: EHOSTUNREACH, operation: "no address for \(host)")
         for info in try await getaddrinfo(host, port) {
-            let fd = try SocketCalls.open(
-                family: info.family, type: info.socketType, protocolNumber: info.protocolNumber
-            )
+            let fd = try SocketCalls.open(family: info.family, type: info.socketType, protocol: info.protocolNumber)
             do {
                 try await sockConnect(fd, info.address)
             } catch {
@@ -99,7 +100,7 @@ extension AbstractEventLoop {
                 lastError = error
                 continue
             }
-            SocketCalls.setNoDelay(fd)
+            setNoDelay(fd)
             let made = factory()
             let waiter = createFuture(of: Void.self)
             let transport: SocketTransport
@@ -131,12 +132,15 @@ extension AbstractEventLoop {
         var sockets: [Int32] = []
         do {
             for info in infos {
-                let fd = try SocketCalls.open(family: info.family, type: info.socketType,
-                                              protocolNumber: info.protocolNumber)
+                let fd = try SocketCalls.open(family: info.family, type: info.socketType, protocol: info.protocolNumber)
                 sockets.append(fd)
-                SocketCalls.setOption(fd, level: SOL_SOCKET, SO_REUSEADDR)
-                if info.family == AF_INET6 { SocketCalls.setOption(fd, level: Int32(IPPROTO_IPV6), IPV6_V6ONLY) }
-                try SocketCalls.bindAndListen(fd, to: info.address, backlog: Int32(backlog))
+                // Best effort, as before: a refused option does not stop the server.
+                _ = try? SocketCalls.setOption(fd, level: SOL_SOCKET, SO_REUSEADDR)
+                if info.family == AF_INET6 {
+                    _ = try? SocketCalls.setOption(fd, level: Int32(IPPROTO_IPV6), IPV6_V6ONLY)
+                }
+                try SocketCalls.bind(fd, to: info.address.withUnsafeBytes { SocketAddress($0) })
+                try SocketCalls.listen(fd, backlog: Int32(backlog))
             }
         } catch {
             for fd in sockets { Glibc.close(fd) }
@@ -155,4 +159,19 @@ extension AbstractEventLoop {
     ) async throws -> Server {
         try await createServer(factory, host: host, port: port, backlog: 100, startServing: true)
     }
+}
+
+/// Accepts one connection (non-blocking and close-on-exec from its creation); `nil` when none is
+/// pending, including one that died in the queue (`ECONNABORTED`).
+func acceptIgnoringAborted(_ fd: Int32) throws -> Int32? {
+    do {
+        return try SocketCalls.accept(fd)
+    } catch let error as OSError where error.errno == ECONNABORTED {
+        return nil
+    }
+}
+
+/// Turns Nagle's algorithm off on a TCP socket (best effort, as CPython's `_set_nodelay`).
+func setNoDelay(_ fd: Int32) {
+    _ = try? SocketCalls.setOption(fd, level: Int32(IPPROTO_TCP), TCP_NODELAY)
 }

@@ -55,7 +55,7 @@ public final class Server {
         for _ in 0..<backlog {
             let client: Int32?
             do {
-                client = try SocketCalls.accept(fd)
+                client = try acceptIgnoringAborted(fd)
             } catch let error as OSError where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) {
                 // Out of descriptors: stop accepting for a moment instead of spinning.
                 loop.callExceptionHandler(ExceptionContext(message: "socket.accept() out of system resource",
@@ -70,7 +70,7 @@ public final class Server {
                 return
             }
             guard let client else { return }
-            SocketCalls.setNoDelay(client)
+            setNoDelay(client)
             do {
                 _ = try SocketTransport(loop: loop, fd: client, protocol: factory(), server: self)
             } catch {

@@ -1,3 +1,4 @@
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,7 +67,7 @@ public final class SocketTransport: Transport {
         guard !closing || !lostScheduled else { return }
         let count: Int?
         do {
-            count = try SocketCalls.receive(fd, into: readBuffer, isPipe: isPipe)
+            count = try receiveSome(fd, into: readBuffer, isPipe: isPipe)
         } catch {
             fatalError(error)
             return
@@ -123,7 +124,7 @@ public final class SocketTransport: Transport {
         var sent = 0
         if pendingCount == 0 {
             do {
-                sent = try data.withUnsafeBytes { try SocketCalls.send(fd, $0, isPipe: isPipe) }
+                sent = try data.withUnsafeBytes { try sendSome(fd, $0, isPipe: isPipe) }
             } catch {
                 fatalError(error)
                 return
@@ -139,7 +140,7 @@ public final class SocketTransport: Transport {
         let sent: Int
         do {
             sent = try buffer.withUnsafeBytes { raw in
-                try SocketCalls.send(fd, UnsafeRawBufferPointer(rebasing: raw[bufferStart...]), isPipe: isPipe)
+                try sendSome(fd, UnsafeRawBufferPointer(rebasing: raw[bufferStart...]), isPipe: isPipe)
             }
         } catch {
             _ = loop.removeWriter(fd)

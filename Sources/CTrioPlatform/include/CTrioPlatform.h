@@ -38,15 +38,37 @@ static inline int ctrio_pipe2(int fds[2], int flags) {
     return (int)syscall(SYS_pipe2, fds, flags);
 }
 
-// Atomic int loads and stores for memory shared with signal handlers (async-signal-safe, and
-// visible to ThreadSanitizer, unlike plain Swift loads and stores).
-static inline int ctrio_atomic_load_int(const int *p) {
-    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
+// The process-wide signal table behind TrioPlatform's SignalRegistry (see CTrioPlatform.c). One
+// C handler serves every signal the package claims: it finds the signal's subscribers in a
+// fixed table of slots, with C11 atomics only, so it is async-signal-safe and may run on any
+// thread while another thread changes the table.
+#define CTRIO_SIGNAL_LIMIT 65
+#define CTRIO_SIGNAL_SLOTS 128
 
-static inline void ctrio_atomic_store_int(int *p, int value) {
-    __atomic_store_n(p, value, __ATOMIC_RELEASE);
-}
+// What a slot's subscriber wants done when its signal arrives.
+enum {
+    CTRIO_SIGNAL_FREE = 0,          // no subscriber (or being removed)
+    CTRIO_SIGNAL_WRITE_NUMBER = 1,  // write the signal number, one byte, into `fd` (a pipe)
+    CTRIO_SIGNAL_WRITE_EVENT = 2,   // add 1 to eventfd `fd`
+    CTRIO_SIGNAL_CALL = 3,          // call `callback(signal)`, which must be async-signal-safe
+};
+
+// Fills slot `slot` and then publishes it (release): from now on `signal` reaches it. `rank` 0:
+// shared (always notified); above 0: exclusive, and only the highest exclusive rank of a signal
+// is notified.
+void ctrio_signal_slot_publish(int slot, int signal, int mode, int fd, void (*callback)(int), long rank);
+
+// Unpublishes slot `slot`, then waits until no handler that may have seen it still runs: once
+// it returns, the slot's fd may be closed and the slot reused.
+void ctrio_signal_slot_retract(int slot);
+
+// Records what `signal` did before the package claimed it, for the handler to fall back on when
+// it finds no subscriber (a signal racing the last unsubscription): `handler` as sa_handler or
+// sa_sigaction (`siginfo` nonzero), SIG_DFL or SIG_IGN included.
+void ctrio_signal_set_previous(int signal, void *handler, int siginfo);
+
+// The one handler the package installs (with SA_SIGINFO).
+void ctrio_signal_handler(int signal, siginfo_t *info, void *context);
 
 // Reaps, without blocking, the child `pidfd` refers to (waitid P_PIDFD, Linux 5.4): exactly that
 // process, never a recycled pid. 1: reaped; 0: still running; -1 with errno (EINVAL: the kernel

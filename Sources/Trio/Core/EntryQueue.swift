@@ -29,12 +29,12 @@ final class EntryQueue: @unchecked Sendable {
 
     private let state = ThreadLock(State())
     private let pending = Atomic<Bool>(false)
-    let wakeFD: Int32
+    /// Written and closed only under `state`'s lock.
+    private let wakeup: EventFD
+    var wakeFD: Int32 { wakeup.fd }
 
     init() throws {
-        let fd = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
-        guard fd >= 0 else { throw OSError.current("eventfd") }
-        wakeFD = fd
+        wakeup = try EventFD()
     }
 
     var hasPending: Bool { pending.load(ordering: .acquiring) }
@@ -44,8 +44,7 @@ final class EntryQueue: @unchecked Sendable {
         pending.store(true, ordering: .releasing)
         if !state.wakeSignalled {
             state.wakeSignalled = true
-            var one: UInt64 = 1
-            _ = write(wakeFD, &one, 8)
+            wakeup.notify()
         }
     }
 
@@ -95,16 +94,13 @@ final class EntryQueue: @unchecked Sendable {
         return taken.value
     }
 
-    func drainWakeup() {
-        var value: UInt64 = 0
-        _ = read(wakeFD, &value, 8)
-    }
+    func drainWakeup() { wakeup.drain() }
 
     /// Refuses further work and closes the eventfd; returns callbacks that were still queued.
     func close() -> [Callback] {
         let leftovers = state.withLock { state in
             state.closed = true
-            Glibc.close(wakeFD)
+            wakeup.close()
             let callbacks = state.callbacks
             state.callbacks = []
             return UnsafeTransfer(callbacks)

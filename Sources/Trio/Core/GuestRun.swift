@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 
 #if canImport(Glibc)
 import Glibc
@@ -95,7 +96,7 @@ private final class GuestDriver<T>: @unchecked Sendable {
         let timeout = plan.timeout
         let wait: @Sendable () -> Void = {
             let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 256)
-            let count = Epoll.wait(pollFD, into: events, timeout: timeout)
+            let count = Epoll.wait(pollFD, into: events, timeoutMilliseconds: Epoll.milliseconds(timeout))
             let collected = UnsafeTransfer(Array(events[0..<count]))
             events.deallocate()
             self.threadsafe { self.resume(plan, collected.value) }

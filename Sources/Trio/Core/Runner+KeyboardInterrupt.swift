@@ -1,73 +1,65 @@
 import CTrioPlatform
+import TrioPlatform
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Ctrl-C for a run: while a run is active and `SIGINT` still has its default disposition, the
-/// run installs a handler that flags the interrupt and wakes the loop through its eventfd; the
-/// loop then cancels the system nursery, and `run` throws ``KeyboardInterrupt``.
+/// Ctrl-C for a run: while a run is active and the process's own `SIGINT` disposition is the
+/// default one, the run subscribes to `SIGINT` in the platform layer's ``SignalRegistry``; its
+/// handler flags the interrupt and wakes the loop through its eventfd; the loop then cancels the
+/// system nursery, and `run` throws ``KeyboardInterrupt``.
 ///
-/// `SIGINT` belongs to the whole process, so one run at a time owns it (the first one started
-/// while the disposition was the default); the others leave it alone.
+/// One run at a time owns Ctrl-C (the first one started while the disposition was the default);
+/// the others leave it alone. The subscription is exclusive at the lowest level, so an open
+/// ``withSignalReceiver(_:_:)`` for `SIGINT` takes precedence, while asyncio loops that handle
+/// `SIGINT` in the same process neither hide it nor take it away when they stop.
 final class KeyboardInterruptGuard {
     /// Set by the signal handler; cleared by the owning run when it delivers.
     static let pending = Atomic<Bool>(false)
     /// The owning run's eventfd, read by the signal handler.
     static let wakeFD = Atomic<Int32>(-1)
-    /// The owning run, if any; guarded by ``SignalWakeTable/lock``.
+    /// Guards ``owner``.
+    private static let lock = ThreadLock<Void>()
+    /// The owning run, if any; guarded by ``lock``.
     nonisolated(unsafe) private static var owner: KeyboardInterruptGuard?
 
     unowned let runner: Runner
-    private var previous: sigaction
+    private let subscription: SignalRegistry.Subscription
     /// Whether an interrupt has been delivered to this run.
     var delivered = false
 
-    private init(runner: Runner, previous: sigaction) {
+    private init(runner: Runner, subscription: SignalRegistry.Subscription) {
         self.runner = runner
-        self.previous = previous
+        self.subscription = subscription
     }
 
     /// Takes `SIGINT` for `runner` if nobody handles it yet; `nil` otherwise.
     static func install(for runner: Runner) -> KeyboardInterruptGuard? {
-        SignalWakeTable.lock.withLock { () -> KeyboardInterruptGuard? in
+        lock.withLock { () -> KeyboardInterruptGuard? in
             guard owner == nil else { return nil }
-            var current = sigaction()
-            guard sigaction(SIGINT, nil, &current) == 0,
-                unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 0  // SIG_DFL
-            else { return nil }
             pending.store(false, ordering: .relaxed)
             wakeFD.store(runner.entryQueue.wakeFD, ordering: .releasing)
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = keyboardInterruptHandler
-            action.sa_flags = SA_RESTART
-            sigemptyset(&action.sa_mask)
-            guard sigaction(SIGINT, &action, nil) == 0 else {
+            let subscribed = try? SignalRegistry.subscribe(
+                SIGINT, .call(keyboardInterruptHandler), precedence: .exclusive(level: 0), onlyIfDefault: true)
+            guard let subscription = subscribed else {
                 wakeFD.store(-1, ordering: .releasing)
                 return nil
             }
-            let installed = KeyboardInterruptGuard(runner: runner, previous: current)
+            let installed = KeyboardInterruptGuard(runner: runner, subscription: subscription)
             owner = installed
             return installed
         }
     }
 
-    /// Gives `SIGINT` back to its default disposition, and says whether an interrupt arrived that
-    /// was never delivered (the run ended first): Trio still raises it on the way out of `run`.
-    ///
-    /// If another handler replaced ours meanwhile (a signal receiver opened on another thread
-    /// and not yet closed), it is left in place: it will restore ours, which then finds no
-    /// owner and falls back to the default action.
+    /// Gives up `SIGINT` (the process's previous disposition is back once no other part of the
+    /// package subscribes), and says whether an interrupt arrived that was never delivered (the
+    /// run ended first): Trio still raises it on the way out of `run`.
     @discardableResult
     func uninstall() -> Bool {
-        SignalWakeTable.lock.withLock { () -> Bool in
-            var current = sigaction()
-            sigaction(SIGINT, nil, &current)
-            if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
-                == unsafeBitCast(keyboardInterruptHandler, to: Int.self)
-            {
-                sigaction(SIGINT, &previous, nil)
-            }
+        Self.lock.withLock { () -> Bool in
+            // Once this returns no handler runs our callback any more.
+            SignalRegistry.unsubscribe(subscription)
             Self.wakeFD.store(-1, ordering: .releasing)
             // Read after our handler is gone, so no interrupt can slip in between.
             let undelivered = Self.pending.exchange(false, ordering: .acquiring)
@@ -78,24 +70,19 @@ final class KeyboardInterruptGuard {
 
     /// The owner, if it is `runner`.
     static func owned(by runner: Runner) -> KeyboardInterruptGuard? {
-        SignalWakeTable.lock.withLock { owner?.runner === runner ? owner : nil }
+        lock.withLock { owner?.runner === runner ? owner : nil }
     }
 }
 
-/// Async-signal-safe: an atomic store and one `write`; with no run to deliver to, the default
-/// action (the process is interrupted, as without Trio).
-private let keyboardInterruptHandler: @convention(c) (Int32) -> Void = { signal in
-    let savedErrno = errno
+/// Async-signal-safe: an atomic store and one `write`, called by the platform layer's signal
+/// handler while the guard is subscribed.
+private let keyboardInterruptHandler: @convention(c) (Int32) -> Void = { _ in
     let fd = KeyboardInterruptGuard.wakeFD.load(ordering: .acquiring)
     if fd >= 0 {
         KeyboardInterruptGuard.pending.store(true, ordering: .releasing)
         var one: UInt64 = 1
         _ = write(fd, &one, 8)
-    } else {
-        Glibc.signal(signal, SIG_DFL)
-        kill(getpid(), signal)
     }
-    errno = savedErrno
 }
 
 extension Runner {

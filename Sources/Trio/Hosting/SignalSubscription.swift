@@ -1,35 +1,35 @@
-import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A hosted loop's claim on one signal: each arrival writes the signal number to a non-blocking
-/// pipe whose read end the loop watches. Package API (TrioAsyncio's `addSignalHandler`).
+/// A hosted loop's claim on one signal through the process-wide ``SignalRegistry``: each arrival
+/// writes the signal number to a non-blocking pipe whose read end the loop watches. Package API
+/// (TrioAsyncio's `addSignalHandler`). Shared, as asyncio loops' handlers are: Trio's receivers,
+/// its Ctrl-C guard and other loops keep hearing the signal, and removing this claim disturbs none
+/// of them.
 package final class SignalSubscription {
     /// The signal.
     package let signal: Int32
     /// The read end: readable once the signal has arrived; ``drain()`` it.
     package let readFD: Int32
     private let writeFD: Int32
-    private var installed: SignalWakeTable.Installed?
+    private var subscription: SignalRegistry.Subscription?
 
     /// Claims `signal` for a new pipe.
     ///
     /// - Throws: ``ValueError`` for a signal that cannot be caught; ``OSError`` from the system.
     package init(signal: Int32) throws {
-        guard signal > 0, signal < SignalWakeTable.signalLimit, signal != SIGKILL, signal != SIGSTOP else {
-            throw ValueError("signal \(signal) cannot be caught")
-        }
-        var fds: [Int32] = [-1, -1]
-        guard ctrio_pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else { throw OSError.current("pipe2") }
+        guard SignalRegistry.isCatchable(signal) else { throw ValueError("signal \(signal) cannot be caught") }
+        let pipe = try openPipe(nonBlocking: true)
         self.signal = signal
-        readFD = fds[0]
-        writeFD = fds[1]
+        readFD = pipe.read
+        writeFD = pipe.write
         do {
-            installed = try SignalWakeTable.lock.withLock { try SignalWakeTable.install(signal, fd: fds[1]) }
+            subscription = try SignalRegistry.subscribe(signal, .writeSignalNumber(fd: pipe.write), precedence: .shared)
         } catch {
-            close(fds[0])
-            close(fds[1])
+            close(pipe.read)
+            close(pipe.write)
             throw error
         }
     }
@@ -47,9 +47,9 @@ package final class SignalSubscription {
 
     /// Gives the signal back and closes the pipe (idempotent).
     package func cancel() {
-        guard let installed else { return }
-        self.installed = nil
-        SignalWakeTable.lock.withLock { installed.restore() }
+        guard let subscription else { return }
+        self.subscription = nil
+        SignalRegistry.unsubscribe(subscription)
         close(readFD)
         close(writeFD)
     }

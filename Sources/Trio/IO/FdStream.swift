@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -121,28 +122,4 @@ public final class FdStream: ByteStream {
         if error.errno == EBADF { return ClosedResourceError("file was already closed") }
         return BrokenResourceError("\(error)", underlying: error)
     }
-}
-
-/// `write` that reports a closed pipe as `EPIPE` without killing the process with `SIGPIPE`
-/// (sockets have `MSG_NOSIGNAL`; pipes do not). `SIGPIPE` is blocked on this thread around the
-/// call and a signal the call raised is consumed, so the process's signal handling is untouched.
-func writeWithoutSIGPIPE(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-    var pipeSignal = sigset_t()
-    sigemptyset(&pipeSignal)
-    sigaddset(&pipeSignal, SIGPIPE)
-    var oldMask = sigset_t()
-    pthread_sigmask(SIG_BLOCK, &pipeSignal, &oldMask)
-    if sigismember(&oldMask, SIGPIPE) == 1 { return write(fd, pointer, count) }
-    var pending = sigset_t()
-    sigpending(&pending)
-    let alreadyPending = sigismember(&pending, SIGPIPE) == 1
-    let written = write(fd, pointer, count)
-    let savedErrno = errno
-    if written < 0 && savedErrno == EPIPE && !alreadyPending {
-        var noWait = timespec()
-        _ = sigtimedwait(&pipeSignal, nil, &noWait)
-    }
-    pthread_sigmask(SIG_SETMASK, &oldMask, nil)
-    errno = savedErrno
-    return written
 }

@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -230,21 +231,9 @@ struct IOManager: ~Copyable {
     private func rearm(_ watch: Watch) throws {
         let events = watch.desiredEvents
         if !watch.inKernel {
-            if watch.owned {
-                // Usually a new socket; an entry remains only if the file was waited on before.
-                do {
-                    try epoll.control(EPOLL_CTL_ADD, watch.fd, events: events)
-                } catch let error as OSError where error.errno == EEXIST {
-                    try epoll.control(EPOLL_CTL_MOD, watch.fd, events: events)
-                }
-            } else {
-                // It may still be registered (disarmed) from an earlier wait: try MOD, then ADD.
-                do {
-                    try epoll.control(EPOLL_CTL_MOD, watch.fd, events: events)
-                } catch let error as OSError where error.errno == ENOENT {
-                    try epoll.control(EPOLL_CTL_ADD, watch.fd, events: events)
-                }
-            }
+            // An owned fd is usually a new socket (an entry remains only if the file was waited on
+            // before); a raw fd may still be registered, disarmed, from an earlier wait.
+            try epoll.set(watch.fd, events: events, registered: !watch.owned)
             watch.inKernel = true
         } else if watch.kernelEvents != events {
             try epoll.control(EPOLL_CTL_MOD, watch.fd, events: events)
@@ -256,7 +245,7 @@ struct IOManager: ~Copyable {
     /// (the caller reschedules them, outside this mutation). Returns how many events arrived,
     /// the wake-up fd included.
     mutating func poll(timeout: Double, entryQueue: EntryQueue, into ready: inout [TrioTask]) -> Int {
-        let n = epoll.wait(into: buffer, timeout: timeout)
+        let n = epoll.wait(into: buffer, timeoutMilliseconds: Epoll.milliseconds(timeout))
         process(UnsafeBufferPointer(rebasing: buffer[0..<n]), entryQueue: entryQueue, into: &ready)
         return n
     }

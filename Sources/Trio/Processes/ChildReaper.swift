@@ -18,14 +18,14 @@ final class ChildReaper: Sendable {
 
     private struct Orphan {
         let pid: Int32
-        /// -1 when `pidfd_open` is not available.
+        /// -1 without pidfds (Linux before 5.3).
         let pidfd: Int32
     }
 
     private struct State {
         var orphans: [Orphan] = []
-        /// The reaper job's eventfd; -1 while no job runs.
-        var wakeFD: Int32 = -1
+        /// The reaper job's eventfd while a job runs.
+        var wakeup: EventFD?
     }
 
     private let state = ThreadLock(State())
@@ -35,52 +35,48 @@ final class ChildReaper: Sendable {
     /// Takes over reaping `pid`, a child of this process that nobody has reaped yet.
     func adopt(pid: Int32) {
         // Safe to open late: an unreaped child's pid cannot be recycled.
-        let orphan = Orphan(pid: pid, pidfd: ctrio_pidfd_open(pid, 0))
-        let newWakeFD = state.withLock { state -> Int32? in
+        let orphan = Orphan(pid: pid, pidfd: ChildProcess.openPidFD(pid))
+        let newWakeup = state.withLock { state -> EventFD? in
             state.orphans.append(orphan)
-            if state.wakeFD >= 0 {
-                var one: UInt64 = 1
-                _ = write(state.wakeFD, &one, 8)
+            if let wakeup = state.wakeup {
+                wakeup.notify()
                 return nil
             }
-            let wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
             // Out of descriptors: no reaper for now; the next adoption tries again.
-            guard wakeFD >= 0 else { return nil }
-            state.wakeFD = wakeFD
-            return wakeFD
+            state.wakeup = try? EventFD()
+            return state.wakeup
         }
-        guard let newWakeFD else { return }
+        guard let newWakeup else { return }
         do {
-            try WorkerThreadPool.shared.submit { self.reapUntilNoneLeft(wakeFD: newWakeFD) }
+            try WorkerThreadPool.shared.submit { self.reapUntilNoneLeft(wakeup: newWakeup) }
         } catch {
             // No thread for now: the orphans stay listed, and the next adoption tries again.
             state.withLock { state in
-                close(state.wakeFD)
-                state.wakeFD = -1
+                state.wakeup?.close()
+                state.wakeup = nil
             }
         }
     }
 
-    private func reapUntilNoneLeft(wakeFD: Int32) {
+    private func reapUntilNoneLeft(wakeup: EventFD) {
         while true {
             let orphans = state.withLock { state -> [Orphan]? in
                 guard !state.orphans.isEmpty else {
                     // Closed under the lock, so `adopt` never writes to a closed descriptor.
-                    close(state.wakeFD)
-                    state.wakeFD = -1
+                    state.wakeup?.close()
+                    state.wakeup = nil
                     return nil
                 }
                 return state.orphans
             }
             guard let orphans else { return }
-            var fds = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0)]
             for orphan in orphans where orphan.pidfd >= 0 {
                 fds.append(pollfd(fd: orphan.pidfd, events: Int16(POLLIN), revents: 0))
             }
             let timeout: Int32 = orphans.contains { $0.pidfd < 0 } ? 50 : -1
             _ = poll(&fds, nfds_t(fds.count), timeout)
-            var counter: UInt64 = 0
-            _ = read(wakeFD, &counter, 8)
+            wakeup.drain()
             let gone = Set(orphans.filter(Self.reapIfExited).map(\.pid))
             guard !gone.isEmpty else { continue }
             state.withLock { state in state.orphans.removeAll { gone.contains($0.pid) } }
@@ -91,7 +87,7 @@ final class ChildReaper: Sendable {
     /// Reaps `orphan` if it has exited; true when there is nothing left to watch.
     private static func reapIfExited(_ orphan: Orphan) -> Bool {
         if orphan.pidfd >= 0 {
-            let reaped = ctrio_reap_pidfd(orphan.pidfd)
+            let reaped = ChildProcess.reap(pidfd: orphan.pidfd)
             if reaped >= 0 { return reaped == 1 }
             if errno == EINTR { return false }
             // ECHILD: someone else reaped it; anything but EINVAL (no P_PIDFD): give up on it.

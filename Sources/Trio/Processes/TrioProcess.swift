@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +7,7 @@ import Glibc
 /// A running (or finished) child process started by ``openProcess(_:stdin:stdout:stderr:environment:)``
 /// (Trio's `trio.Process`). Flavor: Trio.
 ///
-/// Waiting uses a pidfd (`pidfd_open`) that becomes readable when the child exits, watched by
+/// Waiting uses a pidfd that becomes readable when the child exits, watched by
 /// the run's epoll like any fd; the child is reaped as soon as someone sees it has exited
 /// (``wait()``, ``returnCode``, ``poll()``). A process dropped before it was waited for is
 /// handed to a process-wide reaper that reaps it when it exits, so no zombie is left either way
@@ -35,7 +36,7 @@ public final class TrioProcess: AsyncResource, CustomStringConvertible {
         self.args = args
         self.pid = spawned.pid
         // The pid cannot be recycled before we reap it, so opening the pidfd late is safe.
-        self.pidfd = ctrio_pidfd_open(spawned.pid, 0)
+        self.pidfd = ChildProcess.openPidFD(spawned.pid)
         self.stdin = spawned.stdin.map { FdStream(fileDescriptor: $0) }
         self.stdout = spawned.stdout.map { FdStream(fileDescriptor: $0) }
         self.stderr = spawned.stderr.map { FdStream(fileDescriptor: $0) }
@@ -145,23 +146,16 @@ public final class TrioProcess: AsyncResource, CustomStringConvertible {
 
     /// `waitpid`; records the status and releases the pidfd once the child is gone.
     private func reap(blocking: Bool) -> Int32? {
-        var status: Int32 = 0
-        var result: pid_t
-        repeat {
-            result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
-        } while result < 0 && errno == EINTR
-        guard result == pid else {
-            if result < 0 && errno == ECHILD && exitStatus == nil {
-                // Someone else reaped it (a SIGCHLD handler that reaps everything): the status
-                // is lost, as in Python.
-                exitStatus = 255
-                closePidfd()
-            }
+        switch ChildProcess.reap(pid, blocking: blocking) {
+        case .running:
             return exitStatus
+        case .lost:
+            // Someone else reaped it (a SIGCHLD handler that reaps everything): the status is
+            // lost, as in Python.
+            if exitStatus == nil { exitStatus = 255 }
+        case .exited(let code):
+            exitStatus = code
         }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG, spelled out: the macros are not visible to Swift.
-        let signal = status & 0x7F
-        exitStatus = signal == 0 ? (status >> 8) & 0xFF : -signal
         closePidfd()
         return exitStatus
     }

@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,10 +14,15 @@ public final class SignalReceiver: AsyncSequence {
     public typealias Element = Int32
 
     let readFD: Int32
+    /// The end the signal handler writes to.
+    let writeFD: Int32
     private(set) var pending: [Int32] = []
     private(set) var closed = false
 
-    init(readFD: Int32) { self.readFD = readFD }
+    init(readFD: Int32, writeFD: Int32) {
+        self.readFD = readFD
+        self.writeFD = writeFD
+    }
 
     /// Waits for the next signal. Flavor: Trio; a checkpoint.
     ///
@@ -76,12 +82,14 @@ public final class SignalReceiver: AsyncSequence {
 /// Catches `signals` while `body` runs and delivers them through a ``SignalReceiver``
 /// (Trio's `open_signal_receiver`). Flavor: Trio.
 ///
-/// The handlers in place before are restored when the block exits, and signals that were caught
-/// but never consumed are then raised again, so they reach those handlers (a pending `SIGINT`
-/// ends up interrupting the program as usual). Signal handlers belong to the whole process: the
-/// innermost receiver for a signal gets it. Send signals to the process (`kill(getpid(), …)`),
-/// not to a thread: Swift's concurrency threads block most signals, so `raise` from a task
-/// leaves the signal pending on that thread.
+/// The receiver subscribes to the process-wide signal registry of the platform layer: the
+/// innermost open receiver for a signal gets it (over the run's Ctrl-C handling), while asyncio
+/// loops that handle the same signal get it too; when the block exits the process's previous
+/// disposition is back once nobody else subscribes. Signals that were caught but never consumed
+/// are then raised again, so they reach whoever handles them next (a pending `SIGINT` ends up
+/// interrupting the program as usual). Send signals to the process (`kill(getpid(), …)`), not to
+/// a thread: Swift's concurrency threads block most signals, so `raise` from a task leaves the
+/// signal pending on that thread.
 ///
 /// - Throws: ``ValueError`` for an empty list or a signal that cannot be caught (`SIGKILL`,
 ///   `SIGSTOP`, out of range); ``RuntimeError`` outside a Trio task; ``OSError``; what `body`
@@ -90,32 +98,30 @@ public final class SignalReceiver: AsyncSequence {
 public func withSignalReceiver<T>(_ signals: [Int32], _ body: (SignalReceiver) async throws -> T) async throws -> T {
     _ = try currentTrioTask("withSignalReceiver")
     if signals.isEmpty { throw ValueError("No signals were provided") }
-    for signal in signals where signal <= 0 || signal >= SignalWakeTable.signalLimit || signal == SIGKILL
-        || signal == SIGSTOP
-    {
+    for signal in signals where !SignalRegistry.isCatchable(signal) {
         throw ValueError("signal \(signal) cannot be caught")
     }
-    var fds: [Int32] = [-1, -1]
-    guard ctrio_pipe2(&fds, O_CLOEXEC | O_NONBLOCK) == 0 else { throw OSError.current("pipe2") }
-    let receiver = SignalReceiver(readFD: fds[0])
-    var installed: [SignalWakeTable.Installed] = []
+    let pipe = try openPipe(nonBlocking: true)
+    let receiver = SignalReceiver(readFD: pipe.read, writeFD: pipe.write)
+    var subscriptions: [SignalRegistry.Subscription] = []
     func uninstall() {
-        SignalWakeTable.lock.withLock {
-            for entry in installed.reversed() { entry.restore() }
-        }
+        // After this, no handler writes to the pipe any more: it may be closed.
+        for subscription in subscriptions.reversed() { SignalRegistry.unsubscribe(subscription) }
         let undelivered = receiver.close()
-        notifyClosing(fds[0])
-        close(fds[0])
-        close(fds[1])
+        notifyClosing(pipe.read)
+        close(pipe.read)
+        close(pipe.write)
         // Process-directed, not raise(): Swift's pool threads block most signals, and one raised
         // at such a thread would stay pending there forever.
         for signal in undelivered { kill(getpid(), signal) }
     }
     do {
-        try SignalWakeTable.lock.withLock {
-            var seen = Set<Int32>()
-            for signal in signals where seen.insert(signal).inserted {
-                installed.append(try SignalWakeTable.install(signal, fd: fds[1]))
+        var seen = Set<Int32>()
+        for signal in signals where seen.insert(signal).inserted {
+            if let subscription = try SignalRegistry.subscribe(
+                signal, .writeSignalNumber(fd: pipe.write), precedence: .exclusive(level: 1))
+            {
+                subscriptions.append(subscription)
             }
         }
     } catch {

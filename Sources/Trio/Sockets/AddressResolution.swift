@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,13 +24,8 @@ public struct GAIError: Error, CustomStringConvertible {
     }
 }
 
-/// One result of `getaddrinfo`.
-struct AddressInfo: Sendable {
-    let family: Int32
-    let type: Int32
-    let proto: Int32
-    let address: SocketAddress
-}
+/// One result of `getaddrinfo` (the platform layer's).
+typealias AddressInfo = ResolvedAddress
 
 /// Resolves `host` and `port` for stream sockets. Flavor: Trio; a checkpoint.
 ///
@@ -51,30 +47,17 @@ func resolveStreamAddresses(host: String?, port: Int, passive: Bool = false) asy
     return numeric
 }
 
-/// Calls `getaddrinfo` for `SOCK_STREAM` results. Blocking for non-numeric hosts.
+/// Calls `getaddrinfo` for `SOCK_STREAM` results, with Trio's errors. Blocking for non-numeric
+/// hosts.
 func getaddrinfoSync(host: String?, port: Int, flags: Int32) throws -> [AddressInfo] {
-    var hints = addrinfo()
-    hints.ai_family = AF_UNSPEC
-    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-    hints.ai_flags = flags
-    var list: UnsafeMutablePointer<addrinfo>?
-    let status = getaddrinfo(host, String(port), &hints, &list)
-    guard status == 0 else {
-        if status == EAI_SYSTEM { throw OSError.current("getaddrinfo \(host ?? "<any>")") }
-        throw GAIError(code: status, host: host)
-    }
-    defer { freeaddrinfo(list) }
-    var results: [AddressInfo] = []
-    var cursor = list
-    while let info = cursor?.pointee {
-        if let address = info.ai_addr {
-            results.append(AddressInfo(
-                family: info.ai_family, type: info.ai_socktype, proto: info.ai_protocol,
-                address: SocketAddress(address, length: info.ai_addrlen)))
+    do {
+        return try resolveStreamAddresses(host: host, port: port, flags: flags)
+    } catch let failure as AddressLookupFailure {
+        if failure.code == EAI_SYSTEM {
+            throw OSError(errno: failure.systemErrno, operation: "getaddrinfo \(host ?? "<any>")")
         }
-        cursor = info.ai_next
+        throw GAIError(code: failure.code, host: host)
     }
-    return results
 }
 
 /// Validates a TCP port argument the way Trio's high-level functions do.

@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif

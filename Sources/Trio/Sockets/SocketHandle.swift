@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,10 +31,7 @@ final class SocketHandle {
 
     /// A new non-blocking, close-on-exec socket.
     static func open(family: Int32, type: Int32, protocol proto: Int32) throws -> SocketHandle {
-        let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        let fd = socket(family, type | flags, proto)
-        guard fd >= 0 else { throw OSError.current("socket") }
-        return SocketHandle(trustedFD: fd)
+        SocketHandle(trustedFD: try SocketCalls.open(family: family, type: type, protocol: proto))
     }
 
     deinit { close() }
@@ -57,39 +55,27 @@ final class SocketHandle {
     }
 
     func setOption(level: Int32, name: Int32, value: Int32) throws {
-        var value = value
-        guard setsockopt(try liveFD("setsockopt"), level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
-        else { throw OSError.current("setsockopt") }
+        try SocketCalls.setOption(try liveFD("setsockopt"), level: level, name, value)
     }
 
     func intOption(level: Int32, name: Int32) throws -> Int32 {
-        var value: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(try liveFD("getsockopt"), level, name, &value, &length) == 0 else {
-            throw OSError.current("getsockopt")
-        }
-        return value
+        try SocketCalls.intOption(try liveFD("getsockopt"), level: level, name)
     }
 
     func bind(_ address: SocketAddress) throws {
-        let fd = try liveFD("bind")
-        let status = address.withSockaddr { Glibc.bind(fd, $0, $1) }
-        guard status == 0 else { throw OSError.current("bind \(address)") }
+        try SocketCalls.bind(try liveFD("bind"), to: address)
     }
 
     func listen(backlog: Int32) throws {
-        guard Glibc.listen(try liveFD("listen"), backlog) == 0 else { throw OSError.current("listen") }
+        try SocketCalls.listen(try liveFD("listen"), backlog: backlog)
     }
 
     func localAddress() throws -> SocketAddress {
-        var address = SocketAddress()
-        address.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let fd = try liveFD("getsockname")
-        let status = withUnsafeMutablePointer(to: &address.storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &address.length) }
-        }
-        guard status == 0 else { throw OSError.current("getsockname") }
-        return address
+        try SocketCalls.name(try liveFD("getsockname"), peer: false)
+    }
+
+    func peerAddress() throws -> SocketAddress {
+        try SocketCalls.name(try liveFD("getpeername"), peer: true)
     }
 
     func shutdownWrite() throws {
@@ -158,15 +144,7 @@ final class SocketHandle {
         let fd = try liveFD("\(operation)")
         // This attempt consumes any readiness report that arrived while nobody waited.
         if readable { watch?.unclaimedRead = false }
-        while true {
-            let result = attempt(fd)
-            if result >= 0 { return result }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: return nil
-            default: throw OSError.current("\(operation)")
-            }
-        }
+        return try nonBlockingSystemCall("\(operation)") { attempt(fd) }
     }
 
     /// Sends some of `data[offset...]`; returns how many bytes went out. Never raises `SIGPIPE`.
@@ -192,10 +170,7 @@ final class SocketHandle {
 
     /// Accepts a connection; the new socket is non-blocking and close-on-exec.
     func accept() async throws -> SocketHandle {
-        let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        let fd = try await perform("accept", readable: true) { fd in
-            Int(ctrio_accept4(fd, flags))
-        }
+        let fd = try await perform("accept", readable: true) { fd in Int(SocketCalls.acceptOnce(fd)) }
         return SocketHandle(trustedFD: Int32(fd))
     }
 
@@ -206,15 +181,10 @@ final class SocketHandle {
     func connect(_ address: SocketAddress) async throws {
         try await checkpointIfCancelled()
         let fd = try liveFD("connect")
-        var status: Int32
-        repeat {
-            status = address.withSockaddr { Glibc.connect(fd, $0, $1) }
-        } while status != 0 && errno == EINTR
-        if status == 0 {
+        if try SocketCalls.startConnect(fd, to: address) {
             await Lowlevel.cancelShieldedCheckpoint()
             return
         }
-        guard errno == EINPROGRESS else { throw OSError.current("connect to \(address)") }
         try await waitWritable(fd)
         let error = try intOption(level: SOL_SOCKET, name: SO_ERROR)
         if error != 0 { throw OSError(errno: error, operation: "connect to \(address)") }

@@ -1,4 +1,5 @@
 import CTrioPlatform
+import TrioPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,14 +59,7 @@ extension SocketStream {
     /// - Throws: ``ClosedResourceError`` after ``aclose()``; ``OSError`` (`ENOTCONN`) once the
     ///   peer is gone.
     public func peerAddress() throws -> String {
-        let fd = try liveSocket("peerAddress").fd
-        var address = SocketAddress()
-        address.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &address.storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &address.length) }
-        }
-        guard status == 0 else { throw OSError.current("getpeername") }
-        return address.description
+        try liveSocket("peerAddress").peerAddress().description
     }
 
     /// The socket, unless this stream was closed.

@@ -51,13 +51,7 @@ extension TrioEventLoop {
     /// Waits, from a Trio task, until `future` is done (see ``runAioFuture(_:)``); throws
     /// `Cancelled` when it ended cancelled because of a Trio cancel, never the future's own error.
     func waitDone<T>(_ future: Future<T>, caller: String) async throws {
-        try requireTrioTask(caller)
-        guard future.loop === self else {
-            throw ValueError("the future belongs to a different loop than \(self)")
-        }
-        if !future.done {
-            if state.isClosed { throw RuntimeError("Event loop is closed") }
-            let task = try Lowlevel.currentTask()
+        if let task = try waiterTask(for: future, caller: caller) {
             // Completion wakes this task directly (no queued done-callback): the task runs at the
             // runner's next pass, after the loop task's step that completed the future.
             future.addCompletionHook { Lowlevel.reschedule(task) }
@@ -69,17 +63,25 @@ extension TrioEventLoop {
     /// ``runAioFuture(_:)``); returns once it is done, throwing `Cancelled` when it ended cancelled
     /// because of a Trio cancel, and its error when it failed.
     func awaitAnyFuture(_ future: any AnyFuture) async throws {
-        try requireTrioTask("runAioFuture")
-        guard future.loop === self else {
-            throw ValueError("the future belongs to a different loop than \(self)")
-        }
-        if !future.done {
-            if state.isClosed { throw RuntimeError("Event loop is closed") }
-            let task = try Lowlevel.currentTask()
+        if let task = try waiterTask(for: future, caller: "runAioFuture") {
             let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
             try await waitForCompletion(of: future) { future.removeDoneCallback(id) }
         }
         if let error = try future.exception() { throw error }
+    }
+
+    /// The Trio task that will wait for `future`, or `nil` when it is done already.
+    ///
+    /// - Throws: ``FlavorError`` outside a Trio task; ``ValueError`` for a future of another loop;
+    ///   ``RuntimeError`` when the loop is closed.
+    private func waiterTask(for future: any AnyFuture, caller: String) throws -> TrioTask? {
+        try requireTrioTask(caller)
+        guard future.loop === self else {
+            throw ValueError("the future belongs to a different loop than \(self)")
+        }
+        if future.done { return nil }
+        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        return try Lowlevel.currentTask()
     }
 
     /// Parks the current Trio task until whoever watches `future` reschedules it. A Trio cancel
@@ -227,9 +229,15 @@ final class TrioTaskStarter<T> {
     }
 
     private func runTask(_ proc: @escaping () async throws -> T) async throws {
-        var value: Result<T, Never>?
+        // A flag rather than an optional result: `T?` and `Result` of a generic `T` each cost a
+        // runtime metadata look-up per call on this path.
+        var returned = false
         do {
-            try await scope.run { value = .success(try await proc()) }
+            try await scope.run {
+                let value = try await proc()
+                returned = true
+                future.setOutcomeUnlessDone(.success(value))
+            }
         } catch let cancelled as Cancelled {
             // Cancelled from outside (the loop is shutting down): the future ends cancelled too.
             future.finishCancelled(message: cancelled.reason ?? cancelMessage)
@@ -239,10 +247,6 @@ final class TrioTaskStarter<T> {
             future.setOutcomeUnlessDone(.failure(error))
             return
         }
-        if case .success(let value) = value {
-            future.setOutcomeUnlessDone(.success(value))
-        } else {
-            future.finishCancelled(message: cancelMessage)
-        }
+        if !returned { future.finishCancelled(message: cancelMessage) }
     }
 }

@@ -33,8 +33,7 @@ extension TrioEventLoop {
         try started()
         while state.phase == .running {
             if ready.isEmpty {
-                pruneCancelledTimers()
-                let next = timers.min?.when ?? .infinity
+                let next = timers.nextDeadline() ?? .infinity
                 if next > clock.currentTime() {
                     idleDeadline = next
                     defer { idleDeadline = .infinity }
@@ -52,16 +51,7 @@ extension TrioEventLoop {
     private func collectDueTimers() {
         guard !timers.isEmpty else { return }
         // The clock may be a mock that only moves when the run jumps it: due means `<= now`.
-        let now = clock.currentTime()
-        while let next = timers.min, next.when <= now {
-            let handle = timers.removeMin().payload
-            handle.scheduled = false
-            if handle.cancelled {
-                cancelledTimers -= 1
-            } else {
-                ready.append(.handle(handle))
-            }
-        }
+        timers.popDue(now: clock.currentTime()) { ready.append(.handle($0)) }
     }
 
     /// Runs what was ready when the batch began; what it schedules waits for the next one.
@@ -74,48 +64,13 @@ extension TrioEventLoop {
         driver.runNested {
             marker.withRunning {
                 AsyncLibrary.withThreadLibrary("asyncio") {
-                    if debug {
-                        for item in batch { runTimed(item, on: executor) }
-                    } else {
-                        for item in batch { run(item, on: executor) }
-                    }
+                    runReadyBatch(
+                        batch, on: executor, debug: debug, slowCallbackDuration: slowCallbackDuration, time: time)
                 }
             }
         }
         batch.removeAll(keepingCapacity: true)
         swap(&batch, &spareReady)
-    }
-
-    @inline(__always)
-    private func run(_ item: ReadyItem, on executor: UnownedTaskExecutor) {
-        switch item {
-        case .handle(let handle): handle.run()
-        case .job(let job): job.runSynchronously(on: executor)
-        }
-    }
-
-    private func runTimed(_ item: ReadyItem, on executor: UnownedTaskExecutor) {
-        let start = time()
-        run(item, on: executor)
-        let took = time() - start
-        if took >= slowCallbackDuration {
-            logExceptionContext(ExceptionContext(message: "Executing a callback took \(took) seconds"))
-        }
-    }
-
-    // CPython rebuilds the heap once cancelled timers are both numerous and most of it.
-    func pruneCancelledTimers() {
-        while let first = timers.min, first.payload.cancelled {
-            timers.removeMin().payload.scheduled = false
-            cancelledTimers -= 1
-        }
-        guard cancelledTimers > 100, cancelledTimers * 2 > timers.count else { return }
-        let live = timers.unordered.filter { entry in
-            if entry.payload.cancelled { entry.payload.scheduled = false }
-            return !entry.payload.cancelled
-        }
-        timers = .init(live)
-        cancelledTimers = 0
     }
 
     // MARK: Running and stopping
@@ -170,8 +125,7 @@ extension TrioEventLoop {
             if case .handle(let handle) = item { handle.cancel() }
         }
         ready.removeAll()
-        for entry in timers.unordered { entry.payload.cancel() }
-        timers = .init()
+        timers.removeAll()
         for fd in Array(readers.keys) { _ = removeReader(fd) }
         for fd in Array(writers.keys) { _ = removeWriter(fd) }
         for signal in Array(signalHandlers.keys) { _ = removeSignalHandler(signal) }

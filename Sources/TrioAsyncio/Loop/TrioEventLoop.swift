@@ -25,20 +25,12 @@ import Glibc
 /// run's thread. A loop task is bound to `driver` exactly while `state.isRunning`. `state` says
 /// what the loop does; `closedFlag` mirrors `state.isClosed` for other threads.
 public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskRegistry, @unchecked Sendable {
-    /// One entry of the ready queue: a callback, or a step of a Swift task that prefers this loop.
-    enum ReadyItem {
-        case handle(Handle)
-        case job(UnownedJob)
-    }
-
     // MARK: Loop-thread state
     // Unchecked: a dynamic exclusivity check on every append was a fifth of `callSoon`'s cost on the
     // standalone loop, which has the same queue.
     @exclusivity(unchecked) var ready: [ReadyItem] = []
     var spareReady: [ReadyItem] = []
-    var timers = Heap<TimerEntry<TimerHandle>>()
-    var timerSequence: UInt64 = 0
-    var cancelledTimers = 0
+    var timers = TimerQueue()
     var state = LoopState()
     /// At most this many callbacks wait in the queue (`Int.max`: unbounded).
     let queueLen: Int
@@ -146,9 +138,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
         if state.isClosed { throw RuntimeError("Event loop is closed") }
         if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
         let handle = TimerHandle(when: when, scheduler: self, callback)
-        handle.scheduled = true
-        timerSequence &+= 1
-        timers.insert(TimerEntry(when: when, sequence: timerSequence, payload: handle))
+        timers.insert(handle)
         if when < idleDeadline { wakeIfIdle() }
         return handle
     }
@@ -158,7 +148,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
 
     /// Counts a cancelled timer, so that the heap is pruned once they are many.
     public func timerHandleCancelled(_ handle: TimerHandle) {
-        cancelledTimers += 1
+        timers.handleCancelled()
     }
 
     /// Starts `body` as an `AsyncioTask` on this loop; its first step is a callback in the queue.

@@ -1,0 +1,36 @@
+/// One entry of an event loop's ready queue: a callback, or a step of a Swift task that prefers the loop as its
+/// task executor. Shared by every loop of the package.
+package enum ReadyItem: @unchecked Sendable {
+    case handle(Handle)
+    case job(UnownedJob)
+
+    /// Runs the callback or the task step (on `executor`, the loop's task executor).
+    @inline(__always)
+    package func run(on executor: UnownedTaskExecutor) {
+        switch self {
+        case .handle(let handle): handle.run()
+        case .job(let job): job.runSynchronously(on: executor)
+        }
+    }
+}
+
+/// Runs one batch of a loop's ready queue; in debug mode, callbacks slower than `slowCallbackDuration` seconds
+/// of `time` are reported to standard error, as CPython's debug mode does.
+@inline(__always)
+package func runReadyBatch(
+    _ batch: [ReadyItem], on executor: UnownedTaskExecutor, debug: Bool, slowCallbackDuration: Double,
+    time: () -> Double
+) {
+    if debug {
+        for item in batch {
+            let start = time()
+            item.run(on: executor)
+            let took = time() - start
+            if took >= slowCallbackDuration {
+                logExceptionContext(ExceptionContext(message: "Executing a callback took \(took) seconds"))
+            }
+        }
+    } else {
+        for item in batch { item.run(on: executor) }
+    }
+}
