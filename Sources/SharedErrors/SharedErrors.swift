@@ -129,3 +129,37 @@ public struct ExceptionGroup: Error, CustomStringConvertible {
         return "\(message) (\(errors.count) \(noun)): [" + errors.map { "\($0)" }.joined(separator: ", ") + "]"
     }
 }
+
+/// A function of one flavor was called from code of the other: an asyncio primitive (awaiting a
+/// `Future`, `Asyncio.sleep`, a queue, a lock, a stream …) from a Trio task, or a Trio primitive
+/// (`Trio.sleep`, `checkpoint`, an event, a channel, `withNursery`, `CancelScope.run` …) from an
+/// asyncio task or callback. Flavor: sync.
+///
+/// Python raises "Task got bad yield" or hangs in the same place. The message names the function
+/// that was called, the flavor of the caller, and the adapter that makes the call work:
+/// `aioAsTrio` / `runAioCoroutine` or `allowAsyncio` from Trio, `trioAsAio` / `runTrio` from
+/// asyncio. An asyncio primitive called where no asyncio task runs at all (a plain thread or Swift
+/// task) throws it too, saying where to call it from.
+public struct FlavorError: Error, CustomStringConvertible {
+    /// What was called, where, and what to do instead.
+    public let message: String
+    /// Creates the error with a message.
+    public init(_ message: String) { self.message = message }
+    /// `FlavorError: ` followed by the message.
+    public var description: String { "FlavorError: \(message)" }
+
+    /// The error for the asyncio-flavored `function` called from Trio code.
+    package static func asyncioCalledFromTrio(_ function: String) -> FlavorError {
+        FlavorError(
+            "\(function) is asyncio-flavored and was called from a Trio task: wrap the asyncio code with "
+                + "aioAsTrio (or runAioCoroutine) so that it runs in an asyncio task, or call it inside "
+                + "allowAsyncio { … } (TrioAsyncio, inside openLoop)")
+    }
+
+    /// The error for the Trio-flavored `function` called from asyncio code.
+    package static func trioCalledFromAsyncio(_ function: String) -> FlavorError {
+        FlavorError(
+            "\(function) is Trio-flavored and was called from an asyncio task or callback: wrap the Trio code "
+                + "with trioAsAio (or runTrio) and await the Future it returns (TrioAsyncio, inside openLoop)")
+    }
+}

@@ -18,6 +18,7 @@ let asyncioWorkloads: [Workload] = [
     Workload(name: "aio_yield") { for host in AioHost.allCases { try aioYieldWorkload(on: host) } },
     Workload(name: "cross_aio_as_trio") { try crossAioAsTrioWorkload() },
     Workload(name: "cross_trio_as_aio") { try crossTrioAsAioWorkload() },
+    Workload(name: "allow_asyncio_call") { try allowAsyncioCallWorkload() },
 ]
 
 /// Where an asyncio workload runs.
@@ -131,6 +132,24 @@ private func crossAioAsTrioWorkload() throws {
         return monotonicSeconds() - start
     }
     report("cross_aio_as_trio", Double(count) / elapsed, "calls/s", impl: "swift-trio-asyncio")
+}
+
+/// A Trio task inside `openLoop` makes 100 000 sleep-free asyncio calls (awaiting a done asyncio
+/// future) through `allowAsyncio { … }`, one `allowAsyncio` per call: no asyncio task, no loop round
+/// trip. Compare with `cross_aio_as_trio`, the same kind of call through `aioAsTrio`.
+private func allowAsyncioCallWorkload() throws {
+    let count = 100_000
+    let elapsed = try TrioAsyncio.run { () -> Double in
+        guard let loop = CurrentLoop.value else { throw RuntimeError("no loop") }
+        let done = loop.createFuture(of: Int.self)
+        try done.setResult(1)
+        let asyncioCall: () async throws -> Int = { try await done.value }
+        _ = try await allowAsyncio { try await asyncioCall() }
+        let start = monotonicSeconds()
+        for _ in 0..<count { _ = try await allowAsyncio { try await asyncioCall() } }
+        return monotonicSeconds() - start
+    }
+    report("allow_asyncio_call", Double(count) / elapsed, "calls/s", impl: "swift-trio-asyncio")
 }
 
 /// An asyncio task inside `openLoop` awaits `trioAsAio(noop)()` 100 000 times (pybench's

@@ -6,6 +6,6 @@ struct TrioExamples: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trio-examples",
         abstract: "Tutorial programs and demos of swift-trio.",
-        subcommands: trioExamples + asyncioExamples + traioExamples
+        subcommands: trioExamples + asyncioExamples + traioExamples + mixedFlavorExamples
     )
 }

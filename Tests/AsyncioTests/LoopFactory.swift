@@ -22,14 +22,15 @@ struct LoopFactory: CustomTestStringConvertible, Sendable {
     static let selector = LoopFactory(name: "SelectorEventLoop", kind: .blocking { try SelectorEventLoop() })
     static let trio = LoopFactory(name: "TrioEventLoop", kind: .trio(mockClock: false))
     static let trioMockClock = LoopFactory(name: "TrioEventLoop+MockClock", kind: .trio(mockClock: true))
+    static let syncTrio = LoopFactory(name: "SyncTrioEventLoop", kind: .blocking { SyncTrioEventLoop() })
 
     /// Every loop implementation under test, for tests that run a main task.
-    static let all: [LoopFactory] = [.selector, .trio, .trioMockClock]
+    static let all: [LoopFactory] = [.selector, .trio, .trioMockClock, .syncTrio]
     /// The same without the mock clock, for tests that wait for real I/O (sockets, processes) under
     /// a timeout: with autojump, the timeout would expire at once while the kernel works.
-    static let realTime: [LoopFactory] = [.selector, .trio]
+    static let realTime: [LoopFactory] = [.selector, .trio, .syncTrio]
     /// The loops that support blocking runs (`withLoop` tests).
-    static let blocking: [LoopFactory] = [.selector]
+    static let blocking: [LoopFactory] = [.selector, .syncTrio]
 
     /// Runs `main` as a task on a fresh loop until it completes; then, as `Asyncio.run`, cancels the tasks left
     /// and runs the loop until they are done, so that nothing outlives the loop.

@@ -1,4 +1,5 @@
 @_exported import SharedErrors
+import Sniffio
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,21 +92,13 @@ public struct QueueFull: Error {
     public init() {}
 }
 
-/// An asyncio-flavored primitive was called where no asyncio task runs (from a Trio task, a plain
-/// Swift task or a thread). The message says what to call instead.
-///
-/// Flavor: sync.
-public struct FlavorError: Error, CustomStringConvertible {
-    /// What was called, where, and what to do instead.
-    public let message: String
-    /// Creates the error with a message.
-    public init(_ message: String) { self.message = message }
-    /// `FlavorError: ` followed by the message.
-    public var description: String { "FlavorError: \(message)" }
-
-    /// The error for `what` called outside an asyncio task.
+extension FlavorError {
+    /// The error for `what` called outside an asyncio task: from a Trio task it names the adapters
+    /// (see ``FlavorError/asyncioCalledFromTrio(_:)``); elsewhere it says where to call it from.
     static func outsideTask(_ what: String) -> FlavorError {
-        FlavorError(
+        // The error path only: asking Sniffio costs a detector call or two.
+        if (try? currentAsyncLibrary()) == "trio" { return .asyncioCalledFromTrio(what) }
+        return FlavorError(
             "\(what) called outside an asyncio task: call it from a task of a running loop "
                 + "(Asyncio.run / loop.createTask)"
         )

@@ -136,13 +136,33 @@ public func setEventLoop(_ loop: (any AbstractEventLoop)?) {
     ThreadLoopSlot.current.exchange(loop)
 }
 
-/// A new ``SelectorEventLoop``.
+/// A new event loop: a ``SelectorEventLoop``, unless ``setNewEventLoopFactory(_:)`` installed another
+/// factory (asyncio's event loop policy; TrioAsyncio's `SyncTrioEventLoop` is one).
 ///
-/// Flavor: sync. Traps only if the OS refuses an epoll instance or an eventfd.
+/// Flavor: sync. Traps only if the OS refuses an epoll instance or an eventfd, or the factory throws.
 public func newEventLoop() -> any AbstractEventLoop {
     do {
-        return try SelectorEventLoop()
+        return try makeDefaultEventLoop()
     } catch {
         fatalError("cannot create an event loop: \(error)")
     }
+}
+
+/// Makes ``newEventLoop()``, ``getEventLoop()`` (when it creates a loop) and ``run(debug:loopFactory:_:)``
+/// (without a `loopFactory`) use `factory`; `nil` restores ``SelectorEventLoop``. Process-wide, like
+/// asyncio's `set_event_loop_policy`.
+///
+/// Flavor: sync, thread-safe.
+public func setNewEventLoopFactory(_ factory: (@Sendable () throws -> any AbstractEventLoop)?) {
+    DefaultLoopFactory.factory.withLock { $0 = factory }
+}
+
+/// What ``newEventLoop()`` makes (see ``setNewEventLoopFactory(_:)``).
+func makeDefaultEventLoop() throws -> any AbstractEventLoop {
+    if let factory = DefaultLoopFactory.factory.withLock({ $0 }) { return try factory() }
+    return try SelectorEventLoop()
+}
+
+enum DefaultLoopFactory {
+    static let factory = ThreadLock<(@Sendable () throws -> any AbstractEventLoop)?>(nil)
 }

@@ -12,6 +12,9 @@ final class TaskCore {
     /// The task's slot in its loop's ``LoopTaskRegistry`` (set together with `registry`; -1: none).
     var registryIndex = -1
     var registry: LoopTaskRegistry?
+    /// Set for the context of a task of another runtime that calls asyncio code directly
+    /// (``withForeignTaskContext(loop:bridge:name:_:)``): its waits go through the bridge.
+    var bridge: (any ForeignTaskBridge)?
 
     init(loop: any AbstractEventLoop) {
         self.loop = loop
@@ -58,7 +61,16 @@ final class TaskCore {
             // A task (or gather) only got a request: wait for it to wind down.
         }
         waiter = future
-        await withUnsafeContinuation { future.addWaker($0) }
+        if let bridge {
+            do {
+                try await bridge.waitDone(future)
+            } catch {
+                waiter = nil
+                throw error
+            }
+        } else {
+            await withUnsafeContinuation { future.addWaker($0) }
+        }
         waiter = nil
         if let cancel = consumeCancel() {
             _ = try? future.exception()
@@ -68,7 +80,11 @@ final class TaskCore {
 
     /// Gives the other ready callbacks and tasks a turn: `await asyncio.sleep(0)`.
     func yield() async throws {
-        await LoopYieldSpot.current.hop()
+        if let bridge {
+            try await bridge.yieldTurn()
+        } else {
+            await LoopYieldSpot.current.hop()
+        }
         if let cancel = consumeCancel() { throw cancel }
     }
 }

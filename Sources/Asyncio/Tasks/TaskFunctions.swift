@@ -67,7 +67,7 @@ public func sleep(for duration: Duration) async throws {
     try await sleep(Double(seconds) + Double(attoseconds) * 1e-18)
 }
 
-/// Runs `main` as a task on a new loop (a ``SelectorEventLoop`` unless `loopFactory` makes another) until it
+/// Runs `main` as a task on a new loop (`loopFactory`'s, else ``newEventLoop()``'s) until it
 /// completes, then cancels the tasks left, shuts the default executor down and closes the loop: `asyncio.run`.
 ///
 /// Flavor: sync, blocking. - Throws: what `main` throws; ``RuntimeError`` when called where a loop runs.
@@ -78,7 +78,7 @@ public func run<T>(
     if runningLoopIfAny() != nil {
         throw RuntimeError("asyncio.run() cannot be called from a running event loop")
     }
-    let loop = try loopFactory?() ?? SelectorEventLoop()
+    let loop = try loopFactory?() ?? makeDefaultEventLoop()
     loop.debug = debug
     defer { try? loop.close() }
     let previous = ThreadLoopSlot.current.exchange(loop)

@@ -1,3 +1,5 @@
+import Sniffio
+
 /// A checkpoint: throws ``Cancelled`` if the current task is cancelled, and lets other tasks run.
 /// Flavor: Trio.
 ///
@@ -117,6 +119,7 @@ public func currentEffectiveDeadline() throws -> Double {
 /// The runner of the run on this thread: from a task, an instrument hook or a callback.
 func currentRunner(_ api: String) throws -> Runner {
     if let runner = Runner.currentOnThread.value { return runner }
+    if AsyncLibrary.calledFromAsyncio { throw FlavorError.trioCalledFromAsyncio(api) }
     throw RuntimeError("\(api) must be called from inside a Trio run (Trio.run)")
 }
 

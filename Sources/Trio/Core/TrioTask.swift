@@ -1,3 +1,5 @@
+import Sniffio
+
 /// One Trio task: a Swift task started by the runner plus the bookkeeping Trio needs.
 ///
 /// Flavor: Trio. Get the current one with ``Lowlevel/currentTask()``. A task record is only
@@ -168,7 +170,9 @@ func onTaskExecutor<Input, Output>(
 }
 
 @inline(never)
-func notInTrioTask(_ api: String, inRun: Bool) -> RuntimeError {
+func notInTrioTask(_ api: String, inRun: Bool) -> any Error {
+    // The error path only: the success path of every primitive stays a single look-up.
+    if AsyncLibrary.calledFromAsyncio { return FlavorError.trioCalledFromAsyncio(api) }
     if inRun {
         return RuntimeError(
             "\(api) was called on the run's thread from a Swift task that is not a Trio task (a child of "
@@ -176,6 +180,14 @@ func notInTrioTask(_ api: String, inRun: Bool) -> RuntimeError {
                 + "nursery.startSoon, and reach the run from other threads with FromThread")
     }
     return RuntimeError("\(api) must be called from inside a Trio task (inside Trio.run)")
+}
+
+extension AsyncLibrary {
+    /// Whether an asyncio loop runs the caller (one of its tasks or callbacks): the loops announce
+    /// themselves on the thread for what they run, and mark their tasks with a task-local.
+    package static var calledFromAsyncio: Bool {
+        AsyncLibrary.threadLibrary == "asyncio" || AsyncLibrary.taskLibrary == "asyncio"
+    }
 }
 
 /// Something that must learn when a task exits, such as a lock the task still owns.

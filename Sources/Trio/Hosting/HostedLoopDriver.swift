@@ -35,6 +35,11 @@ package final class HostedLoopDriver {
         runner = try currentRunner("openLoop")
     }
 
+    /// A driver for the paused run `run` (a loop that drives its own run).
+    package init(run: PausedRun) {
+        runner = run.runner
+    }
+
     /// Makes the current Trio task the loop task.
     ///
     /// - Throws: ``RuntimeError`` outside a Trio task of this run, or when a loop task is bound.

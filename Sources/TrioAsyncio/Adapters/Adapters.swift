@@ -15,6 +15,7 @@ public func aioAsTrio<each A, R>(
     loop: TrioEventLoop? = nil, _ fn: @escaping (repeat each A) async throws -> R
 ) -> (repeat each A) async throws -> R {
     { (args: repeat each A) in
+        try requireTrioTask("aioAsTrio")
         let target = try resolveLoop(loop, for: "aioAsTrio")
         let packed = (repeat each args)
         return try await target.runAioCoroutine { try await fn(repeat each packed) }
@@ -46,7 +47,8 @@ public func runAioFuture<T>(_ future: Future<T>) async throws -> T {
 /// Flavor: Trio; a checkpoint. - Throws: as ``TrioEventLoop/runAioCoroutine(_:)``; `RuntimeError`
 /// outside `openLoop`.
 public func runAioCoroutine<T>(_ body: @escaping () async throws -> T) async throws -> T {
-    try await resolveLoop(nil, for: "runAioCoroutine").runAioCoroutine(body)
+    try requireTrioTask("runAioCoroutine")
+    return try await resolveLoop(nil, for: "runAioCoroutine").runAioCoroutine(body)
 }
 
 // MARK: asyncio calls Trio

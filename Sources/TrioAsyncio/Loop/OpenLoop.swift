@@ -45,7 +45,7 @@ enum LoopLookup {
 public func openLoop<T>(queueLen: Int? = nil, _ body: (TrioEventLoop) async throws -> T) async throws -> T {
     _ = LoopLookup.installed
     guard HostedLoopDriver.inTrioTask else {
-        throw FlavorError("openLoop is Trio-flavored: call it from a Trio task (inside Trio.run)")
+        throw trioFlavorError("openLoop")
     }
     let loop = try TrioEventLoop(queueLen: queueLen)
     return try await CurrentLoop.$value.withValue(loop) {

@@ -40,28 +40,30 @@ extension TrioEventLoop {
     }
 
     func requireTrioTask(_ what: String) throws {
-        guard HostedLoopDriver.inTrioTask else {
-            throw FlavorError(
-                "\(what) is Trio-flavored and was called outside a Trio task; from asyncio code, await the "
-                    + "asyncio work directly (or go through trioAsAio to reach Trio code)")
-        }
+        try TrioAsyncio.requireTrioTask(what)
     }
 
     private func awaitFuture<T>(_ future: Future<T>) async throws -> T {
-        if let task = try waiterTask(for: future) {
+        try await waitDone(future, caller: "runAioFuture")
+        return try future.result()
+    }
+
+    /// Waits, from a Trio task, until `future` is done (see ``runAioFuture(_:)``); throws
+    /// `Cancelled` when it ended cancelled because of a Trio cancel, never the future's own error.
+    func waitDone<T>(_ future: Future<T>, caller: String) async throws {
+        if let task = try waiterTask(for: future, caller: caller) {
             // Completion wakes this task directly (no queued done-callback): the task runs at the
             // runner's next pass, after the loop task's step that completed the future.
             future.addCompletionHook { Lowlevel.reschedule(task) }
             try await waitForCompletion(of: future) { future.removeCompletionHooks() }
         }
-        return try future.result()
     }
 
     /// Waits for `future` from a Trio task with trio-asyncio's cancellation rules (see
     /// ``runAioFuture(_:)``); returns once it is done, throwing `Cancelled` when it ended cancelled
     /// because of a Trio cancel, and its error when it failed.
     func awaitAnyFuture(_ future: any AnyFuture) async throws {
-        if let task = try waiterTask(for: future) {
+        if let task = try waiterTask(for: future, caller: "runAioFuture") {
             let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
             try await waitForCompletion(of: future) { future.removeDoneCallback(id) }
         }
@@ -72,8 +74,8 @@ extension TrioEventLoop {
     ///
     /// - Throws: ``FlavorError`` outside a Trio task; ``ValueError`` for a future of another loop;
     ///   ``RuntimeError`` when the loop is closed.
-    private func waiterTask(for future: any AnyFuture) throws -> TrioTask? {
-        try requireTrioTask("runAioFuture")
+    private func waiterTask(for future: any AnyFuture, caller: String) throws -> TrioTask? {
+        try requireTrioTask(caller)
         guard future.loop === self else {
             throw ValueError("the future belongs to a different loop than \(self)")
         }
@@ -104,19 +106,34 @@ extension TrioEventLoop {
     // MARK: asyncio awaits Trio
 
     /// Starts `proc` as a Trio task of the loop and returns a future of its outcome:
-    /// trio-asyncio's `trio_as_future`. The task starts from the loop's queue (so a full queue or a
-    /// closed loop refuses the call and leaves nothing behind).
+    /// trio-asyncio's `trio_as_future`.
     ///
-    /// Cancelling the future cancels the Trio task (or keeps it from starting); the future then
-    /// resolves once the task has really ended: cancelled, or with its value or error if the cancel
-    /// came too late.
+    /// The task is spawned right here, from the caller, so that it inherits the caller's task-locals
+    /// (trio-asyncio copies the caller's context): values bound in the asyncio task that calls this
+    /// are seen by the Trio task, and what the Trio task binds never leaks back. It is not an asyncio
+    /// task (asyncio primitives in it throw `FlavorError`). A closed loop or a full queue refuses
+    /// the call and leaves nothing behind.
+    ///
+    /// Cancelling the future cancels the Trio task (or keeps `proc` from starting, #161); the future
+    /// then resolves once the task has really ended: cancelled, or with its value or error if the
+    /// cancel came too late.
     ///
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
         try checkSchedulable()
+        if isSyncLoop, !state.isRunning { return try syncLoop.trioAsFutureWhileNotRunning(proc) }
+        return spawnTrioTask(proc)
+    }
+
+    /// The Trio task and future of ``trioAsFuture(_:)``, once the call is accepted.
+    func spawnTrioTask<T>(_ proc: @escaping () async throws -> T) -> Future<T> {
         let future = createFuture(of: T.self)
-        let starter = TrioTaskStarter(loop: self, future: future, proc: proc)
-        try callSoon { starter.start() }
+        let starter = TrioTaskStarter(future: future, proc: proc)
+        spawnInTasksNursery(name: "trioAsFuture") {
+            try await withoutAsyncioTask { try await starter.run() }
+        } onRefused: { error in
+            future.setOutcomeUnlessDone(.failure(error))
+        }
         return future
     }
 
@@ -187,20 +204,19 @@ extension TrioEventLoop {
 /// Starts one `trioAsFuture` task from the loop's queue and resolves its future (a class, so that
 /// the future's cancel hook and the task share the scope and the cancel message).
 final class TrioTaskStarter<T> {
-    unowned let loop: TrioEventLoop
     let future: Future<T>
     var proc: (() async throws -> T)?
     let scope = CancelScope()
     var cancelMessage: String?
 
-    init(loop: TrioEventLoop, future: Future<T>, proc: @escaping () async throws -> T) {
-        self.loop = loop
+    init(future: Future<T>, proc: @escaping () async throws -> T) {
         self.future = future
         self.proc = proc
     }
 
-    /// Runs on the loop: a future cancelled before this point resolved cancelled already (#161).
-    func start() {
+    /// The Trio task's body: a future cancelled before its first step resolved cancelled already,
+    /// and `proc` never runs then (#161).
+    func run() async throws {
         guard !future.done, let proc else { return }
         self.proc = nil
         // From now on a cancel of the future is a cancel of the task, resolved when it ends.
@@ -209,12 +225,7 @@ final class TrioTaskStarter<T> {
             self.scope.cancel(reason: message)
             return true
         }
-        loop.spawnInTasksNursery(name: "trioAsFuture") { [self] in
-            try await self.runTask(proc)
-        } onRefused: { error in
-            future.cancelInterceptor = nil
-            future.setOutcomeUnlessDone(.failure(error))
-        }
+        try await runTask(proc)
     }
 
     private func runTask(_ proc: @escaping () async throws -> T) async throws {

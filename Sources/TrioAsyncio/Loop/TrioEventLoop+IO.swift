@@ -31,6 +31,9 @@ extension TrioEventLoop {
 
     private func watch(_ fd: Int32, readable: Bool, _ callback: @escaping () -> Void) throws {
         if state.isClosed { throw RuntimeError("Event loop is closed") }
+        if isSyncLoop, !driver.runIsCurrent {
+            return try syncLoop.withPausedRun { try watch(fd, readable: readable, callback) }
+        }
         guard driver.runIsCurrent else { throw RuntimeError("the loop's Trio run has finished") }
         let handle = Handle(callback)
         // The I/O manager calls this after a poll; it only queues the handle (once per step) and
@@ -119,6 +122,9 @@ extension TrioEventLoop {
     /// when the loop is closed; `OSError` from the system.
     public func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws {
         if state.isClosed { throw RuntimeError("Event loop is closed") }
+        if isSyncLoop, !driver.runIsCurrent {
+            return try syncLoop.withPausedRun { try addSignalHandler(signal, callback) }
+        }
         guard driver.runIsCurrent else { throw RuntimeError("the loop's Trio run has finished") }
         _ = removeSignalHandler(signal)
         let subscription = try SignalSubscription(signal: signal)

@@ -76,19 +76,25 @@ extension TrioEventLoop {
     // MARK: Running and stopping
 
     /// Not available on a loop that runs inside Trio: a Trio task awaits asyncio work with
-    /// ``runAioFuture(_:)``; code that needs a blocking loop uses `SyncTrioEventLoop`.
+    /// ``runAioFuture(_:)``; code that needs a blocking loop uses ``SyncTrioEventLoop``, where this
+    /// runs the loop until `future` is done.
     ///
-    /// Flavor: sync. - Throws: `RuntimeError` always.
+    /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: `RuntimeError` always, except
+    /// on a ``SyncTrioEventLoop`` (closed or running loop, inside another run, a future of another loop).
     public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
+        if isSyncLoop { return try syncLoop.syncRunUntilComplete(future) }
         throw RuntimeError(
             "runUntilComplete cannot run a TrioEventLoop, which runs inside Trio: await the future with "
                 + "runAioFuture(_:) (or aioAsTrio) from a Trio task, or use SyncTrioEventLoop for a blocking loop")
     }
 
-    /// Not available on a loop that runs inside Trio (see ``runUntilComplete(_:)``).
+    /// Not available on a loop that runs inside Trio (see ``runUntilComplete(_:)``); on a
+    /// ``SyncTrioEventLoop`` it runs the loop until ``stop()``.
     ///
-    /// Flavor: sync. - Throws: `RuntimeError` always.
+    /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: `RuntimeError` always, except on a
+    /// ``SyncTrioEventLoop``.
     public func runForever() throws {
+        if isSyncLoop { return try syncLoop.syncRunForever() }
         throw RuntimeError(
             "runForever cannot run a TrioEventLoop, which runs inside Trio: it runs for as long as its openLoop "
                 + "block; await asyncio work with runAioFuture(_:), or use SyncTrioEventLoop for a blocking loop")
@@ -99,6 +105,7 @@ extension TrioEventLoop {
     ///
     /// Flavor: sync.
     public func stop() {
+        if isSyncLoop, !state.isRunning { return syncLoop.stopWhileNotRunning() }
         if state.stop() == .wakeLoopTask { wakeIfIdle() }
     }
 
@@ -107,6 +114,7 @@ extension TrioEventLoop {
     ///
     /// Flavor: sync. - Throws: `RuntimeError` "Cannot close a running event loop".
     public func close() throws {
+        if isSyncLoop, try syncLoop.syncClose() { return }
         do {
             guard try state.close() else { return }
         } catch let error as LoopStateError {

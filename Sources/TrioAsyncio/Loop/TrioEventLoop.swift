@@ -55,11 +55,17 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
     /// The loop task's own shielded scope.
     var loopTaskScope: CancelScope?
     let defaultExecutor: TrioExecutor
+    /// How Trio tasks inside ``allowAsyncio(loop:_:)`` wait for this loop's futures.
+    lazy var trioTaskBridge = TrioTaskBridge(loop: self)
     /// The loop's unfinished tasks.
     package let taskRegistry = LoopTaskRegistry()
     let clock: any TrioClock
     let token: TrioToken
     let ownerThread: pthread_t
+    /// Whether this is a ``SyncTrioEventLoop``, whose blocking methods replace the ones here (they
+    /// live in extensions, which a subclass cannot override).
+    let isSyncLoop: Bool
+    var syncLoop: SyncTrioEventLoop { unsafeDowncast(self, to: SyncTrioEventLoop.self) }
 
     /// Debug mode: slow callbacks (over `slowCallbackDuration`) are reported to standard error.
     @exclusivity(unchecked) public var debug = false
@@ -74,17 +80,23 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
     /// Creates a loop on the run of the calling thread; ``openLoop(queueLen:_:)`` is the usual way.
     ///
     /// - Throws: `RuntimeError` outside a Trio run; `ValueError` when `queueLen` is not positive.
-    init(queueLen: Int?) throws {
+    convenience init(queueLen: Int?) throws {
         if let queueLen, queueLen <= 0 {
             throw ValueError("queueLen must be positive (nil: unbounded), got \(queueLen)")
         }
-        self.queueLen = queueLen ?? Int.max
-        guard let clock = HostedLoopDriver.currentRunClock else {
+        guard HostedLoopDriver.currentRunClock != nil else {
             throw RuntimeError("a TrioEventLoop lives inside a Trio run: use openLoop or TrioAsyncio.run")
         }
-        self.clock = clock
-        self.driver = try HostedLoopDriver()
-        self.token = try Lowlevel.currentTrioToken()
+        self.init(queueLen: queueLen, driver: try HostedLoopDriver())
+    }
+
+    /// Creates a loop on the run behind `driver` (a positive `queueLen`, or `nil`).
+    init(queueLen: Int?, driver: HostedLoopDriver, isSyncLoop: Bool = false) {
+        self.isSyncLoop = isSyncLoop
+        self.queueLen = queueLen ?? Int.max
+        self.clock = driver.clock
+        self.driver = driver
+        self.token = driver.token
         self.ownerThread = pthread_self()
         self.defaultExecutor = TrioExecutor()
         stoppedEvent.set()
@@ -149,6 +161,9 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
 
     func checkSchedulable() throws {
         if state.isClosed { throw RuntimeError("Event loop is closed") }
+        if debug, !isOwnerThread {
+            throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one")
+        }
         if ready.count >= queueLen { throw WouldBlock() }
     }
 
@@ -204,9 +219,10 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
     public func getExceptionHandler() -> ExceptionHandler? { exceptionHandler }
 
     /// Reports `context` to the custom handler, or logs it. After ``close()`` it only logs
-    /// (trio-asyncio #134): the handler may expect a live loop.
+    /// (trio-asyncio #134): the handler may expect a live loop. A ``SyncTrioEventLoop`` is a
+    /// standalone asyncio loop in this respect and keeps calling its handler, as asyncio does.
     public func callExceptionHandler(_ context: ExceptionContext) {
-        if let exceptionHandler, !state.isClosed {
+        if let exceptionHandler, !state.isClosed || isSyncLoop {
             exceptionHandler(self, context)
         } else {
             logExceptionContext(context)
