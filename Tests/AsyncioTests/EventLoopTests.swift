@@ -391,7 +391,9 @@ import TrioPlatform
             }
             try loop.callSoon { kill(getpid(), SIGUSR1) }
             try loop.runForever()
-            #expect(log.items == ["usr1"])
+            // At least once: other tests of this process may send SIGUSR1 meanwhile, and every subscriber of the
+            // shared signal registry hears each of them.
+            #expect(!log.items.isEmpty && log.items.allSatisfy { $0 == "usr1" })
             #expect(loop.removeSignalHandler(SIGUSR1))
             #expect(!loop.removeSignalHandler(SIGUSR1))
             #expect(throws: ValueError.self) { try loop.addSignalHandler(SIGKILL) {} }
