@@ -67,7 +67,11 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         switch phase {
         case .pending: throw InvalidStateError("Result is not set.")
         case .cancelled: throw CancelledError(message: cancelMessage)
-        case .succeeded: return valueBox!.value
+        case .succeeded:
+            // `if let` on the box (a class reference) rather than `valueBox?.value ?? …`: `T?` would cost a
+            // metadata look-up.
+            if let box = valueBox { return box.value }
+            return Self.emptyValue
         case .failed:
             errorRetrieved = true
             throw failure!
@@ -126,7 +130,8 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     @discardableResult
     func finishSuccess(_ value: T) -> Bool {
         guard phase == .pending else { return false }
-        valueBox = FutureValueBox(value)
+        // An empty type (`Void`, the usual task result) has nothing to keep: no box to allocate.
+        if MemoryLayout<T>.size != 0 { valueBox = FutureValueBox(value) }
         return complete(.succeeded)
     }
 
@@ -200,6 +205,13 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     @discardableResult
     public func addAnyDoneCallback(_ callback: @escaping (any AnyFuture) -> Void) -> CallbackID {
         addCallback { [unowned self] in callback(self) }
+    }
+
+    /// A done-callback that already knows its future (it must hold it unowned): one closure instead of a
+    /// wrapper around a `(Future) -> Void` one. Scheduled through the loop's queue, as ``addDoneCallback(_:)``.
+    @discardableResult
+    package func addBoundDoneCallback(_ function: @escaping () -> Void) -> CallbackID {
+        addCallback(function)
     }
 
     private func addCallback(_ function: @escaping () -> Void) -> CallbackID {
@@ -277,6 +289,12 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         }
     }
 
+    /// The one value of an empty type (read from an aligned address: a zero-size load reads no memory).
+    private static var emptyValue: T {
+        precondition(MemoryLayout<T>.size == 0, "Future: a non-empty result was not stored")
+        return UnsafeRawPointer(bitPattern: MemoryLayout<T>.alignment)!.load(as: T.self)
+    }
+
     // MARK: Description
 
     var stateName: String {
@@ -297,7 +315,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         switch phase {
         case .pending: "<\(kindName) pending>"
         case .cancelled: "<\(kindName) cancelled>"
-        case .succeeded: "<\(kindName) finished result=\(valueBox!.value)>"
+        case .succeeded: "<\(kindName) finished result=\(valueBox.map { "\($0.value)" } ?? "\(Self.emptyValue)")>"
         case .failed: "<\(kindName) finished exception=\(failure!)>"
         }
     }

@@ -10,7 +10,11 @@ public final class AsyncioTaskGroup {
     private var aborting = false
     private var parentCancelRequested = false
     private var parent: TaskContext.Current?
-    private var tasks: [ObjectIdentifier: any AnyAsyncioTask] = [:]
+    /// The children not known to be done yet, plus done ones not yet compacted away (see `childDone`);
+    /// `running` counts the unfinished ones. An array rather than a set: hashing every child twice was a
+    /// visible share of a task's cost.
+    private var tasks: [any AnyAsyncioTask] = []
+    private var running = 0
     private var errors: [any Error] = []
     private var allDone: Future<Void>?
 
@@ -24,12 +28,13 @@ public final class AsyncioTaskGroup {
     @discardableResult
     public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
         guard let parent else { throw RuntimeError("TaskGroup has not been entered") }
-        if exiting && tasks.isEmpty { throw RuntimeError("TaskGroup is finished") }
+        if exiting && running == 0 { throw RuntimeError("TaskGroup is finished") }
         if aborting { throw RuntimeError("TaskGroup is shutting down") }
         let task = try parent.core.loop.createTask(name: name, body)
-        tasks[ObjectIdentifier(task)] = task
+        tasks.append(task)
+        running += 1
         // Strong on purpose: the group lives until its last child is done, which clears the callback.
-        task.addAnyDoneCallback { done in self.childDone(done) }
+        task.addBoundDoneCallback { [unowned task] in self.childDone(task) }
         return task
     }
 
@@ -40,12 +45,18 @@ public final class AsyncioTaskGroup {
 
     private func abort() {
         aborting = true
-        for task in tasks.values where !task.done { task.cancel() }
+        for task in tasks where !task.done { task.cancel() }
     }
 
     private func childDone(_ task: any AnyFuture) {
-        tasks.removeValue(forKey: ObjectIdentifier(task))
-        if tasks.isEmpty, let allDone { allDone.setOutcomeUnlessDone(.success(())) }
+        running -= 1
+        if running == 0 {
+            tasks.removeAll()
+        } else if tasks.count > 64 && running * 2 < tasks.count {
+            // Amortized: a long-lived group does not keep its finished children.
+            tasks.removeAll { $0.done }
+        }
+        if running == 0, let allDone { allDone.setOutcomeUnlessDone(.success(())) }
         if task.cancelled { return }
         guard let error = try? task.exception() else { return }
         errors.append(error)
@@ -70,7 +81,7 @@ public final class AsyncioTaskGroup {
         exiting = true
         var propagatedCancel = error as? CancelledError
         if error != nil && !aborting { abort() }
-        while !tasks.isEmpty {
+        while running > 0 {
             let waiter = parent.core.loop.createFuture(of: Void.self)
             allDone = waiter
             do {
