@@ -1,31 +1,63 @@
 import Asyncio
 import Trio
 
-/// An asyncio-flavored async sequence iterated from Trio: each element is fetched by one asyncio
-/// task of the loop (see `aioAsTrio(_:)-(AsyncSequence)`).
+/// How a ``CrossFlavorSequence`` fetches each element: in a task of the other flavor.
+public protocol CrossFlavorFetch {
+    /// Advances `box` by one element in a task of the other flavor, on `loop` (or the current one).
+    static func next<Iterator>(_ box: IteratorBox<Iterator>, loop: TrioEventLoop?) async throws -> Iterator.Element?
+}
+
+/// Each element is fetched by one asyncio task, awaited from Trio (`aioAsTrio(_:)` on a sequence).
 ///
-/// Flavor: Trio-flavored iteration (each `next()` is a checkpoint); the base iterator only ever
-/// runs inside asyncio tasks.
-public struct AioAsTrioSequence<Base: AsyncSequence>: AsyncSequence {
+/// Flavor: Trio (each fetch is a checkpoint; a Trio cancel cancels the pending asyncio read first).
+public enum FetchInAsyncioTask: CrossFlavorFetch {
+    /// Runs the base iterator's `next()` in an asyncio task. Flavor: Trio; a checkpoint.
+    ///
+    /// - Throws: what the base sequence throws; `Cancelled`; `RuntimeError` outside a loop.
+    public static func next<Iterator>(_ box: IteratorBox<Iterator>, loop: TrioEventLoop?) async throws
+        -> Iterator.Element?
+    {
+        try await resolveLoop(loop, for: "aioAsTrio(sequence)").runAioCoroutine { try await box.next() }
+    }
+}
+
+/// Each element is fetched by one Trio task, awaited from asyncio (`trioAsAio(_:)` on a sequence).
+///
+/// Flavor: asyncio.
+public enum FetchInTrioTask: CrossFlavorFetch {
+    /// Runs the base iterator's `next()` in a Trio task. Flavor: asyncio.
+    ///
+    /// - Throws: what the base sequence throws; `CancelledError`; `RuntimeError` outside a loop.
+    public static func next<Iterator>(_ box: IteratorBox<Iterator>, loop: TrioEventLoop?) async throws
+        -> Iterator.Element?
+    {
+        try await resolveLoop(loop, for: "trioAsAio(sequence)").trioAsFuture { try await box.next() }.value
+    }
+}
+
+/// An async sequence of one flavor iterated from the other: each element is fetched by one task of
+/// the sequence's own flavor, as `Fetch` says; the base iterator never runs elsewhere.
+///
+/// Flavor: that of `Fetch` (``FetchInAsyncioTask``: Trio-flavored iteration; ``FetchInTrioTask``:
+/// asyncio-flavored iteration).
+public struct CrossFlavorSequence<Base: AsyncSequence, Fetch: CrossFlavorFetch>: AsyncSequence {
     public typealias Element = Base.Element
     public typealias Failure = any Error
     let base: Base
     let loop: TrioEventLoop?
 
-    /// The iterator: one asyncio task per element.
+    /// The iterator: one task of the other flavor per element.
     public struct AsyncIterator: AsyncIteratorProtocol {
         public typealias Failure = any Error
         let box: IteratorBox<Base.AsyncIterator>
         let loop: TrioEventLoop?
 
-        /// The next element, fetched by an asyncio task. Flavor: Trio; a checkpoint.
+        /// The next element (see `Fetch`).
         ///
-        /// - Throws: what the base sequence throws; `Cancelled` (the pending read is cancelled
-        ///   in asyncio first); `RuntimeError` outside a loop.
+        /// - Throws: what the base sequence throws; the cancellation error of the caller's flavor;
+        ///   `RuntimeError` outside a loop.
         public mutating func next() async throws -> Element? {
-            let target = try resolveLoop(loop, for: "aioAsTrio(sequence)")
-            let box = self.box
-            return try await target.runAioCoroutine { try await box.next() }
+            try await Fetch.next(box, loop: loop)
         }
     }
 
@@ -35,37 +67,15 @@ public struct AioAsTrioSequence<Base: AsyncSequence>: AsyncSequence {
     }
 }
 
-/// A Trio-flavored async sequence iterated from asyncio: each element is fetched by one Trio task
-/// of the loop (see `trioAsAio(_:)-(AsyncSequence)`).
+/// An asyncio-flavored async sequence iterated from Trio, one asyncio task per element.
 ///
-/// Flavor: asyncio-flavored iteration (call `next()` from an asyncio task).
-public struct TrioAsAioSequence<Base: AsyncSequence>: AsyncSequence {
-    public typealias Element = Base.Element
-    public typealias Failure = any Error
-    let base: Base
-    let loop: TrioEventLoop?
+/// Flavor: Trio-flavored iteration.
+public typealias AioAsTrioSequence<Base: AsyncSequence> = CrossFlavorSequence<Base, FetchInAsyncioTask>
 
-    /// The iterator: one Trio task per element.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        public typealias Failure = any Error
-        let box: IteratorBox<Base.AsyncIterator>
-        let loop: TrioEventLoop?
-
-        /// The next element, fetched by a Trio task. Flavor: asyncio.
-        ///
-        /// - Throws: what the base sequence throws; `CancelledError`; `RuntimeError` outside a loop.
-        public mutating func next() async throws -> Element? {
-            let target = try resolveLoop(loop, for: "trioAsAio(sequence)")
-            let box = self.box
-            return try await target.trioAsFuture { try await box.next() }.value
-        }
-    }
-
-    /// Starts iterating.
-    public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(box: IteratorBox(base.makeAsyncIterator()), loop: loop)
-    }
-}
+/// A Trio-flavored async sequence iterated from asyncio, one Trio task per element.
+///
+/// Flavor: asyncio-flavored iteration.
+public typealias TrioAsAioSequence<Base: AsyncSequence> = CrossFlavorSequence<Base, FetchInTrioTask>
 
 /// Holds an iterator that tasks of the other flavor advance one element at a time.
 public final class IteratorBox<Iterator: AsyncIteratorProtocol> {
