@@ -30,7 +30,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
     private var readers: [Int32: Handle] = [:]
     private var writers: [Int32: Handle] = [:]
     private var watched: Set<Int32> = []
-    var signalState = SignalState()
+    /// Signal handlers and their self-pipe.
+    let signalHandlers = LoopSignalHandlers()
     var defaultExecutor: ThreadPoolExecutor?
     /// The loop's unfinished tasks.
     package let taskRegistry = LoopTaskRegistry()

@@ -41,13 +41,16 @@ public enum FetchInTrioTask: CrossFlavorFetch {
 /// Flavor: that of `Fetch` (``FetchInAsyncioTask``: Trio-flavored iteration; ``FetchInTrioTask``:
 /// asyncio-flavored iteration).
 public struct CrossFlavorSequence<Base: AsyncSequence, Fetch: CrossFlavorFetch>: AsyncSequence {
+    /// The base sequence's elements.
     public typealias Element = Base.Element
+    /// Any error: the base's, or the cancellation of the caller's flavor.
     public typealias Failure = any Error
     let base: Base
     let loop: TrioEventLoop?
 
     /// The iterator: one task of the other flavor per element.
     public struct AsyncIterator: AsyncIteratorProtocol {
+        /// Any error: the base's, or the cancellation of the caller's flavor.
         public typealias Failure = any Error
         let box: IteratorBox<Base.AsyncIterator>
         let loop: TrioEventLoop?
@@ -119,6 +122,7 @@ public func trioAsAio<S: AsyncSequence>(_ sequence: S) -> TrioAsAioSequence<S> {
 /// An asyncio-flavored async context manager used from Trio: `aenter`/`aexit` each run as an
 /// asyncio task (see `aioAsTrio(_:)-(AsyncContextManager)`).
 public struct AioAsTrioContextManager<Base: AsyncContextManager>: AsyncContextManager {
+    /// What the base manager's `aenter` returns.
     public typealias Value = Base.Value
     let base: Base
 
@@ -144,6 +148,7 @@ public struct AioAsTrioContextManager<Base: AsyncContextManager>: AsyncContextMa
 /// A Trio-flavored async context manager used from asyncio: `aenter`/`aexit` each run as a Trio
 /// task (see `trioAsAio(_:)-(AsyncContextManager)`).
 public struct TrioAsAioContextManager<Base: AsyncContextManager>: AsyncContextManager {
+    /// What the base manager's `aenter` returns.
     public typealias Value = Base.Value
     let base: Base
 

@@ -51,7 +51,12 @@ extension TrioEventLoop {
         let removed = readable ? readers.removeValue(forKey: fd) : writers.removeValue(forKey: fd)
         guard let handle = removed else { return false }
         handle.cancel()
-        if driver.runIsCurrent { driver.unwatch(fd: fd, readable: readable) }
+        if driver.runIsCurrent {
+            driver.unwatch(fd: fd, readable: readable)
+        } else if isSyncLoop {
+            // Between runs of a sync loop: its paused run still holds the registration.
+            try? syncLoop.withPausedRun { driver.unwatch(fd: fd, readable: readable) }
+        }
         return true
     }
 
@@ -100,46 +105,18 @@ extension TrioEventLoop {
     }
 }
 
-/// One signal handler of a ``TrioEventLoop``: the subscription and the handle to queue.
-final class SignalWatch {
-    let subscription: SignalSubscription
-    let handle: Handle
-
-    init(subscription: SignalSubscription, handle: Handle) {
-        self.subscription = subscription
-        self.handle = handle
-    }
-}
-
 extension TrioEventLoop {
     // MARK: Signals
 
     /// Calls `callback` on the loop whenever `signal` arrives; replaces an earlier handler. The
-    /// signal is claimed through the run's shared signal table, so Trio's own receivers and other
-    /// loops are left alone.
+    /// signal is claimed through the process-wide signal registry as a shared subscription, as every
+    /// asyncio loop of the package does, so Trio's own receivers and other loops are left alone.
     ///
     /// Flavor: sync. - Throws: `ValueError` for an invalid or uncatchable signal; `RuntimeError`
     /// when the loop is closed; `OSError` from the system.
     public func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws {
         if state.isClosed { throw RuntimeError("Event loop is closed") }
-        if isSyncLoop, !driver.runIsCurrent {
-            return try syncLoop.withPausedRun { try addSignalHandler(signal, callback) }
-        }
-        guard driver.runIsCurrent else { throw RuntimeError("the loop's Trio run has finished") }
-        _ = removeSignalHandler(signal)
-        let subscription = try SignalSubscription(signal: signal)
-        let handle = Handle(callback)
-        do {
-            try driver.watch(fd: subscription.readFD, readable: true) { [unowned self, unowned handle] in
-                guard subscription.drain() > 0, !handle.cancelled else { return }
-                self.ready.append(.handle(handle))
-                self.wakeIfIdle()
-            }
-        } catch {
-            subscription.cancel()
-            throw error
-        }
-        signalHandlers[signal] = SignalWatch(subscription: subscription, handle: handle)
+        try signalHandlers.add(signal, callback, on: self)
     }
 
     /// Removes the handler of `signal`, giving the signal back to whoever had it before; `false`
@@ -147,10 +124,6 @@ extension TrioEventLoop {
     ///
     /// Flavor: sync.
     public func removeSignalHandler(_ signal: Int32) -> Bool {
-        guard let watch = signalHandlers.removeValue(forKey: signal) else { return false }
-        watch.handle.cancel()
-        if driver.runIsCurrent { driver.unwatch(fd: watch.subscription.readFD, readable: true) }
-        watch.subscription.cancel()
-        return true
+        signalHandlers.remove(signal, on: self)
     }
 }

@@ -128,7 +128,7 @@ extension TrioEventLoop {
         timers.removeAll()
         for fd in Array(readers.keys) { _ = removeReader(fd) }
         for fd in Array(writers.keys) { _ = removeWriter(fd) }
-        for signal in Array(signalHandlers.keys) { _ = removeSignalHandler(signal) }
+        signalHandlers.removeAll(on: self)
         for fd in autocloseFDs { _ = Glibc.close(fd) }
         autocloseFDs.removeAll()
         defaultExecutor.shutdown(wait: false)

@@ -37,7 +37,8 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
     var exceptionHandler: ExceptionHandler?
     var readers: [Int32: Handle] = [:]
     var writers: [Int32: Handle] = [:]
-    var signalHandlers: [Int32: SignalWatch] = [:]
+    /// Signal handlers and their self-pipe (the same machinery as the standalone loop's).
+    let signalHandlers = LoopSignalHandlers()
     var autocloseFDs: Set<Int32> = []
     /// The run's hooks for this loop; its loop task binds itself to it while it runs.
     let driver: HostedLoopDriver
