@@ -12,10 +12,10 @@ import Glibc
 /// Each runs on the standalone loop (impl `swift-trio`) and on `TrioEventLoop` inside a Trio run (impl
 /// `swift-trio-asyncio`), side by side.
 let asyncioWorkloads: [Workload] = [
-    Workload(name: "call_soon_batch") { for host in AioHost.allCases { try callSoonWorkload(batch: true, on: host) } },
-    Workload(name: "call_soon_chain") { for host in AioHost.allCases { try callSoonWorkload(batch: false, on: host) } },
-    Workload(name: "aio_spawn") { for host in AioHost.allCases { try aioSpawnWorkload(on: host) } },
-    Workload(name: "aio_yield") { for host in AioHost.allCases { try aioYieldWorkload(on: host) } },
+    Workload(name: "call_soon_batch") { for host in AioHost.selected { try callSoonWorkload(batch: true, on: host) } },
+    Workload(name: "call_soon_chain") { for host in AioHost.selected { try callSoonWorkload(batch: false, on: host) } },
+    Workload(name: "aio_spawn") { for host in AioHost.selected { try aioSpawnWorkload(on: host) } },
+    Workload(name: "aio_yield") { for host in AioHost.selected { try aioYieldWorkload(on: host) } },
     Workload(name: "cross_aio_as_trio") { try crossAioAsTrioWorkload() },
     Workload(name: "cross_trio_as_aio") { try crossTrioAsAioWorkload() },
     Workload(name: "allow_asyncio_call") { try allowAsyncioCallWorkload() },
@@ -29,6 +29,16 @@ enum AioHost: CaseIterable {
     case trio
 
     var impl: String { self == .standalone ? "swift-trio" : "swift-trio-asyncio" }
+
+    /// The hosts to measure: both, or the one named by `TRIO_BENCH_HOST` (`standalone` or `trio`), so that a
+    /// profiler sees one loop at a time.
+    static var selected: [AioHost] {
+        switch getenv("TRIO_BENCH_HOST").map({ String(cString: $0) }) {
+        case "standalone": return [.standalone]
+        case "trio": return [.trio]
+        default: return allCases
+        }
+    }
 
     /// Runs the asyncio-flavored `main` on this host.
     func run<T: Sendable>(_ main: sending @escaping () async throws -> T) throws -> T {

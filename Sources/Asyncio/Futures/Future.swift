@@ -147,6 +147,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     private func complete(_ newPhase: FuturePhase) -> Bool {
         cancelInterceptor = nil
         phase = newPhase
+        didComplete()
         let pending = callbacks
         callbacks = []
         for callback in pending {
@@ -158,6 +159,9 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         }
         return true
     }
+
+    /// Called on completion before the callbacks are scheduled: a task queues its group's done-callback here.
+    func didComplete() {}
 
     /// Puts `callback` in the loop's ready queue. CPython's `call_soon` raises "Event loop is closed" out of
     /// `add_done_callback` or `set_result` then; the methods here do not throw (and the future is done by then

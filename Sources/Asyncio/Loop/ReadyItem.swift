@@ -1,8 +1,11 @@
-/// One entry of an event loop's ready queue: a callback, or a step of a Swift task that prefers the loop as its
-/// task executor. Shared by every loop of the package.
+/// One entry of an event loop's ready queue: a callback, a step of a Swift task that prefers the loop as its
+/// task executor, or a finished task's notice to its task group. Shared by every loop of the package.
 package enum ReadyItem: @unchecked Sendable {
     case handle(Handle)
     case job(UnownedJob)
+    /// The task group's done-callback of a finished child (``TaskCore/notifyGroup()``): the queue slot of the
+    /// `add_done_callback(tg._on_task_done)` that CPython schedules, without a handle and a closure per child.
+    case taskDone(TaskCore)
 
     /// Runs the callback or the task step (on `executor`, the loop's task executor).
     @inline(__always)
@@ -10,6 +13,17 @@ package enum ReadyItem: @unchecked Sendable {
         switch self {
         case .handle(let handle): handle.run()
         case .job(let job): job.runSynchronously(on: executor)
+        case .taskDone(let core): core.notifyGroup()
+        }
+    }
+
+    /// Drops the item without running it (its loop closed): a handle is cancelled (a bridge hears of it), a
+    /// task's link to its group released (it held the group, which holds the task).
+    package func discard() {
+        switch self {
+        case .handle(let handle): handle.cancel()
+        case .job: break
+        case .taskDone(let core): core.group = nil
         }
     }
 }

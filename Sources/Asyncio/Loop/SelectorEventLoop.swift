@@ -12,7 +12,7 @@ import Synchronization
 /// Flavor: sync (its `run…` methods block the calling thread). Nothing here uses Swift's global
 /// concurrent pool: the loop is itself the `TaskExecutor` of its ``AsyncioTask``s, and its timers are its
 /// own. Other threads reach it through ``callSoonThreadsafe(_:)`` (an eventfd wakes `epoll_wait`).
-public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskRegistry, @unchecked Sendable {
+public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTaskHost, @unchecked Sendable {
     // Loop-thread state. Each iteration swaps `ready` out and runs it, so callbacks scheduled while it runs
     // wait for the next iteration (CPython's `ntodo`); `spareReady` keeps the other buffer's capacity.
     // Unchecked: a dynamic exclusivity check on every append was a fifth of the cost of `callSoon`.
@@ -85,6 +85,21 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
         let handle = Handle(callback)
         ready.append(.handle(handle))
         return handle
+    }
+
+    /// Starts `body` as an ``AsyncioTask`` (see ``AbstractEventLoop/createTask(name:_:)``).
+    ///
+    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
+        if closed { throw RuntimeError("Event loop is closed") }
+        return AsyncioTask(loop: self, host: self, name: name, body)
+    }
+
+    /// Appends `item` to the ready queue (loop thread); `false` when closed.
+    package func enqueueReady(_ item: ReadyItem) -> Bool {
+        if closed { return false }
+        ready.append(item)
+        return true
     }
 
     /// Schedules `callback` from any thread and wakes the loop (see ``AbstractEventLoop/callSoonThreadsafe(_:)``).
@@ -284,6 +299,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, O
         if running { throw RuntimeError("Cannot close a running event loop") }
         if closed { return }
         closedFlag.store(true, ordering: .relaxed)
+        // CPython drops the callbacks without cancelling their handles; a task's link to its group is released.
+        for case .taskDone(let core) in ready { core.group = nil }
         ready.removeAll()
         timers.removeAll()
         for fd in Array(readers.keys) { _ = removeReader(fd) }

@@ -34,13 +34,24 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
 
     /// Creates the task and schedules its first step. ``AbstractEventLoop/createTask(name:_:)`` and
     /// ``createTask(name:_:)`` are the usual spellings; loops without a custom task type call this.
-    public init(loop: any AbstractEventLoop, name: String?, _ body: @escaping () async throws -> T) {
+    public convenience init(loop: any AbstractEventLoop, name: String?, _ body: @escaping () async throws -> T) {
+        self.init(loop: loop, host: loop as? AsyncioTaskHost, name: name, body)
+    }
+
+    /// The loops of this package pass themselves as `host`, sparing a dynamic cast per task.
+    package init(
+        loop: any AbstractEventLoop, host: (any AsyncioTaskHost)?, name: String?,
+        _ body: @escaping () async throws -> T
+    ) {
         customName = name
         number = Self.nextNumber
-        core = TaskCore(loop: loop)
+        core = TaskCore(loop: loop, host: host)
         self.body = body
         super.init(loop: loop)
-        TaskRegistry.add(self, core: core)
+        // The one conversion of the task to an existential (a witness-table look-up): everything else that
+        // needs `any AnyAsyncioTask` (registry, task context, task group) takes it from the core.
+        core.task = self
+        TaskRegistry.add(core)
         let task = UncheckedSendable(self)
         Task(executorPreference: loop) {
             await task.value.run()
@@ -48,6 +59,8 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
     }
 
     override var unretrievedMessage: String { "Task exception was never retrieved" }
+
+    override func didComplete() { core.taskDidComplete() }
     override var kindName: String { "Task" }
 
     /// `<Task name=… state>`.
@@ -58,11 +71,10 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
     private func run() async {
         // One task-local binding: Sniffio already answers "asyncio" for the task's steps, which every loop
         // runs under its thread-library mark.
-        let current = TaskContext.Current(core: core, task: self)
-        await TaskContext.$current.withValue(current) {
+        await TaskContext.$current.withValue(TaskContext.Current(core: core)) {
             await runBody()
         }
-        TaskRegistry.remove(self, core: core)
+        TaskRegistry.remove(core)
     }
 
     private func runBody() async {
@@ -123,11 +135,15 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
 
 private let taskCounter = Atomic<Int>(0)
 
-/// A loop that keeps its own tasks (``allTasks(loop:)``), touched only on its thread: no lock and no hashing
-/// on every task's creation and completion.
-package protocol OwnsTaskRegistry: AnyObject {
+/// A loop that keeps its own tasks (``allTasks(loop:)``) and takes ready-queue items directly, touched only on
+/// its thread: no lock and no hashing on every task's creation and completion, and no handle and closure for a
+/// task group's done-callback. Every loop of this package is one.
+package protocol AsyncioTaskHost: AbstractEventLoop {
     /// The loop's registry.
     var taskRegistry: LoopTaskRegistry { get }
+    /// Appends `item` to the ready queue (loop thread only; `queueLen` does not apply: the item is the
+    /// completion of work already admitted); `false` when the loop is closed.
+    func enqueueReady(_ item: ReadyItem) -> Bool
 }
 
 /// The unfinished tasks of one loop, in a dense array; each task's core remembers its slot.
@@ -143,10 +159,10 @@ package final class LoopTaskRegistry {
 
     package init() {}
 
-    func add(_ task: any AnyAsyncioTask, core: TaskCore) {
+    func add(_ core: TaskCore) {
         core.registryIndex = entries.count
         core.registry = self
-        entries.append(Entry(task: task, core: core))
+        entries.append(Entry(task: core.task!, core: core))
     }
 
     func remove(_ core: TaskCore) {
@@ -179,35 +195,36 @@ package enum TaskRegistry {
     // A pthread lock rather than `Mutex`, so that ThreadSanitizer can check loops on several threads.
     private static let tasks = ThreadLock<[ObjectIdentifier: UncheckedSendable<any AnyAsyncioTask>]>([:])
 
-    static func add(_ task: any AnyAsyncioTask, core: TaskCore) {
-        if let owner = task.loop as? OwnsTaskRegistry {
-            owner.taskRegistry.add(task, core: core)
+    static func add(_ core: TaskCore) {
+        if let host = core.host {
+            host.taskRegistry.add(core)
             return
         }
+        let task = core.task!
         let entry = UncheckedSendable(task)
         tasks.withLock { $0[ObjectIdentifier(task)] = entry }
     }
 
-    static func remove(_ task: any AnyAsyncioTask, core: TaskCore) {
+    static func remove(_ core: TaskCore) {
         if let registry = core.registry {
             registry.remove(core)
             return
         }
-        if task.loop is OwnsTaskRegistry { return }
-        _ = tasks.withLock { $0.removeValue(forKey: ObjectIdentifier(task)) }
+        if core.host != nil { return }
+        _ = tasks.withLock { $0.removeValue(forKey: ObjectIdentifier(core.task!)) }
     }
 
     /// Drops the tasks of a closed loop that will never run again.
     package static func forget(loop: any AbstractEventLoop) {
-        if let owner = loop as? OwnsTaskRegistry {
-            owner.taskRegistry.removeAll()
+        if let host = loop as? AsyncioTaskHost {
+            host.taskRegistry.removeAll()
             return
         }
         tasks.withLock { $0 = $0.filter { $0.value.value.loop !== loop } }
     }
 
     static func all(on loop: any AbstractEventLoop) -> [any AnyAsyncioTask] {
-        if let owner = loop as? OwnsTaskRegistry { return owner.taskRegistry.unfinished }
+        if let host = loop as? AsyncioTaskHost { return host.taskRegistry.unfinished }
         let entries = tasks.withLock { Array($0.values) }
         return entries.map(\.value).filter { $0.loop === loop && !$0.done }
     }

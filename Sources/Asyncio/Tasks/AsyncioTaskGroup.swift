@@ -10,10 +10,11 @@ public final class AsyncioTaskGroup {
     private var aborting = false
     private var parentCancelRequested = false
     private var parent: TaskContext.Current?
-    /// The children not known to be done yet, plus done ones not yet compacted away (see `childDone`);
-    /// `running` counts the unfinished ones. An array rather than a set: hashing every child twice was a
-    /// visible share of a task's cost.
-    private var tasks: [any AnyAsyncioTask] = []
+    /// The children whose done-callback has not run yet, plus ones already counted but not yet compacted away
+    /// (see `childDone`); `running` counts the former. An array rather than a set: hashing every child twice
+    /// was a visible share of a task's cost. Holds the tasks: a child's core holds the group until its
+    /// done-callback runs.
+    private var children: [Child] = []
     private var running = 0
     private var errors: [any Error] = []
     private var allDone: Future<Void>?
@@ -31,10 +32,13 @@ public final class AsyncioTaskGroup {
         if exiting && running == 0 { throw RuntimeError("TaskGroup is finished") }
         if aborting { throw RuntimeError("TaskGroup is shutting down") }
         let task = try parent.core.loop.createTask(name: name, body)
-        tasks.append(task)
+        let core = task.core
+        // The task's existential from its core, not from `task`: converting a generic `AsyncioTask<T>` costs
+        // a metadata look-up from unspecialized code.
+        children.append(Child(task: core.task!, core: core))
         running += 1
-        // Strong on purpose: the group lives until its last child is done, which clears the callback.
-        task.addBoundDoneCallback { [unowned task] in self.childDone(task) }
+        // No done-callback closure: the task queues `childDone` itself when it completes (see `TaskCore`).
+        core.group = self
         return task
     }
 
@@ -45,16 +49,19 @@ public final class AsyncioTaskGroup {
 
     private func abort() {
         aborting = true
-        for task in tasks where !task.done { task.cancel() }
+        for child in children where !child.task.done { child.task.cancel() }
     }
 
-    private func childDone(_ task: any AnyFuture) {
+    /// The done-callback of the child whose core is `core` (it has cleared `core.group`).
+    func childDone(_ core: TaskCore) {
+        // Held here: compacting below may drop the group's reference.
+        let task = core.task!
         running -= 1
         if running == 0 {
-            tasks.removeAll()
-        } else if tasks.count > 64 && running * 2 < tasks.count {
-            // Amortized: a long-lived group does not keep its finished children.
-            tasks.removeAll { $0.done }
+            children.removeAll()
+        } else if children.count > 64 && running * 2 < children.count {
+            // Amortized: a long-lived group does not keep the children it has heard from.
+            children.removeAll { $0.core.group == nil }
         }
         if running == 0, let allDone { allDone.setOutcomeUnlessDone(.success(())) }
         if task.cancelled { return }
@@ -103,6 +110,12 @@ public final class AsyncioTaskGroup {
             throw group
         }
     }
+}
+
+/// A child of a task group: the task, and its core (where the group link is).
+private struct Child {
+    let task: any AnyAsyncioTask
+    let core: TaskCore
 }
 
 /// Runs `body` with a new ``AsyncioTaskGroup`` and waits for all its tasks: `async with asyncio.TaskGroup() as tg`.

@@ -20,9 +20,10 @@ package protocol ForeignTaskBridge: AnyObject {
 package func withForeignTaskContext<R>(
     loop: any AbstractEventLoop, bridge: any ForeignTaskBridge, name: String, _ body: () async throws -> R
 ) async throws -> R {
-    let core = TaskCore(loop: loop)
+    let core = TaskCore(loop: loop, host: nil)
     core.bridge = bridge
     let standIn = ForeignTaskStandIn(loop: loop, core: core, name: name)
+    core.task = standIn
     return try await TaskContext.$current.withValue(TaskContext.Current(core: core, task: standIn)) {
         try await body()
     }

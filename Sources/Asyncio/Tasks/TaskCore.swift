@@ -1,10 +1,22 @@
 /// The cancellation state of one asyncio task, in a non-generic object so that code awaiting any future can
-/// reach it through ``TaskContext``.
+/// reach it through ``TaskContext``; also the task's place in its loop's registry and in its task group.
 ///
 /// CPython's edge-triggered model: `cancel()` cancels the future the task waits on, or, when there is none,
 /// leaves `mustCancel` for the task's next suspension to turn into one ``CancelledError``.
-final class TaskCore {
+///
+/// Invariants (loop thread only, like the task): `task` is set once, right after the task's own `init`, and
+/// the task owns the core, so `task` is valid for as long as anyone reaches the core through the task, a
+/// registry entry, a ``TaskContext`` or a group (each of which also holds the task). `registryIndex` and
+/// `registry` are set and cleared together. `group` is set by `AsyncioTaskGroup.createTask` and cleared when
+/// the group's done-callback is delivered (or could not be scheduled): while set, the group holds the task
+/// and the core holds the group, a cycle that the delivery breaks.
+package final class TaskCore {
     let loop: any AbstractEventLoop
+    /// The same loop when it keeps its own task registry and ready queue (every loop of this package), so that
+    /// creating and finishing a task needs no dynamic cast; `nil` for another loop. Unowned: `loop` keeps it.
+    unowned(unsafe) let host: (any AsyncioTaskHost)?
+    /// The task (or stand-in) this core belongs to. Unowned: the task owns the core (see the invariants).
+    unowned(unsafe) var task: (any AnyAsyncioTask)?
     var mustCancel = false
     var cancelMessage: String?
     var cancelRequests = 0
@@ -12,13 +24,42 @@ final class TaskCore {
     /// The task's slot in its loop's ``LoopTaskRegistry`` (set together with `registry`; -1: none).
     var registryIndex = -1
     var registry: LoopTaskRegistry?
+    /// The task group waiting for this task's end (see the invariants).
+    var group: AsyncioTaskGroup?
     /// Set for the context of a task of another runtime that calls asyncio code directly
     /// (``withForeignTaskContext(loop:bridge:name:_:)``): its waits go through the bridge.
     var bridge: (any ForeignTaskBridge)?
 
-    init(loop: any AbstractEventLoop) {
+    init(loop: any AbstractEventLoop, host: (any AsyncioTaskHost)?) {
         self.loop = loop
+        self.host = host
     }
+
+    // MARK: Task group
+
+    /// The task has just completed: queue its group's done-callback, first among its callbacks as CPython's
+    /// `TaskGroup` registers it first. On a loop of this package that is one ``ReadyItem/taskDone(_:)`` entry.
+    func taskDidComplete() {
+        guard group != nil else { return }
+        if let host, host.enqueueReady(.taskDone(self)) { return }
+        do {
+            try loop.callSoon { self.notifyGroup() }
+        } catch {
+            group = nil
+            loop.callExceptionHandler(ExceptionContext(
+                message: "Task group done-callback could not be scheduled", error: error, future: task
+            ))
+        }
+    }
+
+    /// Runs the group's done-callback (once).
+    func notifyGroup() {
+        guard let group else { return }
+        self.group = nil
+        group.childDone(self)
+    }
+
+    // MARK: Cancellation
 
     /// Records a cancellation request; `false` when the task is already done.
     func requestCancel(message: String?) -> Bool {
@@ -94,6 +135,17 @@ enum TaskContext {
     struct Current: @unchecked Sendable {
         let core: TaskCore
         let task: any AnyAsyncioTask
+
+        /// The context of the task that owns `core` (which must be alive: the caller holds it).
+        init(core: TaskCore) {
+            self.core = core
+            self.task = core.task!
+        }
+
+        init(core: TaskCore, task: any AnyAsyncioTask) {
+            self.core = core
+            self.task = task
+        }
     }
 
     @TaskLocal static var current: Current?

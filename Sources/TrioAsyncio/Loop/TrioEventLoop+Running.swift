@@ -121,9 +121,7 @@ extension TrioEventLoop {
             throw RuntimeError(error.message)
         }
         closedFlag.store(true, ordering: .relaxed)
-        for item in ready {
-            if case .handle(let handle) = item { handle.cancel() }
-        }
+        for item in ready { item.discard() }
         ready.removeAll()
         timers.removeAll()
         for fd in Array(readers.keys) { _ = removeReader(fd) }

@@ -24,7 +24,7 @@ import Glibc
 /// Invariants. Loop-thread state (everything but `inbox` and `closedFlag`) is touched only on the
 /// run's thread. A loop task is bound to `driver` exactly while `state.isRunning`. `state` says
 /// what the loop does; `closedFlag` mirrors `state.isClosed` for other threads.
-public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskRegistry, @unchecked Sendable {
+public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTaskHost, @unchecked Sendable {
     // MARK: Loop-thread state
     // Unchecked: a dynamic exclusivity check on every append was a fifth of `callSoon`'s cost on the
     // standalone loop, which has the same queue.
@@ -157,7 +157,15 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, OwnsTaskReg
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
         try checkSchedulable()
-        return AsyncioTask(loop: self, name: name, body)
+        return AsyncioTask(loop: self, host: self, name: name, body)
+    }
+
+    /// Appends `item` to the ready queue (loop thread; `queueLen` does not apply); `false` when closed.
+    package func enqueueReady(_ item: ReadyItem) -> Bool {
+        if state.isClosed { return false }
+        ready.append(item)
+        wakeIfIdle()
+        return true
     }
 
     func checkSchedulable() throws {
