@@ -28,7 +28,8 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
         set { customName = newValue }
     }
     let core: TaskCore
-    private var body: (() async throws -> T)?
+    // Unchecked exclusivity: taken once, on the loop thread (see `TaskCore`'s note).
+    @exclusivity(unchecked) private var body: (() async throws -> T)?
 
     private static var nextNumber: Int { taskCounter.add(1, ordering: .relaxed).newValue }
 
@@ -155,7 +156,9 @@ package final class LoopTaskRegistry {
         let core: TaskCore
     }
 
-    private var entries: [Entry] = []
+    // Unchecked exclusivity: touched twice per task on the loop thread only; the dynamic checks (a thread-local
+    // access set) were about 200 instructions per task in aio_spawn under callgrind.
+    @exclusivity(unchecked) private var entries: [Entry] = []
 
     package init() {}
 

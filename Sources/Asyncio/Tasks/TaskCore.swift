@@ -15,17 +15,20 @@ package final class TaskCore {
     /// The same loop when it keeps its own task registry and ready queue (every loop of this package), so that
     /// creating and finishing a task needs no dynamic cast; `nil` for another loop. Unowned: `loop` keeps it.
     unowned(unsafe) let host: (any AsyncioTaskHost)?
+    // Unchecked exclusivity on the fields set or read once or twice in every task's life (loop thread only):
+    // their dynamic checks were about 300 instructions per task in aio_spawn under callgrind.
+
     /// The task (or stand-in) this core belongs to. Unowned: the task owns the core (see the invariants).
-    unowned(unsafe) var task: (any AnyAsyncioTask)?
+    @exclusivity(unchecked) unowned(unsafe) var task: (any AnyAsyncioTask)?
     var mustCancel = false
     var cancelMessage: String?
     var cancelRequests = 0
     var waiter: (any AnyFuture)?
     /// The task's slot in its loop's ``LoopTaskRegistry`` (set together with `registry`; -1: none).
-    var registryIndex = -1
-    var registry: LoopTaskRegistry?
+    @exclusivity(unchecked) var registryIndex = -1
+    @exclusivity(unchecked) var registry: LoopTaskRegistry?
     /// The task group waiting for this task's end (see the invariants).
-    var group: AsyncioTaskGroup?
+    @exclusivity(unchecked) var group: AsyncioTaskGroup?
     /// Set for the context of a task of another runtime that calls asyncio code directly
     /// (``withForeignTaskContext(loop:bridge:name:_:)``): its waits go through the bridge.
     var bridge: (any ForeignTaskBridge)?
