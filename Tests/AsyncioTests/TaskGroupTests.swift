@@ -42,6 +42,24 @@ import Testing
         #expect(Set(log.items) == ["sibling cancelled", "body cancelled"])
     }
 
+    /// The group registers its done-callback first, so it hears of a failed child (and cancels the siblings)
+    /// before the child's other done-callbacks run, as CPython's `TaskGroup` does.
+    @Test(arguments: LoopFactory.all)
+    func groupHearsOfAChildBeforeItsOtherDoneCallbacks(_ factory: LoopFactory) throws {
+        let seen = try factory.run { _ -> Int in
+            var siblingCancelling = -1
+            do {
+                try await withAsyncioTaskGroup { group in
+                    let sibling = try group.createTask { try await Asyncio.sleep(10) }
+                    let failing = try group.createTask { () throws -> Void in throw TestError(tag: 1) }
+                    failing.addDoneCallback { _ in siblingCancelling = sibling.cancelling() }
+                }
+            } catch is ExceptionGroup {}
+            return siblingCancelling
+        }
+        #expect(seen == 1)
+    }
+
     @Test(arguments: LoopFactory.all)
     func outsideCancellationCancelsChildrenAndPropagates(_ factory: LoopFactory) throws {
         let log = Log<String>()

@@ -142,6 +142,32 @@ import TrioTesting
         #expect(refused)
     }
 
+    /// `queueLen` bounds what callers schedule, not the completions of work already admitted: two task-group
+    /// children that finish in the same step both reach their group (before, the second group done-callback was
+    /// refused with `WouldBlock`, reported, and the group waited forever).
+    @Test func queueLenDoesNotDropATaskGroupsDoneCallbacks() throws {
+        let (finished, reported) = try runWithLoop(queueLen: 1) { loop -> (Bool, Int) in
+            var reported = 0
+            loop.setExceptionHandler { _, _ in reported += 1 }
+            var finished = false
+            try await moveOnAfter(60) {
+                try await loop.runAioCoroutine {
+                    try await withAsyncioTaskGroup { group in
+                        // Both children wake from timers due at the same virtual instant, so they finish in one
+                        // step; each creation is a step of its own, since the queue holds one callback.
+                        try group.createTask { try await Asyncio.sleep(1) }
+                        try await Asyncio.sleep(0)
+                        try group.createTask { try await Asyncio.sleep(1) }
+                    }
+                }
+                finished = true
+            }
+            return (finished, reported)
+        }
+        #expect(finished)
+        #expect(reported == 0)
+    }
+
     @Test func badQueueLenIsAValueError() throws {
         for bad in [0, -1] {
             #expect(throws: ValueError.self) {
