@@ -69,6 +69,11 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
         "<Task \(stateName.lowercased()) name=\(name)>"
     }
 
+    // `run`, `runBody` and `TaskCore.yield` are inlined into the task's closure: each separate async function is
+    // a frame in the task's allocator and a hop check on entry and after every call it makes (an executor-
+    // preference look-up under the task's status lock). Together that was about 2 300 of the 15 400
+    // instructions of a short task (aio_spawn, callgrind).
+    @inline(__always)
     private func run() async {
         // One task-local binding: Sniffio already answers "asyncio" for the task's steps, which every loop
         // runs under its thread-library mark.
@@ -78,6 +83,7 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
         TaskRegistry.remove(core)
     }
 
+    @inline(__always)
     private func runBody() async {
         guard let body else { return }
         self.body = nil

@@ -123,6 +123,7 @@ package final class TaskCore {
     }
 
     /// Gives the other ready callbacks and tasks a turn: `await asyncio.sleep(0)`.
+    @inline(__always)
     func yield() async throws {
         if let bridge {
             try await bridge.yieldTurn()
