@@ -9,6 +9,7 @@ import Glibc
 /// Trio-flavored workloads.
 let trioWorkloads: [Workload] = [
     Workload(name: "spawn", run: benchSpawn),
+    Workload(name: "spawn_rounds", run: benchSpawnRounds),
     Workload(name: "yield", run: benchYield),
     Workload(name: "timers", run: benchTimers),
     Workload(name: "memory_sleep", isolated: true, run: benchMemorySleep),
@@ -53,6 +54,22 @@ func residentBytes() -> Int {
         best = max(best, Double(n) / elapsed)
     }
     report("spawn", best, "tasks/s")
+}
+
+/// 20 nurseries in sequence in one run, each starting 10 000 tasks that checkpoint once: pybench's `spawn` shape,
+/// and the same measurement as `aio_spawn` (total time, not the best of fresh runs), for comparing the two.
+@Sendable func benchSpawnRounds() throws {
+    let count = 10_000, rounds = 20
+    let elapsed = try Trio.run {
+        let start = monotonicSeconds()
+        for _ in 0..<rounds {
+            try await withNursery { nursery in
+                for _ in 0..<count { try nursery.startSoon { try await Trio.checkpoint() } }
+            }
+        }
+        return monotonicSeconds() - start
+    }
+    report("spawn_rounds", Double(count * rounds) / elapsed, "tasks/s")
 }
 
 /// Two tasks ping-pong through checkpoints; checkpoints per second.
