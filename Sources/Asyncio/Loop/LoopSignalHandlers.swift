@@ -7,9 +7,10 @@ import Glibc
 /// signal registry writes the number of each signal the loop subscribed to into `writeFD`, and the loop
 /// watches `readFD` with its own `addReader`, like any other descriptor.
 ///
-/// Signals belong to the process and the platform layer owns them: every subscription is shared, so any
-/// number of loops (on any threads) and Trio runs may handle one signal, each is notified, and none disturbs
-/// the others when it stops. Loop thread only.
+/// Signals belong to the process and the platform layer owns them: subscriptions are shared, so any number of
+/// loops (on any threads) and Trio runs may handle one signal, each is notified, and none disturbs the others
+/// when it stops. The one exception is a loop made with an `interruptPrecedence`: trio-asyncio's loop takes
+/// SIGINT from the Trio run it lives in (see `TrioEventLoop.addSignalHandler`). Loop thread only.
 ///
 /// Invariant: `subscriptions` and `handlers` have the same keys; the pipe is open exactly while they are
 /// not empty.
@@ -18,8 +19,12 @@ package final class LoopSignalHandlers {
     private var subscriptions: [Int32: SignalRegistry.Subscription] = [:]
     private var readFD: Int32 = -1
     private var writeFD: Int32 = -1
+    private let interruptPrecedence: SignalRegistry.Precedence
 
-    package init() {}
+    /// - Parameter interruptPrecedence: how the loop claims SIGINT (every other signal is shared).
+    package init(interruptPrecedence: SignalRegistry.Precedence = .shared) {
+        self.interruptPrecedence = interruptPrecedence
+    }
 
     /// Calls `callback` through `loop`'s queue whenever `signal` arrives; a second call for the same signal
     /// replaces the callback.
@@ -34,7 +39,8 @@ package final class LoopSignalHandlers {
             try openPipe(on: loop)
             do {
                 let subscription = try SignalRegistry.subscribe(
-                    signal, .writeSignalNumber(fd: writeFD), precedence: .shared)
+                    signal, .writeSignalNumber(fd: writeFD),
+                    precedence: signal == SIGINT ? interruptPrecedence : .shared)
                 subscriptions[signal] = subscription
             } catch {
                 // Keep no pipe for no handler (CPython undoes set_wakeup_fd).

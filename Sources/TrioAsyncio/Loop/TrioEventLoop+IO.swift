@@ -112,6 +112,12 @@ extension TrioEventLoop {
     /// signal is claimed through the process-wide signal registry as a shared subscription, as every
     /// asyncio loop of the package does, so Trio's own receivers and other loops are left alone.
     ///
+    /// SIGINT is the exception, as in trio-asyncio, whose handler replaces Trio's: while the loop
+    /// handles SIGINT, Ctrl-C calls `callback` instead of raising `KeyboardInterrupt` in the run
+    /// (the claim ranks with a Trio `withSignalReceiver`: the most recent of the two gets the
+    /// signal); once the handler is removed or the loop closes, Ctrl-C raises `KeyboardInterrupt`
+    /// again.
+    ///
     /// Flavor: sync. - Throws: `ValueError` for an invalid or uncatchable signal; `RuntimeError`
     /// when the loop is closed; `OSError` from the system.
     public func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws {

@@ -38,7 +38,9 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     var readers: [Int32: Handle] = [:]
     var writers: [Int32: Handle] = [:]
     /// Signal handlers and their self-pipe (the same machinery as the standalone loop's).
-    let signalHandlers = LoopSignalHandlers()
+    /// SIGINT is claimed as Trio's own signal receivers claim it, over the run's Ctrl-C guard (see
+    /// ``addSignalHandler(_:_:)``).
+    let signalHandlers = LoopSignalHandlers(interruptPrecedence: .exclusive(level: 1))
     var autocloseFDs: Set<Int32> = []
     /// The run's hooks for this loop; its loop task binds itself to it while it runs.
     let driver: HostedLoopDriver
