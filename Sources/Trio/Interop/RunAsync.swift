@@ -1,3 +1,5 @@
+import TrioPlatform
+
 /// Runs `main` as the first task of a new Trio run on a new thread of its own, and returns its
 /// result, awaited without blocking any thread of Swift's cooperative pool. Flavor: plain Swift
 /// async (call it from any Swift task: a server's request handler, a service, a test).
@@ -35,8 +37,13 @@ public func runAsync<T: Sendable>(
 ) async throws -> T {
     let link = SwiftCancelLink()
     let inputs = UnsafeTransfer((clock, instruments, main))
-    return try await withTaskCancellationHandler {
-        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<T, any Error>) in
+    // The outcome crosses under a lock rather than inside the continuation: when the run ends before the
+    // calling task has suspended, the runtime continues that task without a queued job, through atomics
+    // that ThreadSanitizer does not see, and it would report what the run wrote (an instrument's counters,
+    // say) as raced by the caller's reads. The lock makes the hand-over visible.
+    let handoff = ThreadLock<Result<T, any Error>?>(nil)
+    try await withTaskCancellationHandler {
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             do {
                 try DedicatedThread.start(name: "trio-runAsync", joinable: false) {
                     let (clock, instruments, main) = inputs.value
@@ -48,8 +55,9 @@ public func runAsync<T: Sendable>(
                             try await runCancellable(link: link, main)
                         }
                     }
+                    handoff.withLock { $0 = outcome }
                     // The run is over (its thread only returns from here): the awaiting task may go on.
-                    continuation.resume(with: outcome)
+                    continuation.resume()
                 }
             } catch {
                 continuation.resume(throwing: error)
@@ -58,6 +66,7 @@ public func runAsync<T: Sendable>(
     } onCancel: {
         link.cancel()
     }
+    return try handoff.withLock { $0! }.get()
 }
 
 /// Runs `body` in the current Trio task under `link`'s scope, turning the cancellation the Swift
