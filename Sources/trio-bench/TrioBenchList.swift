@@ -46,9 +46,7 @@ func residentBytes() -> Int {
     for _ in 0..<5 {
         let elapsed = try Trio.run {
             let start = monotonicSeconds()
-            try await withNursery { nursery in
-                for _ in 0..<n { try nursery.startSoon { try await Trio.checkpoint() } }
-            }
+            try await spawnRound(n)
             return monotonicSeconds() - start
         }
         best = max(best, Double(n) / elapsed)
@@ -62,14 +60,17 @@ func residentBytes() -> Int {
     let count = 10_000, rounds = 20
     let elapsed = try Trio.run {
         let start = monotonicSeconds()
-        for _ in 0..<rounds {
-            try await withNursery { nursery in
-                for _ in 0..<count { try nursery.startSoon { try await Trio.checkpoint() } }
-            }
-        }
+        for _ in 0..<rounds { try await spawnRound(count) }
         return monotonicSeconds() - start
     }
     report("spawn_rounds", Double(count * rounds) / elapsed, "tasks/s")
+}
+
+/// One nursery of `count` tasks that each checkpoint once.
+private func spawnRound(_ count: Int) async throws {
+    try await withNursery { nursery in
+        for _ in 0..<count { try nursery.startSoon { try await Trio.checkpoint() } }
+    }
 }
 
 /// Two tasks ping-pong through checkpoints; checkpoints per second.

@@ -214,13 +214,6 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         addCallback { [unowned self] in callback(self) }
     }
 
-    /// A done-callback that already knows its future (it must hold it unowned): one closure instead of a
-    /// wrapper around a `(Future) -> Void` one. Scheduled through the loop's queue, as ``addDoneCallback(_:)``.
-    @discardableResult
-    package func addBoundDoneCallback(_ function: @escaping () -> Void) -> CallbackID {
-        addCallback(function)
-    }
-
     private func addCallback(_ function: @escaping () -> Void) -> CallbackID {
         notifyObserver()
         nextCallbackID += 1

@@ -17,11 +17,12 @@ package enum ReadyItem: @unchecked Sendable {
         }
     }
 
-    /// Drops the item without running it (its loop closed): a handle is cancelled (a bridge hears of it), a
-    /// task's link to its group released (it held the group, which holds the task).
-    package func discard() {
+    /// Drops the item without running it (its loop closed): a task's link to its group is released (it held the
+    /// group, which holds the task); a handle is cancelled when `cancellingHandles` (TrioEventLoop: a bridge
+    /// hears of it; CPython's own loop drops callbacks without cancelling them).
+    package func discard(cancellingHandles: Bool) {
         switch self {
-        case .handle(let handle): handle.cancel()
+        case .handle(let handle): if cancellingHandles { handle.cancel() }
         case .job: break
         case .taskDone(let core): core.group = nil
         }

@@ -299,8 +299,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
         if running { throw RuntimeError("Cannot close a running event loop") }
         if closed { return }
         closedFlag.store(true, ordering: .relaxed)
-        // CPython drops the callbacks without cancelling their handles; a task's link to its group is released.
-        for case .taskDone(let core) in ready { core.group = nil }
+        for item in ready { item.discard(cancellingHandles: false) }
         ready.removeAll()
         timers.removeAll()
         for fd in Array(readers.keys) { _ = removeReader(fd) }

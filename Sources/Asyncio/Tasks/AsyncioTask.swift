@@ -157,21 +157,16 @@ package protocol AsyncioTaskHost: AbstractEventLoop {
 ///
 /// Loop-thread only. Invariant: `entries[i].core.registryIndex == i` for every entry.
 package final class LoopTaskRegistry {
-    struct Entry {
-        let task: any AnyAsyncioTask
-        let core: TaskCore
-    }
-
     // Unchecked exclusivity: touched twice per task on the loop thread only; the dynamic checks (a thread-local
     // access set) were about 200 instructions per task in aio_spawn under callgrind.
-    @exclusivity(unchecked) private var entries: [Entry] = []
+    @exclusivity(unchecked) private var entries: [HeldTask] = []
 
     package init() {}
 
     func add(_ core: TaskCore) {
         core.registryIndex = entries.count
         core.registry = self
-        entries.append(Entry(task: core.task!, core: core))
+        entries.append(HeldTask(core))
     }
 
     func remove(_ core: TaskCore) {

@@ -16,7 +16,7 @@ public final class AsyncioTaskGroup {
     /// done-callback runs.
     // Unchecked exclusivity: appended to and compacted once per child, on the loop thread only; its dynamic checks
     // were about 150 instructions per child in aio_spawn under callgrind.
-    @exclusivity(unchecked) private var children: [Child] = []
+    @exclusivity(unchecked) private var children: [HeldTask] = []
     private var running = 0
     private var errors: [any Error] = []
     private var allDone: Future<Void>?
@@ -37,7 +37,7 @@ public final class AsyncioTaskGroup {
         let core = task.core
         // The task's existential from its core, not from `task`: converting a generic `AsyncioTask<T>` costs
         // a metadata look-up from unspecialized code.
-        children.append(Child(task: core.task!, core: core))
+        children.append(HeldTask(core))
         running += 1
         // No done-callback closure: the task queues `childDone` itself when it completes (see `TaskCore`).
         core.group = self
@@ -112,12 +112,6 @@ public final class AsyncioTaskGroup {
             throw group
         }
     }
-}
-
-/// A child of a task group: the task, and its core (where the group link is).
-private struct Child {
-    let task: any AnyAsyncioTask
-    let core: TaskCore
 }
 
 /// Runs `body` with a new ``AsyncioTaskGroup`` and waits for all its tasks: `async with asyncio.TaskGroup() as tg`.

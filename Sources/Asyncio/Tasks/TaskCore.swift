@@ -134,6 +134,19 @@ package final class TaskCore {
     }
 }
 
+/// A task held strongly with its core (its existential taken from the core: see `AsyncioTask.init`), for the
+/// loop's registry and a task group's children.
+struct HeldTask {
+    let task: any AnyAsyncioTask
+    let core: TaskCore
+
+    /// Holds the task that owns `core` (which must be alive: the caller holds it).
+    init(_ core: TaskCore) {
+        self.task = core.task!
+        self.core = core
+    }
+}
+
 /// The asyncio task running the current Swift task, if any.
 enum TaskContext {
     struct Current: @unchecked Sendable {

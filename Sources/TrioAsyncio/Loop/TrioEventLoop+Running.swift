@@ -121,7 +121,7 @@ extension TrioEventLoop {
             throw RuntimeError(error.message)
         }
         closedFlag.store(true, ordering: .relaxed)
-        for item in ready { item.discard() }
+        for item in ready { item.discard(cancellingHandles: true) }
         ready.removeAll()
         timers.removeAll()
         for fd in Array(readers.keys) { _ = removeReader(fd) }
