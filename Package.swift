@@ -11,8 +11,6 @@ let package = Package(
         .library(name: "Asyncio", targets: ["Asyncio"]),
         .library(name: "TrioAsyncio", targets: ["TrioAsyncio"]),
         .library(name: "Traio", targets: ["Traio"]),
-        .executable(name: "trio-examples", targets: ["trio-examples"]),
-        .executable(name: "trio-bench", targets: ["trio-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -20,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         // Test-only: a real plain-Swift-concurrency library for the swiftAsTrio tests.
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
+        // Documentation only: `swift package generate-documentation --target <Module>`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
@@ -61,13 +61,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A program the entry-point tests run in processes of their own (Ctrl-C, exit status).
         .executableTarget(
-            name: "trio-bench",
-            dependencies: [
-                "Trio", "TrioTesting", "Asyncio", "TrioAsyncio", "TrioPlatform",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "DequeModule", package: "swift-collections"),
-            ]
+            name: "entry-point-probe", dependencies: ["Trio", "Asyncio", "TrioAsyncio"], path: "Tests/EntryPointProbe"
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
         .testTarget(

@@ -163,3 +163,18 @@ public struct FlavorError: Error, CustomStringConvertible {
                 + "with trioAsAio (or runTrio) and await the Future it returns (TrioAsyncio, inside openLoop)")
     }
 }
+
+/// The program got `SIGINT` (Ctrl-C) while a run owned it (Python's `KeyboardInterrupt`). Flavor: sync.
+///
+/// `Trio.run` cancels everything below its system nursery, so tasks unwind through their cleanup
+/// code, then throws this instead of the cancellation. `Asyncio.run` and `TrioAsyncio.run` do as
+/// CPython's `asyncio.run` does: the first Ctrl-C cancels the main task, and once it has unwound the
+/// run throws this. A program that handles `SIGINT` itself (Trio's `withSignalReceiver`, an asyncio
+/// loop's `addSignalHandler`) takes precedence. `Trio.runMain` and its counterparts turn it into the
+/// process ending the way a Python program's does: one line on standard error, status 130.
+public struct KeyboardInterrupt: Error, CustomStringConvertible {
+    /// Creates the error.
+    public init() {}
+    /// `KeyboardInterrupt`.
+    public var description: String { "KeyboardInterrupt" }
+}

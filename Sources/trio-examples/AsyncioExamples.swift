@@ -20,7 +20,7 @@ struct AsyncioEchoServer: ParsableCommand {
 
     func run() throws {
         let port = port
-        try Asyncio.run {
+        Asyncio.runMain {
             let server = try await startServer(host: "127.0.0.1", port: port, echoClient)
             print("Serving on 127.0.0.1:\(server.port)")
             fflush(nil)

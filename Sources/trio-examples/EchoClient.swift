@@ -10,7 +10,7 @@ struct EchoClientExample: ParsableCommand {
 
     func run() throws {
         let port = self.port
-        try Trio.run {
+        Trio.runMain {
             say("parent: connecting to 127.0.0.1:\(port)")
             let clientStream = try await openTCPStream(host: "127.0.0.1", port: port)
             do {

@@ -10,17 +10,8 @@ struct EchoServerExample: ParsableCommand {
 
     func run() throws {
         let port = self.port
-        do {
-            try serve(port: port)
-        } catch is KeyboardInterrupt {
-            // Python prints the traceback's last line and exits as if killed by SIGINT.
-            say("KeyboardInterrupt", fd: 2)
-            throw ExitCode(130)
-        }
-    }
-
-    private func serve(port: Int) throws {
-        try Trio.run {
+        // Ctrl-C: "KeyboardInterrupt" on stderr and death by SIGINT, as the Python program ends.
+        Trio.runMain {
             // Each connection gets a number, so that the prints of simultaneous connections can
             // be told apart.
             var connectionCounter = 0

@@ -21,7 +21,7 @@ struct MixedTrioMain: ParsableCommand {
         commandName: "mixed-trio-main", abstract: "A Trio main loop with an asyncio loop opened inside (openLoop).")
 
     func run() throws {
-        try Trio.run {
+        Trio.runMain {
             try await openLoop { loop in
                 let current = try getEventLoop()
                 precondition(current === loop, "getEventLoop() is the open loop")
@@ -64,7 +64,7 @@ struct MixedAioAsTrioFunction: ParsableCommand {
         commandName: "mixed-aio-as-trio-function", abstract: "Call an asyncio function from Trio (aioAsTrio).")
 
     func run() throws {
-        try TrioAsyncio.run {
+        TrioAsyncio.runMain {
             let trioSleep = aioAsTrio(aioSleep)
             try await trioSleep(0.3)
             print("slept 0.3 s in asyncio, called from Trio")
@@ -78,7 +78,7 @@ struct MixedAioAsTrioFuture: ParsableCommand {
         commandName: "mixed-aio-as-trio-future", abstract: "Await an asyncio future from Trio (aioAsTrio).")
 
     func run() throws {
-        try TrioAsyncio.run {
+        TrioAsyncio.runMain {
             guard let loop = CurrentLoop.value else { throw RuntimeError("no loop") }
             let future = try loop.createTask { () async throws -> Int in
                 try await Asyncio.sleep(0.1)
@@ -97,7 +97,7 @@ struct MixedAioAsTrioSequence: ParsableCommand {
         commandName: "mixed-aio-as-trio-sequence", abstract: "Iterate an asyncio async sequence from Trio.")
 
     func run() throws {
-        try TrioAsyncio.run {
+        TrioAsyncio.runMain {
             // The docs' `aio_slow` counts forever; this one stops after 4.
             let aioSlow = AsyncThrowingStream<Int, any Error>(unfolding: AsyncioCounter(limit: 4).next)
             for try await n in aioAsTrio(aioSlow) { print(n) }
@@ -137,7 +137,7 @@ struct MixedAioAsTrioContext: ParsableCommand {
         commandName: "mixed-aio-as-trio-context", abstract: "Enter an asyncio context manager from Trio.")
 
     func run() throws {
-        try TrioAsyncio.run {
+        TrioAsyncio.runMain {
             let manager = aioAsTrio(AsyncCtx())
             let ctx = try await manager.aenter()
             print("within")
@@ -155,7 +155,7 @@ struct MixedTrioAsAioCallback: ParsableCommand {
         commandName: "mixed-trio-as-aio-callback", abstract: "Call Trio from asyncio (trioAsAio) with a done callback.")
 
     func run() throws {
-        try TrioAsyncio.run {
+        TrioAsyncio.runMain {
             let trioSleep = trioAsAio { (seconds: Double) async throws -> Int in
                 try await Trio.sleep(seconds)
                 return 42
@@ -181,7 +181,7 @@ struct MixedAllowAsyncio: ParsableCommand {
         commandName: "mixed-allow-asyncio", abstract: "Call asyncio directly from Trio code (allowAsyncio).")
 
     func run() throws {
-        try TrioAsyncio.run {
+        TrioAsyncio.runMain {
             try await allowAsyncio {
                 try await Trio.sleep(0.1)
                 try await Asyncio.sleep(0.1)
@@ -198,7 +198,7 @@ struct MixedStopEvent: ParsableCommand {
         commandName: "mixed-stop-event", abstract: "Replace run_forever/stop with one run and a stop event.")
 
     func run() throws {
-        try TrioAsyncio.run {
+        TrioAsyncio.runMain {
             let stoppedEvent = Trio.Event()
             let setup = aioAsTrio { () async throws in
                 print("services started")
@@ -225,7 +225,7 @@ struct MixedWrongFlavor: ParsableCommand {
         commandName: "mixed-wrong-flavor", abstract: "Call each flavor from the other without an adapter.")
 
     func run() throws {
-        try TrioAsyncio.run {
+        TrioAsyncio.runMain {
             do {
                 try await Asyncio.sleep(1)
             } catch let error as FlavorError {

@@ -12,7 +12,7 @@ struct SwiftInteropExample: ParsableCommand {
 
     func run() throws {
         print("-- a Trio program calling plain Swift concurrency code")
-        try Trio.run(trioProgram)
+        Trio.runMain(trioProgram)
         print("-- a plain Swift async program calling into a TrioThread")
         try waitForPlainSwift(plainSwiftProgram)
     }

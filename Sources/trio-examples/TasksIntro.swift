@@ -7,7 +7,7 @@ struct TasksIntro: ParsableCommand {
         commandName: "tasks-intro", abstract: "The Trio tutorial's tasks-intro: a parent and two sleeping children.")
 
     func run() throws {
-        try Trio.run(name: "parent", tutorialParent)
+        Trio.runMain(name: "parent", tutorialParent)
     }
 }
 
@@ -17,7 +17,7 @@ struct TasksWithTrace: ParsableCommand {
         commandName: "tasks-with-trace", abstract: "tasks-intro with a Tracer instrument printing every run-loop event.")
 
     func run() throws {
-        try Trio.run(instruments: [Tracer()], name: "parent", tutorialParent)
+        Trio.runMain(instruments: [Tracer()], name: "parent", tutorialParent)
     }
 }
 

@@ -24,7 +24,7 @@ struct TraioSimple: ParsableCommand {
     func run() throws {
         let scale = scale
         guard scale > 0 else { throw ValidationError("--scale must be positive") }
-        try Asyncio.run {
+        Asyncio.runMain {
             let example = TraioReadme(scale: scale, start: try getRunningLoop().time())
             try await example.simpleScope()
             try await example.withoutRun()

@@ -26,15 +26,24 @@ final class SomeThing {
     }
 
     /// An asyncio-flavored sequence: 1, 2, with an asyncio sleep before each element and the end.
-    func iterAsyncio() -> AsyncThrowingStream<Int, any Error> {
-        var n = 0
-        return AsyncThrowingStream {
-            try await Asyncio.sleep(0.01)
-            n += 1
-            if n <= 2 { return n }
-            self.flag |= 1
-            return nil
+    func iterAsyncio() -> AsyncioCounter { AsyncioCounter(owner: self) }
+
+    /// 1, 2, each after an asyncio sleep, then bit 1 of the owner's flag at the end. A sequence of
+    /// its own rather than an `AsyncThrowingStream`, whose closure would have to be `@Sendable`.
+    struct AsyncioCounter: AsyncSequence {
+        let owner: SomeThing
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let owner: SomeThing
+            var n = 0
+            mutating func next() async throws -> Int? {
+                try await Asyncio.sleep(0.01)
+                n += 1
+                if n <= 2 { return n }
+                owner.flag |= 1
+                return nil
+            }
         }
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(owner: owner) }
     }
 
     /// An asyncio-flavored context manager that sets bit 1 on entry and bit 2 on exit.

@@ -120,7 +120,7 @@ private func library() -> String { (try? currentAsyncLibrary()) ?? "none" }
             var seenLoop = false
             var probe = ""
             let done = Trio.Event()
-            try await Probe.$value.withValue("caller") {
+            try Probe.$value.withValue("caller") {
                 try loop.callSoon {
                     _ = trioAsAio(loop: loop) { () async throws in
                         seenLoop = CurrentLoop.value === loop

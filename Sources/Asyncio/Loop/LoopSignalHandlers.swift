@@ -51,6 +51,9 @@ package final class LoopSignalHandlers {
         handlers[signal] = callback
     }
 
+    /// Whether the loop has a handler for `signal`.
+    package func handles(_ signal: Int32) -> Bool { handlers[signal] != nil }
+
     /// Removes the handler of `signal`; the process's previous disposition is back once nothing else in the
     /// package handles it. Returns whether there was one.
     package func remove(_ signal: Int32, on loop: any AbstractEventLoop) -> Bool {

@@ -3,7 +3,7 @@ import TrioPlatform
 import Glibc
 #endif
 
-extension SelectorEventLoop {
+extension SelectorEventLoop: SignalHandlingLoop {
     /// Calls `callback` on the loop thread whenever `signal` arrives (see
     /// ``AbstractEventLoop/addSignalHandler(_:_:)``); a second call for the same signal replaces
     /// the callback.

@@ -31,7 +31,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     private var writers: [Int32: Handle] = [:]
     private var watched: Set<Int32> = []
     /// Signal handlers and their self-pipe.
-    let signalHandlers = LoopSignalHandlers()
+    package let signalHandlers = LoopSignalHandlers()
     var defaultExecutor: ThreadPoolExecutor?
     /// The loop's unfinished tasks.
     package let taskRegistry = LoopTaskRegistry()

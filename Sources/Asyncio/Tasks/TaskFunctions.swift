@@ -1,3 +1,5 @@
+import TrioPlatform
+
 /// Starts `body` as a task on the running loop: `asyncio.create_task`.
 ///
 /// Flavor: sync, but only where a loop runs (in a task or a callback). - Throws: ``RuntimeError``
@@ -70,7 +72,13 @@ public func sleep(for duration: Duration) async throws {
 /// Runs `main` as a task on a new loop (`loopFactory`'s, else ``newEventLoop()``'s) until it
 /// completes, then cancels the tasks left, shuts the default executor down and closes the loop: `asyncio.run`.
 ///
-/// Flavor: sync, blocking. - Throws: what `main` throws; ``RuntimeError`` when called where a loop runs.
+/// Ctrl-C is handled as CPython 3.11+ does (on the main thread, while `SIGINT` has its default action
+/// and the loop has no `SIGINT` handler of its own): the first one cancels the main task, which
+/// unwinds through its cleanup code, and `run` then throws ``KeyboardInterrupt``; a second one while it
+/// unwinds stops the loop, cancels what is left and throws ``KeyboardInterrupt`` at once.
+///
+/// Flavor: sync, blocking. - Throws: what `main` throws; ``KeyboardInterrupt`` after Ctrl-C;
+/// ``RuntimeError`` when called where a loop runs.
 public func run<T>(
     debug: Bool = false, loopFactory: (() throws -> any AbstractEventLoop)? = nil,
     _ main: sending @escaping () async throws -> T
@@ -83,12 +91,41 @@ public func run<T>(
     defer { try? loop.close() }
     let previous = ThreadLoopSlot.current.exchange(loop)
     defer { ThreadLoopSlot.current.exchange(previous) }
+    let interrupt = RunInterruptGuard.install(on: loop)
+    defer { interrupt?.uninstall() }
     let task = try loop.createTask(name: nil, main)
-    let outcome = Result { try loop.runUntilComplete(task) }
+    interrupt?.watch(task)
+    var outcome = Result { try loop.runUntilComplete(task) }
+    if let interrupt, interrupt.interrupts > 0, case .failure(let error) = outcome {
+        // CPython: Ctrl-C that cancelled the main task comes out as KeyboardInterrupt unless the task
+        // has other cancel requests pending; a second one stopped the loop mid-unwind.
+        if (error is CancelledError && task.uncancel() == 0) || (!task.done && interrupt.interrupts > 1) {
+            outcome = .failure(KeyboardInterrupt())
+        }
+    }
     cancelRemainingTasks(of: loop)
     let shutdown = try loop.createTask(name: nil) { try await loop.shutdownDefaultExecutor() }
     _ = try? loop.runUntilComplete(shutdown)
     return try outcome.get()
+}
+
+/// ``run(debug:loopFactory:_:)`` as a program's entry point, ending the process the way a Python
+/// program ends when it fails. Flavor: sync.
+///
+/// When `main` returns, so does this. On Ctrl-C the main task is cancelled and unwinds (its `defer`
+/// blocks run); then `KeyboardInterrupt` is printed on standard error and the process ends by
+/// `SIGINT` under its default action, as CPython does (status 130 in a shell). Any other error is
+/// printed on standard error (an ``ExceptionGroup`` with every error in it, one per line) and the
+/// process exits with status 1. Standard output is flushed first; no crash report is printed.
+public func runMain(
+    debug: Bool = false, loopFactory: (() throws -> any AbstractEventLoop)? = nil,
+    _ main: sending @escaping () async throws -> Void
+) {
+    do {
+        try run(debug: debug, loopFactory: loopFactory, main)
+    } catch {
+        ProgramExit.terminate(for: error)
+    }
 }
 
 /// Cancels the unfinished tasks of `loop`, runs it until they end, and reports their errors.

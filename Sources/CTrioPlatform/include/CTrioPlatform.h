@@ -33,6 +33,12 @@ static inline int ctrio_pidfd_open(int pid, unsigned int flags) {
 #endif
 }
 
+// Whether the calling thread is the process's main thread (its thread id is the process id);
+// gettid is declared only under _GNU_SOURCE.
+static inline int ctrio_is_main_thread(void) {
+    return (pid_t)syscall(SYS_gettid) == getpid();
+}
+
 // pipe2 is declared only under _GNU_SOURCE.
 static inline int ctrio_pipe2(int fds[2], int flags) {
     return (int)syscall(SYS_pipe2, fds, flags);

@@ -54,8 +54,10 @@ extension TrioEventLoop {
         if driver.runIsCurrent {
             driver.unwatch(fd: fd, readable: readable)
         } else if isSyncLoop {
-            // Between runs of a sync loop: its paused run still holds the registration.
-            try? syncLoop.withPausedRun { driver.unwatch(fd: fd, readable: readable) }
+            // Between runs of a sync loop: its paused run still holds the registration. It throws only
+            // when that run has finished or another run is current, and then holds no registration
+            // of ours to drop.
+            do { _ = try syncLoop.withPausedRun { driver.unwatch(fd: fd, readable: readable) } } catch {}
         }
         return true
     }

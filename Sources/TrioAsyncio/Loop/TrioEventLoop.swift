@@ -24,7 +24,9 @@ import Glibc
 /// Invariants. Loop-thread state (everything but `inbox` and `closedFlag`) is touched only on the
 /// run's thread. A loop task is bound to `driver` exactly while `state.isRunning`. `state` says
 /// what the loop does; `closedFlag` mirrors `state.isClosed` for other threads.
-public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTaskHost, @unchecked Sendable {
+public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTaskHost, SignalHandlingLoop,
+    @unchecked Sendable
+{
     // MARK: Loop-thread state
     // Unchecked: a dynamic exclusivity check on every append was a fifth of `callSoon`'s cost on the
     // standalone loop, which has the same queue.
@@ -40,7 +42,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// Signal handlers and their self-pipe (the same machinery as the standalone loop's).
     /// SIGINT is claimed as Trio's own signal receivers claim it, over the run's Ctrl-C guard (see
     /// ``addSignalHandler(_:_:)``).
-    let signalHandlers = LoopSignalHandlers(interruptPrecedence: .exclusive(level: 1))
+    package let signalHandlers = LoopSignalHandlers(interruptPrecedence: .exclusive(level: 1))
     var autocloseFDs: Set<Int32> = []
     /// The run's hooks for this loop; its loop task binds itself to it while it runs.
     let driver: HostedLoopDriver

@@ -24,7 +24,8 @@ import Glibc
 ///   disposition: ignored, the previous handler called, or the default action taken.
 ///
 /// Invariant (under `state`'s lock): `claims[s]` is the number of published slots of signal `s`;
-/// `saved[s]` is set exactly while `claims[s] > 0`.
+/// `saved[s]` is set exactly while `claims[s] > 0`, except once ``restoreDefaultDisposition(_:)``
+/// gave `s` back to the kernel's default for a process about to end by it.
 package enum SignalRegistry {
     /// One past the largest signal number (Linux's `_NSIG`).
     package static let signalLimit: Int32 = CTRIO_SIGNAL_LIMIT
@@ -150,6 +151,19 @@ package enum SignalRegistry {
             }
             ctrio_signal_slot_retract(subscription.slot)
             state.slots[slot] = 0
+        }
+    }
+
+    /// Puts the default action back for `signal` whatever subscribes to it, for a process that is
+    /// about to end by that signal (``ProgramExit``). Subscriptions stay recorded but hear nothing more.
+    package static func restoreDefaultDisposition(_ signal: Int32) {
+        state.withLock { (state: inout State) in
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = SIG_DFL
+            sigemptyset(&action.sa_mask)
+            sigaction(signal, &action, nil)
+            // The last unsubscription must not put the saved disposition back over this one.
+            state.saved[Int(signal)] = nil
         }
     }
 

@@ -1,5 +1,4 @@
 import Dispatch
-import TrioPlatform
 import Trio
 
 /// `swift_as_trio`: sequential `swiftAsTrio { }` round trips per second from one Trio task (each

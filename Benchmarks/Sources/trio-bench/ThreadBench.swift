@@ -1,4 +1,3 @@
-import TrioPlatform
 import Trio
 
 /// `to_thread`: sequential `ToThread.runSync { }` round trips per second (one task, so each call

@@ -1,5 +1,4 @@
 import ArgumentParser
-import TrioPlatform
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,3 @@
-import TrioPlatform
 import Trio
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the echo benchmark's load generator: Benchmarks/build.sh [OUTPUT]
+# Builds the echo benchmark's load generator: Benchmarks/LoadGenerator/build.sh [OUTPUT]
 # (default .build/bench/echo_load, where `trio-bench echo` looks for it).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,4 +1,3 @@
-import TrioPlatform
 import ArgumentParser
 import Trio
 

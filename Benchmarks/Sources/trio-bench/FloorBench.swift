@@ -1,5 +1,4 @@
 import DequeModule
-import TrioPlatform
 
 /// The Swift floor under the Trio workloads: the same shapes (spawn and one suspension, two tasks
 /// ping-ponging, a parked task's memory) with bare Swift tasks on a minimal single-thread
