@@ -158,7 +158,9 @@ public struct FlavorError: Error, CustomStringConvertible {
 
     /// The error for the Trio-flavored `function` called from asyncio code.
     package static func trioCalledFromAsyncio(_ function: String) -> FlavorError {
-        FlavorError(
+        // Named as the caller writes it in mixed code, like the asyncio side's `Asyncio.sleep`.
+        let function = function.hasPrefix("Trio") ? function : "Trio." + function
+        return FlavorError(
             "\(function) is Trio-flavored and was called from an asyncio task or callback: wrap the Trio code "
                 + "with trioAsAio (or runTrio) and await the Future it returns (TrioAsyncio, inside openLoop)")
     }

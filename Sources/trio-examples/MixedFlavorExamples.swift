@@ -40,7 +40,7 @@ struct MixedAsyncioMain: ParsableCommand {
         commandName: "mixed-asyncio-main", abstract: "An asyncio main loop (SyncTrioEventLoop) that calls Trio code.")
 
     func run() throws {
-        let loop = SyncTrioEventLoop()
+        let loop = try SyncTrioEventLoop()
         defer { try? loop.close() }
         let setUp = try loop.runUntilComplete(try loop.createTask { () async throws -> String in
             try await trioAsAio { () async throws -> String in

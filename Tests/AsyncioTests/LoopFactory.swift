@@ -22,7 +22,7 @@ struct LoopFactory: CustomTestStringConvertible, Sendable {
     static let selector = LoopFactory(name: "SelectorEventLoop", kind: .blocking { try SelectorEventLoop() })
     static let trio = LoopFactory(name: "TrioEventLoop", kind: .trio(mockClock: false))
     static let trioMockClock = LoopFactory(name: "TrioEventLoop+MockClock", kind: .trio(mockClock: true))
-    static let syncTrio = LoopFactory(name: "SyncTrioEventLoop", kind: .blocking { SyncTrioEventLoop() })
+    static let syncTrio = LoopFactory(name: "SyncTrioEventLoop", kind: .blocking { try SyncTrioEventLoop() })
 
     /// Every loop implementation under test, for tests that run a main task.
     static let all: [LoopFactory] = [.selector, .trio, .trioMockClock, .syncTrio]

@@ -61,25 +61,25 @@ func callEveryAsyncioPrimitive(loop: TrioEventLoop) async {
 
 /// Every Trio-flavored primitive called from asyncio code.
 func callEveryTrioPrimitive(under: String) async {
-    await expectFlavorError("checkpoint", mentions: fromAsyncio) { try await Trio.checkpoint() }
-    await expectFlavorError("checkpointIfCancelled", mentions: fromAsyncio) { try await checkpointIfCancelled() }
-    await expectFlavorError("sleep", mentions: fromAsyncio) { try await Trio.sleep(0.1) }
-    await expectFlavorError("sleepUntil", mentions: fromAsyncio) { try await Trio.sleepUntil(1e9) }
-    await expectFlavorError("sleepForever", mentions: fromAsyncio) { try await Trio.sleepForever() }
-    await expectFlavorError("Event.wait", mentions: fromAsyncio) { try await Trio.Event().wait() }
-    await expectFlavorError("Lock.acquire", mentions: fromAsyncio) { try await Trio.Lock().acquire() }
-    await expectFlavorError("Semaphore.acquire", mentions: fromAsyncio) { try await Trio.Semaphore(1).acquire() }
-    await expectFlavorError("Condition.wait", mentions: fromAsyncio) { try await Trio.Condition().wait() }
-    await expectFlavorError("CapacityLimiter.acquire", mentions: fromAsyncio) {
+    await expectFlavorError("Trio.checkpoint", mentions: fromAsyncio) { try await Trio.checkpoint() }
+    await expectFlavorError("Trio.checkpointIfCancelled", mentions: fromAsyncio) { try await checkpointIfCancelled() }
+    await expectFlavorError("Trio.sleep", mentions: fromAsyncio) { try await Trio.sleep(0.1) }
+    await expectFlavorError("Trio.sleepUntil", mentions: fromAsyncio) { try await Trio.sleepUntil(1e9) }
+    await expectFlavorError("Trio.sleepForever", mentions: fromAsyncio) { try await Trio.sleepForever() }
+    await expectFlavorError("Trio.Event.wait", mentions: fromAsyncio) { try await Trio.Event().wait() }
+    await expectFlavorError("Trio.Lock.acquire", mentions: fromAsyncio) { try await Trio.Lock().acquire() }
+    await expectFlavorError("Trio.Semaphore.acquire", mentions: fromAsyncio) { try await Trio.Semaphore(1).acquire() }
+    await expectFlavorError("Trio.Condition.wait", mentions: fromAsyncio) { try await Trio.Condition().wait() }
+    await expectFlavorError("Trio.CapacityLimiter.acquire", mentions: fromAsyncio) {
         try await CapacityLimiter(1).acquire()
     }
     let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 1)
-    await expectFlavorError("send", mentions: fromAsyncio) { try await send.send(1) }
-    await expectFlavorError("receive", mentions: fromAsyncio) { _ = try await receive.receive() }
-    await expectFlavorError("withNursery", mentions: fromAsyncio) { try await withNursery { _ in } }
-    await expectFlavorError("CancelScope.run", mentions: fromAsyncio) { try await CancelScope().run {} }
-    await expectFlavorError("currentEffectiveDeadline", mentions: fromAsyncio) { _ = try currentEffectiveDeadline() }
-    await expectFlavorError("openLoop", mentions: fromAsyncio) { try await openLoop { _ in } }
+    await expectFlavorError("Trio.MemorySendChannel.send", mentions: fromAsyncio) { try await send.send(1) }
+    await expectFlavorError("Trio.MemoryReceiveChannel.receive", mentions: fromAsyncio) { _ = try await receive.receive() }
+    await expectFlavorError("Trio.withNursery", mentions: fromAsyncio) { try await withNursery { _ in } }
+    await expectFlavorError("Trio.CancelScope.run", mentions: fromAsyncio) { try await CancelScope().run {} }
+    await expectFlavorError("Trio.currentEffectiveDeadline", mentions: fromAsyncio) { _ = try currentEffectiveDeadline() }
+    await expectFlavorError("TrioAsyncio.openLoop", mentions: fromAsyncio) { try await openLoop { _ in } }
     await expectFlavorError("allowAsyncio", mentions: fromAsyncio) { try await allowAsyncio {} }
     await expectFlavorError("runAioCoroutine", mentions: fromAsyncio) { _ = try await runAioCoroutine { 1 } }
     await expectFlavorError("aioAsTrio", mentions: fromAsyncio) {

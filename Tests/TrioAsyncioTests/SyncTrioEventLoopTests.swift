@@ -8,7 +8,7 @@ import TrioAsyncio
 @Suite struct SyncTrioEventLoopTests {
     /// `test_explicit_mainloop`: one loop, several runs.
     @Test func repeatedRunUntilComplete() throws {
-        let loop = SyncTrioEventLoop()
+        let loop = try SyncTrioEventLoop()
         defer { try? loop.close() }
         let first = try loop.runUntilComplete(try loop.createTask { "bar" })
         let second = try loop.runUntilComplete(try loop.createTask { () async throws -> String in
@@ -21,7 +21,7 @@ import TrioAsyncio
     }
 
     @Test func trioAsAioAndRunTrioWorkOnIt() throws {
-        let loop = SyncTrioEventLoop()
+        let loop = try SyncTrioEventLoop()
         defer { try? loop.close() }
         let (value, flavors, current) = try loop.runUntilComplete(try loop.createTask {
             () async throws -> (Int, [String], Bool) in
@@ -41,7 +41,7 @@ import TrioAsyncio
     }
 
     @Test func runForeverUntilStopAndAgain() throws {
-        let loop = SyncTrioEventLoop()
+        let loop = try SyncTrioEventLoop()
         defer { try? loop.close() }
         var ticks: [String] = []
         try loop.callSoon { ticks.append("a") }
@@ -65,7 +65,7 @@ import TrioAsyncio
     }
 
     @Test func closeEndsTheRunAndCancelsWhatIsLeft() throws {
-        let loop = SyncTrioEventLoop()
+        let loop = try SyncTrioEventLoop()
         var trioCancelled = false
         var asyncioCancelled = false
         let started = try loop.createTask { () async throws -> Void in
@@ -102,7 +102,7 @@ import TrioAsyncio
     }
 
     @Test func badInputIsAClearError() throws {
-        let loop = SyncTrioEventLoop()
+        let loop = try SyncTrioEventLoop()
         defer { try? loop.close() }
         let other = try SelectorEventLoop()
         defer { try? other.close() }
@@ -120,7 +120,7 @@ import TrioAsyncio
         #expect(message.contains("already running"))
         try Trio.run {
             #expect(throws: RuntimeError.self) { try loop.runForever() }
-            let inner = SyncTrioEventLoop()
+            let inner = try SyncTrioEventLoop()
             #expect(throws: RuntimeError.self) { try inner.runForever() }
         }
         // A future that never completes: the loop stopped by hand first.
@@ -137,7 +137,7 @@ import TrioAsyncio
     }
 
     @Test func asyncioRunAndNewEventLoopCanProduceIt() throws {
-        let (isSync, seen) = try Asyncio.run(loopFactory: { SyncTrioEventLoop() }) { () async throws -> (Bool, Int) in
+        let (isSync, seen) = try Asyncio.run(loopFactory: { try SyncTrioEventLoop() }) { () async throws -> (Bool, Int) in
             let loop = try getRunningLoop()
             let seen = try await trioAsAio { () async throws -> Int in
                 try await Trio.sleep(0.01)
@@ -147,7 +147,7 @@ import TrioAsyncio
         }
         #expect(isSync)
         #expect(seen == 7)
-        setNewEventLoopFactory { SyncTrioEventLoop() }
+        setNewEventLoopFactory { try SyncTrioEventLoop() }
         defer { setNewEventLoopFactory(nil) }
         let loop = newEventLoop()
         defer { try? loop.close() }

@@ -20,6 +20,11 @@ public func moveOnAt<T>(_ deadline: Double, shield: Bool = false, _ body: () asy
 
 /// Runs `body`, failing with ``TooSlowError`` if it takes longer than `seconds`. Flavor: Trio.
 ///
+/// Around a body that never returns, give the closure a `Void` result:
+/// `try await failAfter(5) { () async throws -> Void in try await sleepForever() }`. With `T`
+/// inferred as `Never`, Swift 6.3 warns "will never be executed" at the call (the resumption after a
+/// generic call returning `Never`), and a `Never` overload would capture other closures too.
+///
 /// - Throws: the body's errors; ``TooSlowError`` on timeout; ``ValueError`` for a negative or
 ///   NaN timeout.
 public func failAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T {
@@ -28,6 +33,8 @@ public func failAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () asy
 }
 
 /// Runs `body`, failing with ``TooSlowError`` if the run's clock reaches `deadline`. Flavor: Trio.
+///
+/// Around a body that never returns, give the closure a `Void` result (see ``failAfter(_:shield:_:)``).
 ///
 /// - Throws: the body's errors; ``TooSlowError`` on timeout; ``ValueError`` for NaN.
 public func failAt<T>(_ deadline: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T {

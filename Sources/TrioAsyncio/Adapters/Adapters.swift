@@ -7,19 +7,24 @@ import Trio
 ///
 /// Flavor: the result is Trio-flavored (a checkpoint); `fn` runs inside a new asyncio task of the
 /// loop (`loop`, or ``CurrentLoop``). Cancellation follows ``TrioEventLoop/runAioFuture(_:)``.
-/// Swift 6.3 cannot call the result inline with arguments: bind it first,
-/// `let g = aioAsTrio(f); try await g(3)`.
+/// One- and two-argument functions can be adapted and called inline (`try await aioAsTrio(f)(21)`);
+/// for more arguments Swift 6.3 cannot call a parameter-pack result inline: bind it first,
+/// `let g = aioAsTrio(f); try await g(1, 2, 3)`.
 ///
 /// The returned function throws what `fn` throws, `Cancelled`, or `RuntimeError` when no loop is open.
 public func aioAsTrio<each A, R>(
     loop: TrioEventLoop? = nil, _ fn: @escaping (repeat each A) async throws -> R
 ) -> (repeat each A) async throws -> R {
     { (args: repeat each A) in
-        try requireTrioTask("aioAsTrio")
-        let target = try resolveLoop(loop, for: "aioAsTrio")
         let packed = (repeat each args)
-        return try await target.runAioCoroutine { try await fn(repeat each packed) }
+        return try await callAioFromTrio(loop: loop) { try await fn(repeat each packed) }
     }
+}
+
+/// One call through ``aioAsTrio(loop:_:)``, whatever the arity.
+func callAioFromTrio<R>(loop: TrioEventLoop?, _ call: @escaping () async throws -> R) async throws -> R {
+    try requireTrioTask("aioAsTrio")
+    return try await resolveLoop(loop, for: "aioAsTrio").runAioCoroutine(call)
 }
 
 /// Waits for an asyncio future from Trio code: ``runAioFuture(_:)``.
@@ -65,12 +70,16 @@ public func trioAsAio<each A, R>(
 ) -> (repeat each A) -> Future<R> {
     { (args: repeat each A) in
         let packed = (repeat each args)
-        do {
-            let target = try resolveLoop(loop, for: "trioAsAio")
-            return try target.trioAsFuture { try await fn(repeat each packed) }
-        } catch {
-            return failedFuture(error, of: R.self)
-        }
+        return callTrioFromAio(loop: loop) { try await fn(repeat each packed) }
+    }
+}
+
+/// One call through ``trioAsAio(loop:_:)``, whatever the arity.
+func callTrioFromAio<R>(loop: TrioEventLoop?, _ call: @escaping () async throws -> R) -> Future<R> {
+    do {
+        return try resolveLoop(loop, for: "trioAsAio").trioAsFuture(call)
+    } catch {
+        return failedFuture(error, of: R.self)
     }
 }
 

@@ -4,7 +4,7 @@ import Trio
 /// The error for the Trio-flavored bridge function `what` called outside a Trio task: from asyncio
 /// code it names `trioAsAio`; elsewhere it says to call it from a Trio task.
 func trioFlavorError(_ what: String) -> FlavorError {
-    if AsyncLibrary.calledFromAsyncio { return .trioCalledFromAsyncio(what) }
+    if AsyncLibrary.calledFromAsyncio { return .trioCalledFromAsyncio("TrioAsyncio." + what) }
     return FlavorError("\(what) is Trio-flavored: call it from a Trio task (inside Trio.run or TrioAsyncio.run)")
 }
 

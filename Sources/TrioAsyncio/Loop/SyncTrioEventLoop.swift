@@ -19,8 +19,8 @@ import Trio
 /// and awaited) and ends its Trio run; afterwards every scheduling call throws
 /// `RuntimeError` "Event loop is closed".
 ///
-/// `Asyncio.run(loopFactory: { SyncTrioEventLoop() }) { … }` runs an asyncio program on it, and
-/// `setNewEventLoopFactory { SyncTrioEventLoop() }` makes `newEventLoop()` and `getEventLoop()` produce it.
+/// `Asyncio.run(loopFactory: { try SyncTrioEventLoop() }) { … }` runs an asyncio program on it, and
+/// `setNewEventLoopFactory { try SyncTrioEventLoop() }` makes `newEventLoop()` and `getEventLoop()` produce it.
 public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
     private let run: PausedRun
     /// Set to ask the host task for the next start of the loop task (or for the shutdown).
@@ -34,19 +34,14 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
 
     /// A loop with a paused Trio run of its own.
     ///
-    /// Flavor: sync. Creating one inside a Trio run works (running it there does not). Traps only if
-    /// the OS refuses the run an epoll instance or an eventfd.
-    public init() {
+    /// Flavor: sync. Creating one inside a Trio run works (running it there does not).
+    /// - Throws: ``OSError`` when the OS refuses the run an epoll instance or an eventfd (as
+    ///   `SelectorEventLoop()` does).
+    public init() throws {
         _ = LoopLookup.installed
         let box = HostBox()
-        let run: PausedRun
-        let driver: HostedLoopDriver
-        do {
-            run = try PausedRun(name: "SyncTrioEventLoop") { try await box.loop?.hostRun() }
-            driver = HostedLoopDriver(run: run)
-        } catch {
-            fatalError("cannot create a SyncTrioEventLoop: \(error)")
-        }
+        let run = try PausedRun(name: "SyncTrioEventLoop") { try await box.loop?.hostRun() }
+        let driver = HostedLoopDriver(run: run)
         self.run = run
         super.init(queueLen: nil, driver: driver, isSyncLoop: true)
         box.loop = self
