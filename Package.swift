@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        .target(name: "TrioTesting", dependencies: ["Trio", "TrioPlatform"]),
+        .target(name: "TrioTesting", dependencies: ["Trio", "Asyncio", "TrioAsyncio", "TrioPlatform"]),
         .target(
             name: "Asyncio",
             dependencies: [

@@ -51,10 +51,17 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// The duration (seconds) above which a callback counts as slow in debug mode.
     public var slowCallbackDuration = 0.1
 
+    /// Where ``time()`` comes from; set at creation.
+    public let clock: LoopClock
+    /// ``LoopClock/autojump``'s current time (loop thread only).
+    private var virtualNow = 0.0
+
     /// Creates a loop owned by the calling thread.
     ///
+    /// - Parameter clock: where ``time()`` comes from: the monotonic clock, or virtual time for tests.
     /// - Throws: ``OSError`` when the OS refuses an epoll instance or an eventfd.
-    public init() throws {
+    public init(clock: LoopClock = .monotonic) throws {
+        self.clock = clock
         epoll = try Epoll()
         wakeup = try WakeupFD()
         ownerThread = Atomic(UInt(pthread_self()))
@@ -127,8 +134,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
         return handle
     }
 
-    /// Seconds on the monotonic clock.
-    public func time() -> Double { monotonicSeconds() }
+    /// Seconds on the loop's ``clock``: the monotonic clock, or virtual time.
+    public func time() -> Double { clock == .monotonic ? monotonicSeconds() : virtualNow }
 
     /// Counts a cancelled timer, so that the heap is pruned once they are many.
     public func timerHandleCancelled(_ handle: TimerHandle) {
@@ -320,12 +327,16 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
         if !ready.isEmpty || stopping {
             timeout = 0
         } else if let next = nextDeadline {
-            let delay = max(0, next - time()) * 1000
+            // Virtual time only looks for I/O before jumping to the timer.
+            let delay = clock == .autojump ? 0 : max(0, next - time()) * 1000
             timeout = delay >= Double(Int32.max) ? Int32.max : Int32(delay.rounded(.up))
         } else {
             timeout = -1
         }
         let count = epoll.wait(into: events, timeoutMilliseconds: timeout)
+        if clock == .autojump, count == 0, ready.isEmpty, !stopping, let next = nextDeadline, next > virtualNow {
+            virtualNow = next
+        }
         // A hang-up or an error wakes both directions: the callbacks' next system call reports it.
         let failed = EPOLLHUP.rawValue | EPOLLERR.rawValue
         for event in events[..<count] {

@@ -15,13 +15,15 @@ package final class PausedRun {
     /// Starts a run whose main task is `main`; it does not run until driven.
     ///
     /// - Throws: ``RuntimeError`` when the OS refuses an epoll instance or an eventfd.
-    package init(name: String, _ main: sending @escaping () async throws -> Void) throws {
+    package init(
+        name: String, clock: (any TrioClock)? = nil, _ main: sending @escaping () async throws -> Void
+    ) throws {
         // A run of its own even when created inside another one: only driving it there is refused.
         let outer = Runner.currentOnThread.value
         Runner.currentOnThread.set(nil)
         defer { Runner.currentOnThread.set(outer) }
         (runner, result) = try Runner.start(
-            clock: nil, instruments: [], strictExceptionGroups: true, name: name, main)
+            clock: clock, instruments: [], strictExceptionGroups: true, name: name, main)
         runner.driving = false
     }
 

@@ -94,6 +94,12 @@ struct IOManager: ~Copyable {
 
     var hasWaiters: Bool { waiterCount > 0 || callbackCount > 0 }
 
+    /// The descriptors something still watches: a task waiting, a callback (an asyncio loop's reader
+    /// or writer), or an open socket keeping its registration. For tests' leftover checks.
+    var watchedDescriptors: [Int32] {
+        watches.values.filter { !$0.isUnused }.map(\.fd).sorted()
+    }
+
     mutating func watchWakeup(_ fd: Int32) throws {
         wakeFD = fd
         try epoll.control(EPOLL_CTL_ADD, fd, events: EPOLLIN.rawValue)

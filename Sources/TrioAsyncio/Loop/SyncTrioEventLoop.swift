@@ -35,12 +35,14 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
     /// A loop with a paused Trio run of its own.
     ///
     /// Flavor: sync. Creating one inside a Trio run works (running it there does not).
+    /// - Parameter clock: the clock of the loop's Trio run, which ``time()`` reads (default: the system's
+    ///   monotonic clock; TrioTesting's `MockClock` for virtual time in tests).
     /// - Throws: ``OSError`` when the OS refuses the run an epoll instance or an eventfd (as
     ///   `SelectorEventLoop()` does).
-    public init() throws {
+    public init(clock: (any TrioClock)? = nil) throws {
         _ = LoopLookup.installed
         let box = HostBox()
-        let run = try PausedRun(name: "SyncTrioEventLoop") { try await box.loop?.hostRun() }
+        let run = try PausedRun(name: "SyncTrioEventLoop", clock: clock) { try await box.loop?.hostRun() }
         let driver = HostedLoopDriver(run: run)
         self.run = run
         super.init(queueLen: nil, driver: driver, isSyncLoop: true)
