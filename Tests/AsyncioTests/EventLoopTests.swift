@@ -1,3 +1,4 @@
+import TrioTesting
 import Asyncio
 import Glibc
 import Sniffio
@@ -6,8 +7,8 @@ import Testing
 import TrioPlatform
 
 @Suite struct EventLoopTests {
-    @Test(arguments: LoopFactory.blocking)
-    func callSoonRunsInFIFOOrderOnlyWhenTheLoopRuns(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func callSoonRunsInFIFOOrderOnlyWhenTheLoopRuns(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             for index in 0..<5 { try loop.callSoon { log(index) } }
@@ -18,8 +19,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func stopInsideACallbackFinishesTheIterationFirst(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func stopInsideACallbackFinishesTheIterationFirst(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
             try loop.callSoon { log("a") }
@@ -39,8 +40,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func stopBeforeRunForeverRunsOneIteration(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func stopBeforeRunForeverRunsOneIteration(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             try loop.callSoon { log(1) }
@@ -50,8 +51,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func cancelledHandleDoesNotRun(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func cancelledHandleDoesNotRun(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             let handle = try loop.callSoon { log(1) }
@@ -64,8 +65,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func timersRunInDueOrderAndNotEarly(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func timersRunInDueOrderAndNotEarly(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
             var firedAt: [String: Double] = [:]
@@ -86,8 +87,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func dueTimersQueueBehindCallbacksAlreadyReady(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func dueTimersQueueBehindCallbacksAlreadyReady(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
             try loop.callLater(-1) { log("past timer") }
@@ -100,8 +101,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func cancelledTimerDoesNotRun(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func cancelledTimerDoesNotRun(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             let timer = try loop.callLater(0.001) { log(1) }
@@ -113,8 +114,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func manyCancelledTimersAreDropped(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func manyCancelledTimersAreDropped(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             let timers = try (0..<500).map { index in try loop.callLater(10) { log(index) } }
@@ -126,8 +127,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func nanDeadlinesAreRefused(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func nanDeadlinesAreRefused(_ factory: AsyncioLoopKind) throws {
         // NaN compares false with every deadline: at the top of the timer heap it would keep every other timer
         // from ever firing. CPython 3.13's sleep() refuses it with ValueError; the loop does so for all timers.
         try factory.withLoop { loop in
@@ -144,15 +145,15 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func sleepRefusesNaN(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func sleepRefusesNaN(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             await #expect(throws: ValueError.self) { try await Asyncio.sleep(.nan) }
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func timeIsMonotonic(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func timeIsMonotonic(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let first = loop.time()
             let second = loop.time()
@@ -160,8 +161,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func stateRules(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func stateRules(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             var nested: (any Error)?
             var closeWhileRunning: (any Error)?
@@ -183,8 +184,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func runUntilCompleteReturnsTheResultOrThrows(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func runUntilCompleteReturnsTheResultOrThrows(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
             try loop.callLater(0.001) { try? future.setResult(42) }
@@ -202,8 +203,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func callSoonThreadsafeWakesABlockedLoop(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func callSoonThreadsafeWakesABlockedLoop(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
             let target = Unchecked(future)
@@ -216,8 +217,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func readersAndWritersFollowTheFileDescriptor(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func readersAndWritersFollowTheFileDescriptor(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             var fds: [Int32] = [-1, -1]
             #expect(pipe(&fds) == 0)
@@ -245,8 +246,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func sniffioSaysAsyncioInCallbacksAndTasks(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func sniffioSaysAsyncioInCallbacksAndTasks(_ factory: AsyncioLoopKind) throws {
         let inTask = try factory.run { loop in
             var inCallback: String?
             let future = loop.createFuture(of: Void.self)
@@ -261,15 +262,15 @@ import TrioPlatform
         #expect(throws: AsyncLibraryNotFoundError.self) { try currentAsyncLibrary() }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func getRunningLoopInsideAndOutside(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func getRunningLoopInsideAndOutside(_ factory: AsyncioLoopKind) throws {
         #expect(throws: RuntimeError.self) { try getRunningLoop() }
         let same = try factory.run { loop in try getRunningLoop() === loop }
         #expect(same)
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func customExceptionHandlerReceivesContexts(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func customExceptionHandlerReceivesContexts(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             var messages: [String] = []
             loop.setExceptionHandler { _, context in messages.append(context.message) }
@@ -285,8 +286,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func runInExecutorRunsOnAnotherThread(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func runInExecutorRunsOnAnotherThread(_ factory: AsyncioLoopKind) throws {
         let (value, sameThread) = try factory.run { loop in
             let mine = UInt(pthread_self())
             let future = try loop.runInExecutor(nil) { (21 * 2, UInt(pthread_self()) == mine) }
@@ -296,8 +297,8 @@ import TrioPlatform
         #expect(!sameThread)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func runInExecutorPropagatesErrors(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func runInExecutorPropagatesErrors(_ factory: AsyncioLoopKind) throws {
         #expect(throws: TestError(tag: 3)) {
             try factory.run { loop in
                 let executor = ThreadPoolExecutor(maxWorkers: 1)
@@ -307,8 +308,8 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func runInExecutorCancelledBeforeStartingNeverRuns(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func runInExecutorCancelledBeforeStartingNeverRuns(_ factory: AsyncioLoopKind) throws {
         // CPython cancels the concurrent future along with the asyncio one, and a worker skips a cancelled work
         // item; a call already running goes on to the end and its result is dropped.
         let executor = ThreadPoolExecutor(maxWorkers: 1)
@@ -368,13 +369,13 @@ import TrioPlatform
     /// A real-time signal no other test of the process sends, and the cases one after the other: a test that
     /// heard another's signal would stop listening while its own was still on the way, and a signal that finds
     /// no subscriber gets the process's default action (for this one, as for SIGUSR1: the process ends).
-    @Test(.serialized, arguments: LoopFactory.blocking)
-    func signalHandlerRunsOnTheLoop(_ factory: LoopFactory) throws {
+    @Test(.serialized, arguments: AsyncioLoopKind.blocking)
+    func signalHandlerRunsOnTheLoop(_ factory: AsyncioLoopKind) throws {
         let signal = __libc_current_sigrtmin() + 1
         // A loop dropped without close() gives signal handling back, as CPython's loop __del__ closes it;
         // otherwise no later loop could handle signals.
         do {
-            let dropped = try factory.make()
+            let dropped = try factory.makeLoop()
             try dropped.addSignalHandler(signal) {}
         }
         // A signal the OS refuses (glibc keeps 32 for itself) leaves nothing claimed behind either, as CPython

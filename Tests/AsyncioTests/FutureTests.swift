@@ -1,9 +1,10 @@
+import TrioTesting
 import Asyncio
 import Testing
 
 @Suite struct FutureTests {
-    @Test(arguments: LoopFactory.blocking)
-    func stateTransitions(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func stateTransitions(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
             #expect(!future.done)
@@ -19,12 +20,12 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func callbacksAClosedLoopCannotScheduleAreReported(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func callbacksAClosedLoopCannotScheduleAreReported(_ factory: AsyncioLoopKind) throws {
         // CPython's add_done_callback on a done future (and set_result with callbacks waiting) goes through
         // call_soon, which raises "Event loop is closed" once the loop is closed: the callback must not vanish
         // without a word. Here the methods do not throw, so the loop's exception handler hears of it.
-        let loop = try factory.make()
+        let loop = try factory.makeLoop()
         let reports = Log<ExceptionContext>()
         loop.setExceptionHandler { _, context in reports(context) }
         let done = loop.createFuture(of: Int.self)
@@ -41,8 +42,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func cancelCarriesTheMessage(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func cancelCarriesTheMessage(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
             #expect(future.cancel(message: "bye"))
@@ -57,8 +58,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func doneCallbacksRunThroughTheReadyQueueInOrder(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func doneCallbacksRunThroughTheReadyQueueInOrder(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
             let future = loop.createFuture(of: Int.self)
@@ -83,8 +84,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func awaitingReturnsResultOrThrows(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func awaitingReturnsResultOrThrows(_ factory: AsyncioLoopKind) throws {
         let outcome = try factory.run { loop in
             let good = loop.createFuture(of: String.self)
             let bad = loop.createFuture(of: String.self)
@@ -101,17 +102,17 @@ import Testing
         #expect(outcome == "ok/1")
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func awaitingOutsideATaskIsAFlavorError(_ factory: LoopFactory) async throws {
-        let loop = try factory.make()
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func awaitingOutsideATaskIsAFlavorError(_ factory: AsyncioLoopKind) async throws {
+        let loop = try factory.makeLoop()
         defer { try? loop.close() }
         let future = loop.createFuture(of: Int.self)
         await #expect(throws: FlavorError.self) { try await future.value }
         await #expect(throws: FlavorError.self) { try await Asyncio.sleep(0) }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func unretrievedExceptionIsReportedOnlyWhenNotRetrieved(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func unretrievedExceptionIsReportedOnlyWhenNotRetrieved(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             var reports: [String] = []
             loop.setExceptionHandler { _, context in

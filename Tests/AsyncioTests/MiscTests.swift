@@ -1,3 +1,4 @@
+import TrioTesting
 import Asyncio
 import Glibc
 import Synchronization
@@ -45,14 +46,14 @@ import Testing
         #expect(try getEventLoop() === created)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func getEventLoopInsideARunningLoopIsThatLoop(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func getEventLoopInsideARunningLoopIsThatLoop(_ factory: AsyncioLoopKind) throws {
         let same = try factory.run { loop in try getEventLoop() === loop }
         #expect(same)
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func debugModeRejectsCallsFromOtherThreads(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func debugModeRejectsCallsFromOtherThreads(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             loop.debug = true
             #expect(loop.debug)
@@ -75,10 +76,10 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func runningAnotherLoopInsideACallbackIsRefused(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func runningAnotherLoopInsideACallbackIsRefused(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
-            let other = try factory.make()
+            let other = try factory.makeLoop()
             defer { try? other.close() }
             var refused: RuntimeError?
             try loop.callSoon {
@@ -92,8 +93,8 @@ import Testing
 }
 
 @Suite struct MoreTaskTests {
-    @Test(arguments: LoopFactory.all)
-    func ensureFutureAndTypedWait(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func ensureFutureAndTypedWait(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let future = loop.createFuture(of: Int.self)
             #expect(ensureFuture(future) === future)
@@ -107,8 +108,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func timeoutAtUsesLoopTime(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func timeoutAtUsesLoopTime(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let deadline = loop.time() + 0.005
             await #expect(throws: TimeoutError.self) { try await timeoutAt(deadline) { try await Asyncio.sleep(10) } }
@@ -118,8 +119,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancelledSemaphoreWaiterGivesItsUnitBack(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancelledSemaphoreWaiterGivesItsUnitBack(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let semaphore = Asyncio.Semaphore(1)
             try await semaphore.acquire()
@@ -135,8 +136,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancelledConditionWaiterReacquiresTheLock(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancelledConditionWaiterReacquiresTheLock(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let condition = Asyncio.Condition()
             let waiter = try loop.createTask {
@@ -156,8 +157,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func conditionWaiterCancelledWhileReacquiringPassesTheNotificationOn(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func conditionWaiterCancelledWhileReacquiringPassesTheNotificationOn(_ factory: AsyncioLoopKind) throws {
         // CPython 3.13 Condition.wait: whatever ends a wait with an error may come after the notification
         // arrived, so it notifies another waiter. Here the first waiter is notified, then cancelled while it
         // waits for the lock again: the second must not sleep forever.
@@ -186,8 +187,8 @@ import Testing
         #expect(log.items == ["woke 2"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func uncancelDropsAnUndeliveredRequest(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func uncancelDropsAnUndeliveredRequest(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             let me = try #require(currentTask())
             me.cancel()
@@ -200,8 +201,8 @@ import Testing
 }
 
 @Suite struct MoreStreamTests {
-    @Test(arguments: LoopFactory.all)
-    func serverAsAsyncContextManagerAndHandlerErrorsAreReported(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func serverAsAsyncContextManagerAndHandlerErrorsAreReported(_ factory: AsyncioLoopKind) throws {
         var reported: [String] = []
         try factory.run { loop in
             loop.setExceptionHandler { _, context in reported.append(context.message) }
@@ -219,8 +220,8 @@ import Testing
         #expect(reported == ["Unhandled exception in client_connected_cb"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func largeTransfersKeepOrderUnderFlowControl(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func largeTransfersKeepOrderUnderFlowControl(_ factory: AsyncioLoopKind) throws {
         let received = try factory.run { _ in
             let payload = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let server = try await startServer(host: "127.0.0.1", port: 0, limit: 1024) { reader, writer in
@@ -252,8 +253,8 @@ import Testing
 }
 
 @Suite struct ToThreadTests {
-    @Test(arguments: LoopFactory.all)
-    func toThreadRunsElsewhereAndKeepsTheLoopResponsive(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func toThreadRunsElsewhereAndKeepsTheLoopResponsive(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         let ticked = Atomic<Bool>(false)
         try factory.run { loop in
@@ -275,8 +276,8 @@ import Testing
 }
 
 @Suite struct ServerLifecycleTests {
-    @Test(arguments: LoopFactory.all)
-    func waitClosedWaitsForOpenConnections(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func waitClosedWaitsForOpenConnections(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let handlerDone = Asyncio.Event()
             let server = try await startServer(host: "127.0.0.1", port: 0) { reader, writer in
@@ -297,8 +298,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func readuntilAtEOFReturnsThePartialData(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func readuntilAtEOFReturnsThePartialData(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             let reader = StreamReader()
             reader.feedData(bytes("no separator"))

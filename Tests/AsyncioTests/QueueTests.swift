@@ -1,9 +1,10 @@
+import TrioTesting
 import Asyncio
 import Testing
 
 @Suite struct QueueTests {
-    @Test(arguments: LoopFactory.all)
-    func fifoOrderAndNowaitErrors(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func fifoOrderAndNowaitErrors(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             let queue = Asyncio.Queue<Int>(maxsize: 2)
             #expect(queue.empty)
@@ -17,8 +18,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func putWaitsForRoomAndGetWaitsForItems(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func putWaitsForRoomAndGetWaitsForItems(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let queue = Asyncio.Queue<Int>(maxsize: 1)
@@ -43,8 +44,8 @@ import Testing
         #expect(log.items.firstIndex(of: "got 1")! < log.items.firstIndex(of: "put 2")!)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func joinWaitsForTaskDone(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func joinWaitsForTaskDone(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let queue = Asyncio.Queue<Int>()
@@ -67,8 +68,8 @@ import Testing
         #expect(log.items == ["done 1", "done 2", "done 3", "joined"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancelledGetterDoesNotLoseAnItem(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancelledGetterDoesNotLoseAnItem(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let queue = Asyncio.Queue<Int>()
             let first = try loop.createTask { try await queue.get() }
@@ -81,8 +82,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func lifoAndPriorityOrders(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func lifoAndPriorityOrders(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             let lifo = LifoQueue<Int>()
             let priority = PriorityQueue<Int>()

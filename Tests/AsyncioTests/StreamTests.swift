@@ -1,3 +1,4 @@
+import TrioTesting
 import Asyncio
 import Glibc
 import Testing
@@ -15,8 +16,8 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
 }
 
 @Suite struct StreamTests {
-    @Test(arguments: LoopFactory.all)
-    func echoServerRoundTrip(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func echoServerRoundTrip(_ factory: AsyncioLoopKind) throws {
         let replies = try factory.run { _ in
             let server = try await startServer(host: "127.0.0.1", port: 0, echoLines)
             #expect(server.port > 0)
@@ -42,8 +43,8 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         #expect(replies == ["hello\n", "world\n"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func readerMethodsOnFedData(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func readerMethodsOnFedData(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             let reader = StreamReader(limit: 8)
             reader.feedData(bytes("ab|cdefgh\nxy"))
@@ -67,8 +68,8 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func readuntilRespectsTheLimit(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func readuntilRespectsTheLimit(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             let reader = StreamReader(limit: 4)
             reader.feedData(bytes("abcdefgh"))
@@ -84,8 +85,8 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func readWaitsForData(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func readWaitsForData(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let reader = StreamReader()
             try loop.callLater(0.002) { reader.feedData([1, 2, 3]) }
@@ -96,8 +97,8 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func connectionRefusedIsAnOSError(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func connectionRefusedIsAnOSError(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             // Bind and close a server to find a port nobody listens on.
             let server = try await startServer(host: "127.0.0.1", port: 0) { _, writer in writer.close() }
@@ -112,8 +113,8 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func serveForeverStopsWhenCancelled(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func serveForeverStopsWhenCancelled(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let server = try await startServer(host: "127.0.0.1", port: 0, echoLines)
             let serving = try loop.createTask { try await server.serveForever() }
@@ -174,8 +175,8 @@ private final class EchoProtocol: StreamProtocol {
 }
 
 @Suite struct TransportTests {
-    @Test(arguments: LoopFactory.all)
-    func protocolCallbacksInOrder(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func protocolCallbacksInOrder(_ factory: AsyncioLoopKind) throws {
         let events = try factory.run { loop in
             let server = try await loop.createServer({ EchoProtocol() }, host: "127.0.0.1", port: 0)
             let client = RecordingProtocol(loop: loop)
@@ -194,8 +195,8 @@ private final class EchoProtocol: StreamProtocol {
         #expect(events == ["made", "eof", "lost"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func writeBufferLimitsPauseAndResumeTheProtocol(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func writeBufferLimitsPauseAndResumeTheProtocol(_ factory: AsyncioLoopKind) throws {
         let events = try factory.run { loop in
             // A server that reads nothing until told to.
             let sink = RecordingProtocol(loop: loop)
@@ -228,8 +229,8 @@ private final class EchoProtocol: StreamProtocol {
         #expect(events == ["made", "pause", "resume", "lost"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func writesAfterCloseAreDroppedAndWarnedAboutAfterAFew(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func writesAfterCloseAreDroppedAndWarnedAboutAfterAFew(_ factory: AsyncioLoopKind) throws {
         // CPython's socket transport drops writes once its connection is lost or closing with nothing buffered,
         // counting them, and logs "socket.send() raised exception." from the fifth on.
         let warnings = try factory.run { loop in
@@ -256,8 +257,8 @@ private final class EchoProtocol: StreamProtocol {
         #expect(warnings == ["socket.send() raised exception.", "socket.send() raised exception."])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aSocketClosingWithBytesBufferedStillTakesWrites(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func aSocketClosingWithBytesBufferedStillTakesWrites(_ factory: AsyncioLoopKind) throws {
         // CPython's socket transport only drops writes once the connection's loss is scheduled; while close()
         // waits for the buffer to drain, a write joins the buffer and is sent before connection_lost.
         let (received, expected) = try factory.run { loop in
@@ -286,8 +287,8 @@ private final class EchoProtocol: StreamProtocol {
         #expect(received.suffix(4) == bytes("tail")[...])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func sockOperations(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func sockOperations(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let serverSide = EchoProtocol(loop: loop)
             let server = try await loop.createServer({ serverSide }, host: "127.0.0.1", port: 0)
@@ -306,8 +307,8 @@ private final class EchoProtocol: StreamProtocol {
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func sockCallsRefuseBadArguments(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func sockCallsRefuseBadArguments(_ factory: AsyncioLoopKind) throws {
         // CPython raises ValueError for a negative recv size; an empty address is no address. Neither may trap.
         try factory.run { loop in
             var fds: [Int32] = [0, 0]

@@ -1,10 +1,11 @@
+import TrioTesting
 import Asyncio
 import Glibc
 import Testing
 
 @Suite struct SubprocessTests {
-    @Test(arguments: LoopFactory.all)
-    func communicateRoundTrip(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func communicateRoundTrip(_ factory: AsyncioLoopKind) throws {
         let (out, code) = try factory.run { _ in
             let process = try await createSubprocessExec("cat", stdin: .pipe, stdout: .pipe)
             let (out, err) = try await process.communicate(bytes("through cat"))
@@ -17,8 +18,8 @@ import Testing
 
     /// The loop ignores SIGPIPE for itself; its children must start with the default action, as
     /// with CPython's restore_signals, or a `yes | head` pipeline inside them would never end.
-    @Test(arguments: LoopFactory.all)
-    func childrenStartWithSIGPIPEAtItsDefault(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func childrenStartWithSIGPIPEAtItsDefault(_ factory: AsyncioLoopKind) throws {
         let out = try factory.run { _ in
             let process = try await createSubprocessExec("sh", ["-c", "grep SigIgn /proc/$$/status"], stdout: .pipe)
             let (out, _) = try await process.communicate()
@@ -30,8 +31,8 @@ import Testing
         #expect((mask ?? 0) & (1 << (UInt64(SIGPIPE) - 1)) == 0, "SigIgn: \(out)")
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingCommunicateWhileStdinIsBlockedCancelsIt(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancellingCommunicateWhileStdinIsBlockedCancelsIt(_ factory: AsyncioLoopKind) throws {
         // CPython's _feed_stdin ignores only broken pipes: a cancellation that reaches drain() cancels
         // communicate(), whose gather also cancels the readers.
         try factory.run { loop in
@@ -50,8 +51,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aStartCancelledAfterTheSpawnKillsAndReapsTheChild(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func aStartCancelledAfterTheSpawnKillsAndReapsTheChild(_ factory: AsyncioLoopKind) throws {
         // CPython's subprocess_exec closes the transport and waits for the child when anything fails, or is
         // cancelled, once the child exists: no process outlives a start that did not return it.
         try factory.run { loop in
@@ -75,8 +76,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func shellExitCodeAndStderr(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func shellExitCodeAndStderr(_ factory: AsyncioLoopKind) throws {
         let (err, code) = try factory.run { _ in
             let process = try await createSubprocessShell("echo oops >&2; exit 3", stdout: .devNull, stderr: .pipe)
             let err = try await process.stderr!.read()
@@ -86,8 +87,8 @@ import Testing
         #expect(code == 3)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func killIsReportedAsANegativeSignal(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func killIsReportedAsANegativeSignal(_ factory: AsyncioLoopKind) throws {
         let code = try factory.run { _ in
             let process = try await createSubprocessExec("sleep", ["10"])
             #expect(process.returncode == nil)
@@ -100,8 +101,8 @@ import Testing
         #expect(code == -SIGKILL)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func readlineFromAChild(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func readlineFromAChild(_ factory: AsyncioLoopKind) throws {
         let lines = try factory.run { _ in
             let process = try await createSubprocessShell("printf 'a\\nb\\n'", stdout: .pipe)
             var lines: [String] = []
@@ -112,8 +113,8 @@ import Testing
         #expect(lines == ["a\n", "b\n"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func missingProgramThrows(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func missingProgramThrows(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             await #expect(throws: OSError.self) {
                 _ = try await createSubprocessExec("/nonexistent/program-for-test")
@@ -123,8 +124,8 @@ import Testing
 }
 
 @Suite struct SubprocessLifetimeTests {
-    @Test(arguments: LoopFactory.all)
-    func droppedProcessStillDrainsAndReaps(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func droppedProcessStillDrainsAndReaps(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             var pid: pid_t = 0
             do {

@@ -1,3 +1,4 @@
+import TrioTesting
 import Asyncio
 import Sniffio
 import Synchronization
@@ -20,7 +21,7 @@ private func runOnOwnThread<T: Sendable>(
 ) async throws -> T {
     return try await withCheckedThrowingContinuation { continuation in
         let start = ThreadStart {
-            continuation.resume(with: Result { try LoopFactory.selector.run(main) })
+            continuation.resume(with: Result { try AsyncioLoopKind.selector.run(main) })
         }
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in

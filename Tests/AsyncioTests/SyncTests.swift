@@ -1,9 +1,10 @@
+import TrioTesting
 import Asyncio
 import Testing
 
 @Suite struct SyncTests {
-    @Test(arguments: LoopFactory.all)
-    func lockIsFairAndExclusive(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func lockIsFairAndExclusive(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let lock = Asyncio.Lock()
@@ -27,8 +28,8 @@ import Testing
         #expect(log.items == ["in 1", "out 1", "in 2", "out 2", "in 3", "out 3"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancelledLockWaiterPassesTheTurnOn(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancelledLockWaiterPassesTheTurnOn(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let lock = Asyncio.Lock()
             try await lock.acquire()
@@ -43,8 +44,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func eventWakesEveryWaiter(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func eventWakesEveryWaiter(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let event = Asyncio.Event()
             let waiters = try (0..<3).map { index in try loop.createTask { try await event.wait(); return index } }
@@ -59,8 +60,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func semaphoreLimitsConcurrency(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func semaphoreLimitsConcurrency(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let semaphore = Asyncio.Semaphore(2)
             var inside = 0, most = 0
@@ -81,8 +82,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func boundedSemaphoreRefusesOverRelease(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func boundedSemaphoreRefusesOverRelease(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             let semaphore = BoundedSemaphore(1)
             try await semaphore.acquire()
@@ -92,8 +93,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func conditionNotifiesInOrder(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func conditionNotifiesInOrder(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let condition = Asyncio.Condition()

@@ -1,9 +1,10 @@
+import TrioTesting
 import Asyncio
 import Testing
 
 @Suite struct TaskFunctionTests {
-    @Test(arguments: LoopFactory.all)
-    func gatherKeepsInputOrder(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func gatherKeepsInputOrder(_ factory: AsyncioLoopKind) throws {
         let results = try factory.run { loop in
             let tasks = try [0.02, 0.001, 0.01].enumerated().map { index, delay in
                 try loop.createTask { try await Asyncio.sleep(delay, result: index) }
@@ -13,8 +14,8 @@ import Testing
         #expect(results == [0, 1, 2])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func gatherThrowsTheFirstErrorAndLeavesOthersRunning(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func gatherThrowsTheFirstErrorAndLeavesOthersRunning(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let gate = loop.createFuture(of: Int.self)
             let slow = try loop.createTask { try await gate.value }
@@ -27,8 +28,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func gatherReturnExceptionsCollectsEverything(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func gatherReturnExceptionsCollectsEverything(_ factory: AsyncioLoopKind) throws {
         let outcomes = try factory.run { loop in
             let ok = try loop.createTask { 1 }
             let bad = try loop.createTask { () throws -> Int in throw TestError(tag: 2) }
@@ -41,8 +42,8 @@ import Testing
         #expect(throws: CancelledError.self) { try outcomes[2].get() }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func gatherParameterPackReturnsATuple(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func gatherParameterPackReturnsATuple(_ factory: AsyncioLoopKind) throws {
         let (number, text) = try factory.run { loop in
             let a = try loop.createTask { 1 }
             let b = try loop.createTask { "two" }
@@ -52,8 +53,8 @@ import Testing
         #expect(text == "two")
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingGatherCancelsChildren(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancellingGatherCancelsChildren(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let children = try (0..<3).map { _ in try loop.createTask { try await Asyncio.sleep(10) } }
             let gathering = try loop.createTask { try await gather(children) }
@@ -65,8 +66,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingGatherKeepsTheCancelMessage(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancellingGatherKeepsTheCancelMessage(_ factory: AsyncioLoopKind) throws {
         // CPython's test_cancel_gather_2: the message given to the awaiting task's cancel() reaches the
         // children and comes back out of the gather, also with return_exceptions=True.
         try factory.run { loop in
@@ -91,8 +92,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func waitFirstCompletedAndAllCompleted(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func waitFirstCompletedAndAllCompleted(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let gate = loop.createFuture(of: Int.self)
             let fast = try loop.createTask { try await Asyncio.sleep(0.001, result: 1) }
@@ -107,8 +108,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func waitFirstExceptionAndTimeout(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func waitFirstExceptionAndTimeout(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let failing = try loop.createTask { () throws -> Int in
                 try await Asyncio.sleep(0.001)
@@ -126,8 +127,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func waitForTimesOutAndCancelsTheInnerTask(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func waitForTimesOutAndCancelsTheInnerTask(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let inner = try loop.createTask { try await Asyncio.sleep(10, result: 1) }
             await #expect(throws: TimeoutError.self) { try await waitFor(inner, timeout: 0.005) }
@@ -142,8 +143,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func shieldProtectsTheInnerTask(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func shieldProtectsTheInnerTask(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let gate = loop.createFuture(of: Int.self)
             let inner = try loop.createTask { try await gate.value }
@@ -158,8 +159,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func timeoutTurnsItsCancellationIntoTimeoutError(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func timeoutTurnsItsCancellationIntoTimeoutError(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) {
@@ -173,8 +174,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func nestedTimeoutsAreToldApart(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func nestedTimeoutsAreToldApart(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             do {
@@ -193,8 +194,8 @@ import Testing
         #expect(log.items == ["inner timed out", "outer timed out"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func externalCancelPassesThroughATimeout(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func externalCancelPassesThroughATimeout(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let task = try loop.createTask {
                 try await timeout(10) { try await Asyncio.sleep(10) }
@@ -206,8 +207,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func timeoutCanBeRescheduled(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func timeoutCanBeRescheduled(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let deadline = Timeout(when: nil)
             #expect(throws: RuntimeError.self) { try deadline.reschedule(1) }
@@ -222,8 +223,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func asCompletedYieldsInCompletionOrder(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func asCompletedYieldsInCompletionOrder(_ factory: AsyncioLoopKind) throws {
         let order = try factory.run { loop in
             let tasks = try [0.02, 0.001, 0.01].enumerated().map { index, delay in
                 try loop.createTask { try await Asyncio.sleep(delay, result: index) }
@@ -235,8 +236,8 @@ import Testing
         #expect(order == [1, 2, 0])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func asCompletedYieldsARepeatedFutureOnce(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func asCompletedYieldsARepeatedFutureOnce(_ factory: AsyncioLoopKind) throws {
         // CPython's as_completed works on set(fs): a future passed twice is one future, yielded once.
         let seen = try factory.run { loop in
             let first = try loop.createTask { try await Asyncio.sleep(0.001, result: 1) }
@@ -250,8 +251,8 @@ import Testing
         #expect(seen == [2, 1])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func asCompletedTimesOut(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func asCompletedTimesOut(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let slow = try loop.createTask { try await Asyncio.sleep(10, result: 1) }
             let fast = try loop.createTask { 2 }
@@ -264,8 +265,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func asyncContextManagerHelperExitsOnError(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func asyncContextManagerHelperExitsOnError(_ factory: AsyncioLoopKind) throws {
         try factory.run { _ in
             let lock = Asyncio.Lock()
             let value = try await with(lock) { lock.locked ? 1 : 0 }

@@ -1,9 +1,10 @@
+import TrioTesting
 import Asyncio
 import Testing
 
 @Suite struct TaskTests {
-    @Test(arguments: LoopFactory.blocking)
-    func taskReturnsItsResultAndHasAName(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func taskReturnsItsResultAndHasAName(_ factory: AsyncioLoopKind) throws {
         try factory.withLoop { loop in
             let named = try loop.createTask(name: "worker") { 7 }
             let unnamed = try loop.createTask { "x" }
@@ -15,8 +16,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func stepsInterleaveWithCallbacksFIFO(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func stepsInterleaveWithCallbacksFIFO(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let a = try loop.createTask {
@@ -38,8 +39,8 @@ import Testing
         #expect(log.items == ["a1", "b1", "cb", "a2", "b2", "a3", "b3"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func currentTaskAndAllTasks(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func currentTaskAndAllTasks(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let me = try #require(currentTask())
             #expect(me.name == "main")
@@ -55,8 +56,8 @@ import Testing
         #expect(currentTask() == nil)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancelWhileSleepingThrowsOnceAndCountsRequests(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancelWhileSleepingThrowsOnceAndCountsRequests(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let task = try loop.createTask {
@@ -83,8 +84,8 @@ import Testing
         #expect(log.items == ["cancelled stop", "after"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancelBeforeTheFirstStepSkipsTheBody(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancelBeforeTheFirstStepSkipsTheBody(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let task = try loop.createTask { log("ran") }
@@ -96,8 +97,8 @@ import Testing
         #expect(log.items.isEmpty)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func selfCancelIsDeliveredAtTheNextAwait(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func selfCancelIsDeliveredAtTheNextAwait(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let task = try loop.createTask {
@@ -112,8 +113,8 @@ import Testing
         #expect(log.items == ["still running"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func selfCancelWhileAwaitingATaskWaitsForItToWindDown(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func selfCancelWhileAwaitingATaskWaitsForItToWindDown(_ factory: AsyncioLoopKind) throws {
         let log = Log<String>()
         try factory.run { loop in
             let inner = try loop.createTask {
@@ -140,8 +141,8 @@ import Testing
         #expect(log.items == ["inner cleaned up", "outer cancelled"])
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingAnAwaitingTaskCancelsTheAwaitedTask(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancellingAnAwaitingTaskCancelsTheAwaitedTask(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let inner = try loop.createTask { try await Asyncio.sleep(10) }
             let outer = try loop.createTask { try await inner.value }
@@ -153,8 +154,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancelAfterTheAwaitedFutureCompletedStillCancels(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func cancelAfterTheAwaitedFutureCompletedStillCancels(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let future = loop.createFuture(of: Int.self)
             let task = try loop.createTask { try await future.value }
@@ -167,8 +168,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func taskAwaitingItselfThrowsInsteadOfHanging(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func taskAwaitingItselfThrowsInsteadOfHanging(_ factory: AsyncioLoopKind) throws {
         // CPython: "Task cannot await on itself" (RuntimeError), thrown into the task.
         try factory.run { loop in
             let box = Log<AsyncioTask<Void>>()
@@ -180,8 +181,8 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func failedTaskReportsNeverRetrieved(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func failedTaskReportsNeverRetrieved(_ factory: AsyncioLoopKind) throws {
         var messages: [String] = []
         try factory.withLoop { loop in
             loop.setExceptionHandler { _, context in messages.append(context.message) }
@@ -214,11 +215,11 @@ import Testing
         #expect(inner == "asyncio.run() cannot be called from a running event loop")
     }
 
-    @Test(arguments: LoopFactory.blocking)
-    func runAcceptsALoopFactory(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.blocking)
+    func runAcceptsALoopFactory(_ factory: AsyncioLoopKind) throws {
         let made = Unchecked(Log<any AbstractEventLoop>())
         let usedIt = try Asyncio.run(loopFactory: {
-            let loop = try factory.make()
+            let loop = try factory.makeLoop()
             made.value(loop)
             return loop
         }) {
@@ -228,8 +229,8 @@ import Testing
         #expect(made.value.items.first?.isClosed == true)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func sleepAdvancesTheLoopClock(_ factory: LoopFactory) throws {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func sleepAdvancesTheLoopClock(_ factory: AsyncioLoopKind) throws {
         let (start, end, result) = try factory.run { loop in
             let start = loop.time()
             let result = try await Asyncio.sleep(0.02, result: "r")

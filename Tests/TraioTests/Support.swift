@@ -7,45 +7,33 @@ import Trio
 import TrioAsyncio
 import TrioTesting
 
-/// A way to run an asyncio main task on some loop; the whole suite runs once per factory.
+/// A loop kind and clock for the suite (TrioTesting's `AsyncioLoopKind`); the whole suite runs once per
+/// factory in `all`, on virtual time, so every time assertion is exact.
 ///
-/// The suite is written against `any AbstractEventLoop` only: a factory for `TrioEventLoop` under
-/// `MockClock(autojumpThreshold: 0)` joins `all` with `realClock: false`, and every time assertion then
-/// becomes exact.
+/// The suite is written against `any AbstractEventLoop` only. Tests of executor threads, which a
+/// virtual clock would outrun, run on `realClocks` instead.
 struct LoopFactory: CustomTestStringConvertible, Sendable {
-    let name: String
+    let kind: AsyncioLoopKind
     /// Whether the loop's clock is the real one: time assertions then allow `slack` above the expected value
     /// (the loop may run late on a loaded machine, never early), and tests of threads run.
     let realClock: Bool
-    /// Runs `main` as an asyncio task on a fresh loop until it completes, then cancels and awaits the tasks left
-    /// over (`Asyncio.run`), and rethrows `main`'s error.
-    let runMain: @Sendable (_ main: sending @escaping (any AbstractEventLoop) async throws -> Void) throws -> Void
 
-    var testDescription: String { name }
+    var testDescription: String { realClock ? "\(kind.rawValue) (real clock)" : kind.rawValue }
 
     /// How late a real-clock loop may be on this shared 2-core machine; exact on a virtual clock.
     var slack: Double { realClock ? 0.25 : 1e-6 }
 
-    static let selector = LoopFactory(name: "SelectorEventLoop", realClock: true) { main in
-        try Asyncio.run(loopFactory: { try SelectorEventLoop() }) { try await main(getRunningLoop()) }
-    }
+    /// Every loop implementation under test, on virtual time.
+    static let all: [LoopFactory] = [
+        LoopFactory(kind: .selector, realClock: false), LoopFactory(kind: .trio, realClock: false),
+    ]
+    /// The standalone loop on the real clock (tests of executor threads).
+    static let realClocks: [LoopFactory] = [LoopFactory(kind: .selector, realClock: true)]
 
-    /// `TrioEventLoop` inside a Trio run whose `MockClock` jumps as soon as every task blocks: exact times.
-    static let trioMockClock = LoopFactory(name: "TrioEventLoop+MockClock", realClock: false) { main in
-        let body = UncheckedMain(main)
-        try TrioAsyncio.run(clock: MockClock(autojumpThreshold: 0)) {
-            let loop = try #require(CurrentLoop.value)
-            try await loop.runAioCoroutine(name: "main") { try await body.main(loop) }
-        }
-    }
-
-    /// Every loop implementation under test.
-    static let all: [LoopFactory] = [.selector, .trioMockClock]
-    /// The loops whose clock is real (tests of executor threads, which a virtual clock would outrun).
-    static var realClocks: [LoopFactory] { all.filter(\.realClock) }
-
-    func run(_ main: sending @escaping (any AbstractEventLoop) async throws -> Void) throws {
-        try runMain(main)
+    /// Runs `main` as an asyncio task on a fresh loop until it completes, then cancels and awaits the tasks
+    /// left over, and rethrows `main`'s error.
+    func run(_ main: @escaping (any AbstractEventLoop) async throws -> Void) throws {
+        try kind.run(virtualTime: !realClock, main)
     }
 
     /// Expects `loop.time() - start` to be `expected`: exactly on a virtual clock, up to `slack` late on a real one.
@@ -149,7 +137,3 @@ enum ScopeWait: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
-private struct UncheckedMain: @unchecked Sendable {
-    let main: (any AbstractEventLoop) async throws -> Void
-    init(_ main: @escaping (any AbstractEventLoop) async throws -> Void) { self.main = main }
-}

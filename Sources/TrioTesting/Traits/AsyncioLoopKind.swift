@@ -1,0 +1,90 @@
+import Asyncio
+import Testing
+import Trio
+import TrioAsyncio
+
+/// The asyncio loops of the package, for running one test on each (anyio's backend parametrization):
+///
+/// ```swift
+/// @Test(arguments: AsyncioLoopKind.allCases)
+/// func gatherKeepsOrder(on kind: AsyncioLoopKind) throws {
+///     let values = try kind.run { loop in try await gather([…]) }
+///     #expect(values == […])
+/// }
+/// ```
+///
+/// Swift Testing reports each kind as its own case. Every kind runs on virtual time by default (the
+/// standalone loop with ``LoopClock/autojump``, the others on an autojump ``MockClock``): timers fire in
+/// order, at exact times, without waiting. Tests of real I/O under real timeouts pass
+/// `virtualTime: false`. Flavor: sync; ``run(virtualTime:_:)`` blocks the calling thread.
+public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// The standalone epoll loop, `SelectorEventLoop`, run as `Asyncio.run` runs it.
+    case selector = "SelectorEventLoop"
+    /// trio-asyncio's `TrioEventLoop` inside `Trio.run` and `openLoop`.
+    case trio = "TrioEventLoop"
+    /// `SyncTrioEventLoop`, a Trio run paused between blocking `runUntilComplete` calls.
+    case syncTrio = "SyncTrioEventLoop"
+
+    /// The kinds whose loops run with blocking `runUntilComplete` / `runForever` (``makeLoop(virtualTime:)``).
+    public static let blocking: [AsyncioLoopKind] = [.selector, .syncTrio]
+
+    /// The loop's type name.
+    public var testDescription: String { rawValue }
+
+    /// Runs `main` as an asyncio task named "main" on a fresh loop of this kind until it completes; then,
+    /// as `Asyncio.run` does, cancels and awaits the tasks left and closes the loop (the
+    /// `TrioEventLoop`'s `openLoop` does the same at its shutdown). Returns what `main` returned.
+    ///
+    /// - Throws: what `main` throws.
+    @discardableResult
+    public func run<T>(virtualTime: Bool = true, _ main: @escaping (any AbstractEventLoop) async throws -> T) throws -> T {
+        let body = UncheckedMain(main)
+        switch self {
+        case .trio:
+            return try Trio.run(clock: virtualTime ? MockClock(autojumpThreshold: 0) : nil) {
+                try await openLoop { loop in
+                    try await loop.runAioCoroutine(name: "main") { try await body.value(loop) }
+                }
+            }
+        case .selector, .syncTrio:
+            let loop = try makeLoop(virtualTime: virtualTime)
+            defer { try? loop.close() }
+            let task = try loop.createTask(name: "main") { try await body.value(loop) }
+            let outcome = Result { try loop.runUntilComplete(task) }
+            let leftovers = allTasks(loop: loop)
+            if !leftovers.isEmpty {
+                for leftover in leftovers { leftover.cancel() }
+                let cleanup = try loop.createTask(name: "cleanup") { _ = try await wait(leftovers) }
+                _ = try loop.runUntilComplete(cleanup)
+            }
+            return try outcome.get()
+        }
+    }
+
+    /// A new, not running loop of a ``blocking`` kind, on virtual time unless `virtualTime` is false.
+    ///
+    /// - Throws: `OSError` when the OS refuses the loop its descriptors; `ValueError` for
+    ///   ``trio``, whose loop only exists inside `openLoop`.
+    public func makeLoop(virtualTime: Bool = true) throws -> any AbstractEventLoop {
+        switch self {
+        case .selector: return try SelectorEventLoop(clock: virtualTime ? .autojump : .monotonic)
+        case .syncTrio: return try SyncTrioEventLoop(clock: virtualTime ? MockClock(autojumpThreshold: 0) : nil)
+        case .trio: throw ValueError("a TrioEventLoop only exists inside openLoop: use run(virtualTime:_:)")
+        }
+    }
+
+    /// Hands a new loop of a ``blocking`` kind to `body` and closes it afterwards.
+    ///
+    /// - Throws: what ``makeLoop(virtualTime:)`` and `body` throw.
+    public func withLoop<T>(virtualTime: Bool = true, _ body: (any AbstractEventLoop) throws -> T) throws -> T {
+        let loop = try makeLoop(virtualTime: virtualTime)
+        defer { try? loop.close() }
+        return try body(loop)
+    }
+}
+
+/// `main`, carried into the run's thread (where alone it is called).
+private struct UncheckedMain<T>: @unchecked Sendable {
+    let value: (any AbstractEventLoop) async throws -> T
+    init(_ value: @escaping (any AbstractEventLoop) async throws -> T) { self.value = value }
+}
