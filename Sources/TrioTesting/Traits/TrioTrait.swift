@@ -41,6 +41,8 @@ public struct TrioTrait: TestTrait, SuiteTrait, TestScoping {
     public let clock: TestClock
     /// Whether the body runs inside `openLoop`.
     public let opensAsyncioLoop: Bool
+    /// The run's `strictExceptionGroups` (Trio's default: true).
+    public var strictExceptionGroups = true
 
     /// On a suite, every test of the suite (and of its nested suites) gets its own run.
     public var isRecursive: Bool { true }
@@ -71,9 +73,10 @@ public struct TrioTrait: TestTrait, SuiteTrait, TestScoping {
         let (runClock, mock) = clock.make()
         let context = TrioTestScope.Context(clock: mock)
         let opensLoop = opensAsyncioLoop
+        let strict = strictExceptionGroups
         // `function` is only called while `run` blocks this thread, so it never escapes the call.
         try withoutActuallyEscaping(function) { function in
-            try Trio.run(clock: runClock) {
+            try Trio.run(clock: runClock, strictExceptionGroups: strict) {
                 try await TrioTestScope.$current.withValue(context) {
                     let scope = CancelScope()
                     canceller.attach(token: try Lowlevel.currentTrioToken(), scope: scope)
@@ -127,9 +130,10 @@ extension Trait where Self == TrioTrait {
     /// Runs the test's body in a Trio run on an autojump ``MockClock``. See ``TrioTrait``.
     public static var trio: TrioTrait { .trio() }
 
-    /// Runs the test's body in a Trio run on `clock`. See ``TrioTrait``.
-    public static func trio(clock: TestClock = .autojump) -> TrioTrait {
-        TrioTrait(clock: clock, opensAsyncioLoop: false)
+    /// Runs the test's body in a Trio run on `clock`, with the run's `strictExceptionGroups` setting.
+    /// See ``TrioTrait``.
+    public static func trio(clock: TestClock = .autojump, strictExceptionGroups: Bool = true) -> TrioTrait {
+        TrioTrait(clock: clock, opensAsyncioLoop: false, strictExceptionGroups: strictExceptionGroups)
     }
 
     /// Runs the test's body in a Trio run, inside `openLoop` (trio-asyncio's test mode): asyncio code
