@@ -213,3 +213,32 @@ import Glibc
     }
 }
 
+
+/// `AsyncioLoopKind`: one case per loop, each on virtual time (the example of "Testing with swift-trio").
+@Suite struct AsyncioLoopKindTests {
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func timeoutCancelsTheSlowTask(on kind: AsyncioLoopKind) throws {
+        let elapsed = try kind.run { loop in
+            let start = loop.time()
+            await #expect(throws: Asyncio.TimeoutError.self) {
+                try await Asyncio.waitFor(Asyncio.createTask { try await Asyncio.sleep(10) }, timeout: 1)
+            }
+            return loop.time() - start
+        }
+        #expect(elapsed == 1)
+    }
+
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func realTimeIsAvailableToo(on kind: AsyncioLoopKind) throws {
+        let elapsed = try kind.run(virtualTime: false) { loop in
+            let start = loop.time()
+            try await Asyncio.sleep(0.01)
+            return loop.time() - start
+        }
+        #expect(elapsed >= 0.01)
+    }
+
+    @Test func aTrioEventLoopIsNotMadeOutsideOpenLoop() {
+        #expect(throws: ValueError.self) { _ = try AsyncioLoopKind.trio.makeLoop() }
+    }
+}
