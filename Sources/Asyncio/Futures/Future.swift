@@ -7,9 +7,8 @@
 /// "Future exception was never retrieved" to the loop's exception handler when it is deallocated.
 ///
 /// Storage is deliberately not generic but for the value itself: a generic enum nested in `Future<T>` (its
-/// state, its callbacks) needs a runtime metadata look-up (about 320 instructions, under a lock-free hash map)
-/// each time unspecialized code touches it, which was about 4 000 instructions per task and per cross-flavor
-/// call. Invariants: `phase` says which of `valueBox` (`.succeeded`), `failure` (`.failed`) and
+/// state, its callbacks) needs a runtime metadata look-up each time unspecialized code touches it, a cost
+/// paid several times per task and per cross-flavor call. Invariants: `phase` says which of `valueBox` (`.succeeded`), `failure` (`.failed`) and
 /// `cancelMessage` (`.cancelled`, may be nil) is meaningful; `callbacks` is empty once `phase` is not
 /// `.pending`.
 public class Future<T>: AnyFuture, CustomStringConvertible {
@@ -19,8 +18,8 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     private var valueBox: FutureValueBox<T>?
     private var failure: (any Error)?
     private var cancelMessage: String?
-    // Unchecked exclusivity: read and reset on every completion, on the loop thread only; its dynamic checks were
-    // about 80 instructions per task in aio_spawn under callgrind.
+    // Unchecked exclusivity: read and reset on every completion, on the loop thread only; its dynamic checks
+    // showed in the instruction counts of `aio_spawn` (Benchmarks).
     @exclusivity(unchecked) private var callbacks: [FutureCallback] = []
     private var nextCallbackID: UInt64 = 0
     private var errorRetrieved = false

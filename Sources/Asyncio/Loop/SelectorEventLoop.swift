@@ -23,7 +23,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     private var stopping = false
     private var exceptionHandler: ExceptionHandler?
     // A `var` only so that close() can release the descriptor early; loop thread only. Unchecked: the
-    // dynamic exclusivity check on each poll showed up in callgrind profiles of the echo server.
+    // dynamic exclusivity check on each poll showed in profiles of the echo server (Benchmarks).
     @exclusivity(unchecked) private var epoll: Epoll
     /// `epoll_wait`'s output, owned by the loop thread.
     private let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 256)

@@ -71,8 +71,8 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
 
     // `run`, `runBody` and `TaskCore.yield` are inlined into the task's closure: each separate async function is
     // a frame in the task's allocator and a hop check on entry and after every call it makes (an executor-
-    // preference look-up under the task's status lock). Together that was about 2 300 of the 15 400
-    // instructions of a short task (aio_spawn, callgrind).
+    // preference look-up under the task's status lock). Together they were a large share of a short task's
+    // cost (`aio_spawn`, Benchmarks).
     @inline(__always)
     private func run() async {
         // One task-local binding: Sniffio already answers "asyncio" for the task's steps, which every loop
@@ -158,7 +158,7 @@ package protocol AsyncioTaskHost: AbstractEventLoop {
 /// Loop-thread only. Invariant: `entries[i].core.registryIndex == i` for every entry.
 package final class LoopTaskRegistry {
     // Unchecked exclusivity: touched twice per task on the loop thread only; the dynamic checks (a thread-local
-    // access set) were about 200 instructions per task in aio_spawn under callgrind.
+    // access set) showed in the instruction counts of `aio_spawn` (Benchmarks).
     @exclusivity(unchecked) private var entries: [HeldTask] = []
 
     package init() {}

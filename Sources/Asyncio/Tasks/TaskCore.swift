@@ -16,7 +16,7 @@ package final class TaskCore {
     /// creating and finishing a task needs no dynamic cast; `nil` for another loop. Unowned: `loop` keeps it.
     unowned(unsafe) let host: (any AsyncioTaskHost)?
     // Unchecked exclusivity on the fields set or read once or twice in every task's life (loop thread only):
-    // their dynamic checks were about 300 instructions per task in aio_spawn under callgrind.
+    // their dynamic checks showed in the instruction counts of `aio_spawn` (Benchmarks).
 
     /// The task (or stand-in) this core belongs to. Unowned: the task owns the core (see the invariants).
     @exclusivity(unchecked) unowned(unsafe) var task: (any AnyAsyncioTask)?
