@@ -59,7 +59,7 @@ def draw(results, rows):
 
     values = [r[3][1] for r in measured] + [r[3][2] for r in measured]
     values += [r[4][0] for r in measured if r[4]] + [r[5][0] for r in measured if r[5]]
-    ticks = nice_ticks(min(0.5, min(values) / 1.3), max(values) * 1.6)
+    ticks = nice_ticks(min(0.5, min(values) / 1.3), max(values) * 1.25)
     low, high = math.log10(ticks[0]), math.log10(ticks[-1])
 
     def x(value):

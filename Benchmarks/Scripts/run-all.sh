@@ -63,7 +63,8 @@ measure() {
         printf '%s\n' "$output" | sed 's/^/    /' >&2
     else
         failures=$((failures + 1))
-        printf 'failed\t%s\n' "$*" >>"$meta"
+        local command="$*"
+        printf 'failed\t%s\n' "${command//$here\//}" >>"$meta"
         echo "FAILED: $*" >&2
         sed 's/^/    /' /tmp/run-all.$$.err >&2
     fi
@@ -80,7 +81,7 @@ side_by_side() {
 }
 
 py="$python Python/bench.py"
-echo_server() { printf '%q echo --impl %q' "$bench" "$1"; shift; local word; for word in "$@"; do printf ' --server %q' "$word"; done; }
+echo_server() { printf '%q echo --impl %q' "$bench" "$1"; shift; local word; for word in "$@"; do printf ' --server=%q' "$word"; done; }
 
 for ((run = 1; run <= rounds; run++)); do
     echo "== round $run of $rounds (load $(loadavg))" >&2
