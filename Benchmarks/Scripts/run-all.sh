@@ -55,10 +55,12 @@ PY
 printf 'workload\timpl\tvalue\tunit\trun\n' >"$tsv"
 
 failures=0
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
 # Runs one measurement (a command printing workload<TAB>impl<TAB>value<TAB>unit lines) and files its lines.
 measure() {
     local output
-    if output=$("$@" 2>/tmp/run-all.$$.err); then
+    if output=$("$@" 2>"$errors"); then
         printf '%s\n' "$output" | awk -F'\t' -v run="$run" 'NF == 4 { print $0 "\t" run }' >>"$tsv"
         printf '%s\n' "$output" | sed 's/^/    /' >&2
     else
@@ -66,7 +68,7 @@ measure() {
         local command="$*"
         printf 'failed\t%s\n' "${command//$here\//}" >>"$meta"
         echo "FAILED: $*" >&2
-        sed 's/^/    /' /tmp/run-all.$$.err >&2
+        sed 's/^/    /' "$errors" >&2
     fi
 }
 
@@ -116,6 +118,5 @@ for ((run = 1; run <= rounds; run++)); do
         "$(echo_server uvloop $python Python/echo_server.py uvloop)"
 done
 printf 'loadavg_after\t%s\n' "$(loadavg)" >>"$meta"
-rm -f /tmp/run-all.$$.err
 echo "wrote $tsv and $meta ($failures failed)" >&2
 ((failures == 0))
