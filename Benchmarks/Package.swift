@@ -12,11 +12,14 @@ let package = Package(
     name: "swift-trio-benchmarks",
     products: [
         .executable(name: "trio-bench", targets: ["trio-bench"]),
+        .executable(name: "nio-echo-server", targets: ["nio-echo-server"]),
     ],
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // Only for `nio-echo-server`, the echo benchmark's reference server.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .executableTarget(
@@ -28,6 +31,13 @@ let package = Package(
                 .product(name: "TrioAsyncio", package: trio),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "nio-echo-server",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

@@ -7,7 +7,7 @@ import TrioAsyncio
 import Glibc
 #endif
 
-/// asyncio-flavored workloads (the same shapes as `pybench.py`'s asyncio side).
+/// asyncio-flavored workloads (the same shapes as the asyncio side of `Python/bench.py`).
 /// Each runs on the standalone loop (impl `swift-trio`) and on `TrioEventLoop` inside a Trio run (impl
 /// `swift-trio-asyncio`), side by side.
 let asyncioWorkloads: [Workload] = [
@@ -128,7 +128,7 @@ private func aioYieldWorkload(on host: AioHost) throws {
     report("aio_yield", Double(2 * steps) / elapsed, "checkpoints/s", impl: host.impl)
 }
 
-/// A Trio task inside `openLoop` awaits `aioAsTrio(noop)()` 100 000 times (pybench's `cross_aio_as_trio`):
+/// A Trio task inside `openLoop` awaits `aioAsTrio(noop)()` 100 000 times (`Python/bench.py cross_aio_as_trio`):
 /// one asyncio task per call.
 private func crossAioAsTrioWorkload() throws {
     let count = 100_000
@@ -161,8 +161,8 @@ private func allowAsyncioCallWorkload() throws {
     report("allow_asyncio_call", Double(count) / elapsed, "calls/s", impl: "swift-trio-asyncio")
 }
 
-/// An asyncio task inside `openLoop` awaits `trioAsAio(noop)()` 100 000 times (pybench's
-/// `cross_trio_as_aio`): one Trio task per call.
+/// An asyncio task inside `openLoop` awaits `trioAsAio(noop)()` 100 000 times
+/// (`Python/bench.py cross_trio_as_aio`): one Trio task per call.
 private func crossTrioAsAioWorkload() throws {
     let count = 100_000
     let elapsed = try TrioAsyncio.run { () -> Double in

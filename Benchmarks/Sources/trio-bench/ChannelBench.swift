@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// One producer and one consumer pass `count` Ints through a memory channel of `bufferSize`,
-/// as pybench.py's `channel_buf*` does; returns items per second.
+/// as `Python/bench.py channel_buf*` does; returns items per second.
 func channelThroughput(count: Int, bufferSize: Int) throws -> Double {
     try Trio.run {
         let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: bufferSize)

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `trio-bench echo`: starts an echo server in its own process (by default
-/// `trio-bench echo-server`), drives it with `Benchmarks/echo_load` (50 connections × 64-byte
+/// `trio-bench echo-server`), drives it with `.build/bench/echo_load` (50 connections × 64-byte
 /// round trips), and reports round trips per second, p50/p99 latency, and the server's CPU time
 /// per round trip (from `getrusage(RUSAGE_CHILDREN)` around reaping the server).
 struct EchoBench: ParsableCommand {
@@ -17,9 +17,9 @@ struct EchoBench: ParsableCommand {
     @Option(help: "Concurrent connections.") var connections = 50
     @Option(help: "Round trips per connection.") var roundtrips = 2000
     @Option(help: "Message size in bytes.") var size = 64
-    @Option(help: "The load generator (built by Benchmarks/build.sh when missing).")
+    @Option(help: "The load generator (default: the one LoadGenerator/build.sh builds).")
     var loadGenerator: String?
-    @Option(help: "Another server to measure instead: a command that prints `PORT n` (e.g. the C epoll anchor).")
+    @Option(help: "Another server to measure instead: a command that prints `PORT n` (e.g. the C epoll server).")
     var server: [String] = []
     @Option(help: "The implementation name in the output.") var impl = "swift-trio"
 
@@ -45,7 +45,7 @@ struct AioEchoBench: ParsableCommand {
     @Option(help: "Concurrent connections.") var connections = 50
     @Option(help: "Round trips per connection.") var roundtrips = 2000
     @Option(help: "Message size in bytes.") var size = 64
-    @Option(help: "The load generator (built by Benchmarks/build.sh when missing).")
+    @Option(help: "The load generator (default: the one LoadGenerator/build.sh builds).")
     var loadGenerator: String?
 
     func run() throws {
@@ -88,7 +88,7 @@ private func driveEchoServer(
     }
 }
 
-/// The load generator: `explicit`, or the one `Benchmarks/build.sh` put in the build folder.
+/// The load generator: `explicit`, or the one `LoadGenerator/build.sh` put in the build folder.
 private func loadGeneratorPath(next executable: URL, explicit: String?) throws -> String {
     if let explicit { return explicit }
     // …/.build/<triple>/<config>/trio-bench → …/.build/bench/echo_load
@@ -98,7 +98,7 @@ private func loadGeneratorPath(next executable: URL, explicit: String?) throws -
     }
     let path = buildDirectory.appendingPathComponent("bench/echo_load").path
     if FileManager.default.isExecutableFile(atPath: path) { return path }
-    throw ValidationError("no load generator at \(path): run Benchmarks/build.sh first, or pass --load-generator")
+    throw ValidationError("no load generator at \(path): run LoadGenerator/build.sh first, or pass --load-generator")
 }
 
 /// Reads the server's first line, `PORT n`.

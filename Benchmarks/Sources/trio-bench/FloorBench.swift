@@ -2,7 +2,7 @@ import DequeModule
 
 /// The Swift floor under the Trio workloads: the same shapes (spawn and one suspension, two tasks
 /// ping-ponging, a parked task's memory) with bare Swift tasks on a minimal single-thread
-/// executor and no Trio code at all. Every Trio task is one such Swift task (DESIGN.md §2), so
+/// executor and no Trio code at all. Every Trio task is one such Swift task, so
 /// these numbers bound what swift-trio can reach on the machine; compare ratios, in one run.
 let floorWorkloads: [Workload] = [
     Workload(name: "floor_spawn", run: floorSpawn),

@@ -64,12 +64,17 @@ struct RunWorkloads: ParsableCommand {
 /// Runs `trio-bench run NAME` as a child process sharing our stdout, and waits for it.
 private func runInFreshProcess(_ name: String) throws {
     fflush(nil)   // every output stream: the child writes to the same stdout
-    let child: ChildSpawner.Spawned
-    do {
-        child = try ChildSpawner.spawn(
-            ["/proc/self/exe", "run", name], environment: nil, streams: [.inherit, .inherit, .inherit])
-    } catch {
-        throw ValidationError("could not start a child process for \(name): \(error)")
+    let arguments = ["/proc/self/exe", "run", name]
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { for argument in argv { free(argument) } }
+    var pid: pid_t = 0
+    let failure = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
+    guard failure == 0 else {
+        throw ValidationError("could not start a child process for \(name): \(String(cString: strerror(failure)))")
     }
-    _ = ChildProcess.reap(child.pid, blocking: true)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+        guard errno == EINTR else { throw ValidationError("waitpid for \(name): \(String(cString: strerror(errno)))") }
+    }
+    guard status == 0 else { throw ValidationError("\(name) failed in its child process (wait status \(status))") }
 }

@@ -53,8 +53,9 @@ func residentBytes() -> Int {
     report("spawn", best, "tasks/s")
 }
 
-/// 20 nurseries in sequence in one run, each starting 10 000 tasks that checkpoint once: pybench's `spawn` shape,
-/// and the same measurement as `aio_spawn` (total time, not the best of fresh runs), for comparing the two.
+/// 20 nurseries in sequence in one run, each starting 10 000 tasks that checkpoint once (as
+/// `Python/bench.py spawn_rounds`), and the same measurement as `aio_spawn` (total time, not the best of fresh
+/// runs), for comparing the two.
 @Sendable func benchSpawnRounds() throws {
     let count = 10_000, rounds = 20
     let elapsed = try Trio.run {
@@ -87,8 +88,8 @@ private func spawnRound(_ count: Int) async throws {
     report("yield", Double(2 * perTask) / elapsed, "checkpoints/s")
 }
 
-/// 10 000 tasks sleeping a random 0–100 ms: wall milliseconds beyond the longest sleep (the issue's
-/// `timers` line), plus the anchor's wall / overhead / lateness lines (medians of 5 rounds).
+/// 10 000 tasks sleeping a random 0–100 ms: wall milliseconds beyond the longest sleep (`timers`, and again
+/// as `timers_overhead`), plus the wall time and the mean and p99 lateness (medians of 5 rounds).
 @Sendable func benchTimers() throws {
     let n = 10_000
     var generator = SplitMix64(seed: 42)
