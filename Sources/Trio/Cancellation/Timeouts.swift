@@ -1,7 +1,7 @@
 /// Runs `body`, cancelling it after `seconds`. Flavor: Trio.
 ///
 /// - Returns: the body's result, or `nil` if the timeout cancelled it.
-/// - Throws: the body's errors; ``ValueError`` for a negative or NaN timeout.
+/// - Throws: the body's errors; `ValueError` for a negative or NaN timeout.
 @discardableResult
 public func moveOnAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T? {
     try validateTimeout(seconds)
@@ -11,7 +11,7 @@ public func moveOnAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () a
 /// Runs `body`, cancelling it when the run's clock reaches `deadline`. Flavor: Trio.
 ///
 /// - Returns: the body's result, or `nil` if the deadline cancelled it.
-/// - Throws: the body's errors; ``ValueError`` for NaN.
+/// - Throws: the body's errors; `ValueError` for NaN.
 @discardableResult
 public func moveOnAt<T>(_ deadline: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T? {
     if deadline.isNaN { throw ValueError("deadline must not be NaN") }
@@ -20,7 +20,7 @@ public func moveOnAt<T>(_ deadline: Double, shield: Bool = false, _ body: () asy
 
 /// Runs `body`, failing with ``TooSlowError`` if it takes longer than `seconds`. Flavor: Trio.
 ///
-/// - Throws: the body's errors; ``TooSlowError`` on timeout; ``ValueError`` for a negative or
+/// - Throws: the body's errors; ``TooSlowError`` on timeout; `ValueError` for a negative or
 ///   NaN timeout.
 public func failAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T {
     try validateTimeout(seconds)
@@ -29,7 +29,7 @@ public func failAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () asy
 
 /// Runs `body`, failing with ``TooSlowError`` if the run's clock reaches `deadline`. Flavor: Trio.
 ///
-/// - Throws: the body's errors; ``TooSlowError`` on timeout; ``ValueError`` for NaN.
+/// - Throws: the body's errors; ``TooSlowError`` on timeout; `ValueError` for NaN.
 public func failAt<T>(_ deadline: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T {
     if deadline.isNaN { throw ValueError("deadline must not be NaN") }
     return try await failing(CancelScope(deadline: deadline, shield: shield), body)
