@@ -2,8 +2,8 @@ import Asyncio
 import Sniffio
 import Testing
 
-/// DESIGN.md §3 "Asyncio" names, spelled as tests outside the repo call them: a rename breaks the
-/// build. The run checks a few values.
+/// The Asyncio module's binding public names, spelled as tests outside the repo call them: a rename
+/// breaks the build. The run checks a few values.
 @Suite struct AsyncioAPIContractTests {
     @Test func asyncioContractSpellings() throws {
         let values = try Asyncio.run(debug: false) { () -> [String] in

@@ -3,7 +3,7 @@ import Testing
 import Trio
 import TrioTesting
 
-/// DESIGN.md §3 names, spelled exactly as tests outside the repo call them. These compile-time
+/// The binding public names, spelled exactly as tests outside the repo call them. These compile-time
 /// references break the build if a binding name or label is renamed; the run checks a few values.
 @Suite struct APIContractTests {
     @Test func trioContractSpellings() throws {

@@ -1,7 +1,7 @@
 import Testing
 import Trio
 
-/// DESIGN.md §3 "Swift concurrency interop", spelled exactly as tests outside the repo call it:
+/// The binding names of the Swift-concurrency interop, spelled exactly as tests outside the repo call them:
 /// a renamed label or type breaks the build here.
 @Suite struct SwiftInteropContractTests {
     @Test func swiftInteropContractSpellings() async throws {

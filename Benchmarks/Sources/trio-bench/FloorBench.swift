@@ -2,8 +2,9 @@ import DequeModule
 
 /// The Swift floor under the Trio workloads: the same shapes (spawn and one suspension, two tasks
 /// ping-ponging, a parked task's memory) with bare Swift tasks on a minimal single-thread
-/// executor and no Trio code at all. Every Trio task is one such Swift task, so
-/// these numbers bound what swift-trio can reach on the machine; compare ratios, in one run.
+/// executor and no Trio code at all. Every Trio task is one such Swift task (see the Architecture
+/// article in Trio.docc), so these numbers bound what swift-trio can reach on the machine; compare
+/// ratios, in one run.
 let floorWorkloads: [Workload] = [
     Workload(name: "floor_spawn", run: floorSpawn),
     Workload(name: "floor_yield", run: floorYield),

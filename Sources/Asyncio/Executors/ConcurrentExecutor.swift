@@ -3,7 +3,7 @@
 public protocol ConcurrentExecutor: Sendable {
     /// Runs `work` on one of the executor's threads, some time later.
     ///
-    /// Flavor: sync, thread-safe. - Throws: ``RuntimeError`` once the executor is shut down.
+    /// Flavor: sync, thread-safe. - Throws: `RuntimeError` once the executor is shut down.
     func submit(_ work: @escaping @Sendable () -> Void) throws
     /// Refuses new work; with `wait`, blocks until the submitted work has run.
     ///

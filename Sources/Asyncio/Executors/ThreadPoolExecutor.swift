@@ -27,7 +27,7 @@ public final class ThreadPoolExecutor: ConcurrentExecutor, @unchecked Sendable {
     /// Queues `work`, starting a thread when the queue holds more items than there are idle threads and the pool
     /// is below `maxWorkers`.
     ///
-    /// Flavor: sync, thread-safe. - Throws: ``RuntimeError`` after ``shutdown(wait:)``.
+    /// Flavor: sync, thread-safe. - Throws: `RuntimeError` after ``shutdown(wait:)``.
     public func submit(_ work: @escaping @Sendable () -> Void) throws {
         condition.lock()
         defer { condition.unlock() }

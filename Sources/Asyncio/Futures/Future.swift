@@ -201,7 +201,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     ///
     /// Flavor: sync. When the loop cannot take the callback (it is closed), the callback never runs and the
     /// loop's exception handler gets a context whose error is that of ``AbstractEventLoop/callSoon(_:)``
-    /// (``RuntimeError`` "Event loop is closed"), where CPython raises it.
+    /// (`RuntimeError` "Event loop is closed"), where CPython raises it.
     @discardableResult
     public func addDoneCallback(_ callback: @escaping (Future<T>) -> Void) -> CallbackID {
         addCallback { [unowned self] in callback(self) }
@@ -273,7 +273,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     ///
     /// Flavor: asyncio (only from an ``AsyncioTask``). Returns at once, without yielding, when the future is
     /// already done. - Throws: the future's error; ``CancelledError`` when the future or the awaiting task
-    /// is cancelled; ``FlavorError`` outside an asyncio task; ``RuntimeError`` when the future belongs to another
+    /// is cancelled; `FlavorError` outside an asyncio task; `RuntimeError` when the future belongs to another
     /// loop, or when a task awaits itself.
     public var value: T {
         get async throws {

@@ -14,7 +14,7 @@ import Sniffio
 /// otherwise with what the child produced, a value that came too late included, as an asyncio
 /// task that catches its cancellation does. So a task awaiting the future, when cancelled, goes on
 /// only once the Swift code has stopped. The future completes itself: ``Future/setResult(_:)``
-/// and ``Future/setException(_:)`` throw ``RuntimeError``.
+/// and ``Future/setException(_:)`` throw `RuntimeError`.
 ///
 /// ```swift
 /// let future = try swiftAsAio { try await Task.sleep(for: .seconds(10)); return 1 }
@@ -23,7 +23,7 @@ import Sniffio
 ///
 /// - Parameter body: the plain Swift async code.
 /// - Returns: a future of the running loop that completes with the child's outcome.
-/// - Throws: ``FlavorError`` when no asyncio loop is running on this thread.
+/// - Throws: `FlavorError` when no asyncio loop is running on this thread.
 public func swiftAsAio<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> Future<T> {
     guard let loop = runningLoopIfAny() else {
         throw FlavorError(
@@ -82,14 +82,14 @@ final class SwiftChildFuture<T: Sendable>: Future<T> {
 
     /// The child completes the future.
     ///
-    /// - Throws: ``RuntimeError`` always.
+    /// - Throws: `RuntimeError` always.
     override func setResult(_ value: T) throws {
         throw RuntimeError("a swiftAsAio future is completed by its Swift task")
     }
 
     /// The child completes the future.
     ///
-    /// - Throws: ``RuntimeError`` always.
+    /// - Throws: `RuntimeError` always.
     override func setException(_ error: any Error) throws {
         throw RuntimeError("a swiftAsAio future is completed by its Swift task")
     }

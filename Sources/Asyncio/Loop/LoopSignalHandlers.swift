@@ -29,7 +29,7 @@ package final class LoopSignalHandlers {
     /// Calls `callback` through `loop`'s queue whenever `signal` arrives; a second call for the same signal
     /// replaces the callback.
     ///
-    /// - Throws: ``ValueError`` for an invalid or uncatchable signal; ``OSError`` when the OS refuses the
+    /// - Throws: `ValueError` for an invalid or uncatchable signal; `OSError` when the OS refuses the
     ///   signal or the pipe cannot be made; what `loop.addReader` throws.
     package func add(_ signal: Int32, _ callback: @escaping () -> Void, on loop: any AbstractEventLoop) throws {
         guard SignalRegistry.isCatchable(signal) else {

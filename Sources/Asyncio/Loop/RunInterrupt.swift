@@ -13,10 +13,10 @@ package protocol SignalHandlingLoop: AnyObject {
 }
 
 /// Ctrl-C for ``run(debug:loopFactory:_:)``, as CPython 3.11's `asyncio.Runner` handles it: the first
-/// `SIGINT` cancels the main task and lets it unwind; `run` then throws ``KeyboardInterrupt`` if the
+/// `SIGINT` cancels the main task and lets it unwind; `run` then throws `KeyboardInterrupt` if the
 /// main task ended cancelled with no cancel request left pending (`uncancel() == 0`). A second one,
 /// while the main task is still unwinding, stops the loop at once (CPython raises `KeyboardInterrupt`
-/// wherever the main thread is): `run` cancels what is left and throws ``KeyboardInterrupt``.
+/// wherever the main thread is): `run` cancels what is left and throws `KeyboardInterrupt`.
 ///
 /// Installed only on the process's main thread and only while `SIGINT` has its default action, as
 /// CPython does; elsewhere Ctrl-C stays with whoever handles it. The signal reaches the loop through

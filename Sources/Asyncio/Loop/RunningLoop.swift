@@ -92,7 +92,7 @@ public func runningLoopIfAny() -> (any AbstractEventLoop)? {
 
 /// The loop running on this thread.
 ///
-/// Flavor: sync (call it from asyncio tasks and callbacks). - Throws: ``RuntimeError`` "no running event loop".
+/// Flavor: sync (call it from asyncio tasks and callbacks). - Throws: `RuntimeError` "no running event loop".
 public func getRunningLoop() throws -> any AbstractEventLoop {
     guard let loop = ThreadLoopSlot.running.value ?? LoopProviders.provided() else {
         throw RuntimeError("no running event loop")

@@ -2,7 +2,7 @@ extension SelectorEventLoop {
     /// Runs `function` on `executor` or the loop's default ``ThreadPoolExecutor`` (see
     /// ``AbstractEventLoop/runInExecutor(_:_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` when the loop or the executor is closed.
+    /// Flavor: sync. - Throws: `RuntimeError` when the loop or the executor is closed.
     public func runInExecutor<T: Sendable>(
         _ executor: (any ConcurrentExecutor)?, _ function: @escaping @Sendable () throws -> T
     ) throws -> Future<T> {

@@ -12,8 +12,8 @@ extension SelectorEventLoop: SignalHandlingLoop {
     /// loops (on any threads) and Trio runs may handle the same signal, each is notified, and
     /// none disturbs the others when it stops.
     ///
-    /// Flavor: sync. - Throws: ``ValueError`` for an invalid or uncatchable signal, ``RuntimeError`` when the loop
-    /// is closed, ``OSError`` when the OS refuses the signal or the pipe cannot be made.
+    /// Flavor: sync. - Throws: `ValueError` for an invalid or uncatchable signal, `RuntimeError` when the loop
+    /// is closed, `OSError` when the OS refuses the signal or the pipe cannot be made.
     public func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws {
         if isClosed { throw RuntimeError("Event loop is closed") }
         try signalHandlers.add(signal, callback, on: self)

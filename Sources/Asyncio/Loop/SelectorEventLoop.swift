@@ -59,7 +59,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// Creates a loop owned by the calling thread.
     ///
     /// - Parameter clock: where ``time()`` comes from: the monotonic clock, or virtual time for tests.
-    /// - Throws: ``OSError`` when the OS refuses an epoll instance or an eventfd.
+    /// - Throws: `OSError` when the OS refuses an epoll instance or an eventfd.
     public init(clock: LoopClock = .monotonic) throws {
         self.clock = clock
         epoll = try Epoll()
@@ -84,7 +84,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Schedules `callback` for the next iteration (see ``AbstractEventLoop/callSoon(_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoon(_ callback: @escaping () -> Void) throws -> Handle {
         if closed { throw RuntimeError("Event loop is closed") }
@@ -96,7 +96,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Starts `body` as an ``AsyncioTask`` (see ``AbstractEventLoop/createTask(name:_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
         if closed { throw RuntimeError("Event loop is closed") }
         return AsyncioTask(loop: self, host: self, name: name, body)
@@ -111,7 +111,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Schedules `callback` from any thread and wakes the loop (see ``AbstractEventLoop/callSoonThreadsafe(_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed".
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
         if closed { throw RuntimeError("Event loop is closed") }
@@ -122,7 +122,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Schedules `callback` at loop time `when` (see ``AbstractEventLoop/callAt(_:_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Event loop is closed"; ``ValueError`` when `when` is NaN.
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `ValueError` when `when` is NaN.
     @discardableResult
     public func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
         if closed { throw RuntimeError("Event loop is closed") }
@@ -173,7 +173,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Watches `fd` for reading (see ``AbstractEventLoop/addReader(_:_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` when closed, ``OSError`` from epoll.
+    /// Flavor: sync. - Throws: `RuntimeError` when closed, `OSError` from epoll.
     public func addReader(_ fd: Int32, _ callback: @escaping () -> Void) throws {
         try watch(fd, in: \.readers, callback)
     }
@@ -185,7 +185,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Watches `fd` for writing (see ``AbstractEventLoop/addWriter(_:_:)``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` when closed, ``OSError`` from epoll.
+    /// Flavor: sync. - Throws: `RuntimeError` when closed, `OSError` from epoll.
     public func addWriter(_ fd: Int32, _ callback: @escaping () -> Void) throws {
         try watch(fd, in: \.writers, callback)
     }
@@ -251,8 +251,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Runs the loop until `future` is done (see ``AbstractEventLoop/runUntilComplete(_:)``).
     ///
-    /// Flavor: sync, blocking. - Throws: the future's error or ``CancelledError``; ``RuntimeError`` when the
-    /// loop is closed, already running, or stopped before the future completed; ``ValueError`` when the
+    /// Flavor: sync, blocking. - Throws: the future's error or ``CancelledError``; `RuntimeError` when the
+    /// loop is closed, already running, or stopped before the future completed; `ValueError` when the
     /// future belongs to another loop.
     public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
         try checkRunnable()
@@ -268,7 +268,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Runs the loop until ``stop()`` (see ``AbstractEventLoop/runForever()``).
     ///
-    /// Flavor: sync, blocking. - Throws: ``RuntimeError`` when closed or already running, or when another loop
+    /// Flavor: sync, blocking. - Throws: `RuntimeError` when closed or already running, or when another loop
     /// runs on this thread.
     public func runForever() throws {
         try checkRunnable()
@@ -301,7 +301,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Closes the loop (see ``AbstractEventLoop/close()``).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Cannot close a running event loop".
+    /// Flavor: sync. - Throws: `RuntimeError` "Cannot close a running event loop".
     public func close() throws {
         if running { throw RuntimeError("Cannot close a running event loop") }
         if closed { return }

@@ -26,7 +26,7 @@ public struct AddressInfo: Sendable {
 
 /// Resolves `host`/`port` for TCP with the (blocking) C `getaddrinfo`, with asyncio's error.
 ///
-/// - Throws: ``OSError`` (`EHOSTUNREACH`, naming `getaddrinfo`, the host and the reason).
+/// - Throws: `OSError` (`EHOSTUNREACH`, naming `getaddrinfo`, the host and the reason).
 func resolveBlocking(host: String?, port: Int, passive: Bool) throws -> [AddressInfo] {
     do {
         return try resolveStreamAddresses(host: host, port: port, flags: passive ? AI_PASSIVE : 0).map {

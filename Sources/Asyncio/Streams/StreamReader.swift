@@ -117,7 +117,7 @@ public final class StreamReader {
 
     /// Reads one line, `\n` included; at EOF, what is left (possibly empty).
     ///
-    /// Flavor: asyncio. - Throws: ``ValueError`` when a line exceeds ``limit`` (the line is dropped);
+    /// Flavor: asyncio. - Throws: `ValueError` when a line exceeds ``limit`` (the line is dropped);
     /// ``CancelledError``.
     public func readline() async throws -> [UInt8] {
         do {
@@ -139,7 +139,7 @@ public final class StreamReader {
     ///
     /// Flavor: asyncio. - Throws: ``IncompleteReadError`` at EOF before the separator (the buffer is consumed);
     /// ``LimitOverrunError`` when the separator is not within ``limit`` bytes (the buffer is kept);
-    /// ``ValueError`` for an empty separator; ``CancelledError``.
+    /// `ValueError` for an empty separator; ``CancelledError``.
     public func readuntil(_ separator: [UInt8] = [10]) async throws -> [UInt8] {
         _ = try TaskContext.require("Asyncio.StreamReader.readuntil")
         guard !separator.isEmpty else { throw ValueError("Separator should be at least one-byte string") }
@@ -172,7 +172,7 @@ public final class StreamReader {
     /// Reads exactly `count` bytes.
     ///
     /// Flavor: asyncio. - Throws: ``IncompleteReadError`` when the stream ends first (the buffer is consumed);
-    /// ``ValueError`` for a negative count; ``CancelledError``.
+    /// `ValueError` for a negative count; ``CancelledError``.
     public func readexactly(_ count: Int) async throws -> [UInt8] {
         _ = try TaskContext.require("Asyncio.StreamReader.readexactly")
         guard count >= 0 else { throw ValueError("readexactly size can not be less than zero") }

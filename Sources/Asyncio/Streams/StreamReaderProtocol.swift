@@ -86,7 +86,7 @@ public final class StreamReaderProtocol: StreamProtocol {
 
     /// Waits while writing is paused.
     ///
-    /// Flavor: asyncio. - Throws: ``RuntimeError`` "Connection lost" once the connection is gone.
+    /// Flavor: asyncio. - Throws: `RuntimeError` "Connection lost" once the connection is gone.
     public func drainHelper() async throws {
         if lost { throw RuntimeError("Connection lost") }
         guard writingPaused else { return }

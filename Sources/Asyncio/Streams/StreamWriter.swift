@@ -49,7 +49,7 @@ public final class StreamWriter {
 
     /// Waits until the write buffer is under the low-water mark.
     ///
-    /// Flavor: asyncio. - Throws: the reader's error; ``RuntimeError`` "Connection lost"; ``CancelledError``.
+    /// Flavor: asyncio. - Throws: the reader's error; `RuntimeError` "Connection lost"; ``CancelledError``.
     public func drain() async throws {
         _ = try TaskContext.require("Asyncio.StreamWriter.drain")
         if let error = reader?.exception() { throw error }
@@ -70,7 +70,7 @@ public final class StreamWriter {
 
 /// Opens a TCP connection and returns a reader and a writer for it: `asyncio.open_connection`.
 ///
-/// Flavor: asyncio. - Throws: ``OSError`` (for example connection refused); ``CancelledError``; ``FlavorError``
+/// Flavor: asyncio. - Throws: `OSError` (for example connection refused); ``CancelledError``; `FlavorError`
 /// outside a task.
 public func openConnection(
     host: String, port: Int, limit: Int = StreamReader.defaultLimit
@@ -84,7 +84,7 @@ public func openConnection(
 
 /// Starts a TCP server calling `handler` in a new task for each connection: `asyncio.start_server`.
 ///
-/// Flavor: asyncio. - Throws: ``OSError`` (for example address in use); ``FlavorError`` outside a task.
+/// Flavor: asyncio. - Throws: `OSError` (for example address in use); `FlavorError` outside a task.
 public func startServer(
     host: String?, port: Int, limit: Int = StreamReader.defaultLimit,
     _ handler: @escaping (StreamReader, StreamWriter) async throws -> Void

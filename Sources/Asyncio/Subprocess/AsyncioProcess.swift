@@ -103,7 +103,7 @@ public final class AsyncioProcess {
 
 /// Starts `program` (searched in `PATH`) with `arguments`: `asyncio.create_subprocess_exec`.
 ///
-/// Flavor: asyncio. - Throws: ``OSError`` when it cannot be started; ``FlavorError`` outside a task.
+/// Flavor: asyncio. - Throws: `OSError` when it cannot be started; `FlavorError` outside a task.
 public func createSubprocessExec(
     _ program: String, _ arguments: [String] = [], stdin: PipeOption = .inherit, stdout: PipeOption = .inherit,
     stderr: PipeOption = .inherit, limit: Int = StreamReader.defaultLimit

@@ -33,7 +33,7 @@ extension AbstractEventLoop {
     /// Flavor: asyncio. Once the child exists, any failure (wiring its pipes, watching it) or a cancellation
     /// before this returns kills the child and waits for it to be reaped before the error is rethrown, as
     /// CPython closes the transport and awaits it: no child outlives a start that did not hand it over.
-    /// - Throws: ``OSError`` when the process cannot be started; ``CancelledError``.
+    /// - Throws: `OSError` when the process cannot be started; ``CancelledError``.
     public func subprocessExec(
         _ factory: @escaping () -> any SubprocessProtocol, _ program: String, _ arguments: [String],
         stdin: PipeOption, stdout: PipeOption, stderr: PipeOption

@@ -24,7 +24,7 @@ public final class Condition: AsyncAcquirable {
     /// Releases the lock, waits for a notification, and re-acquires the lock — even when cancelled. A wait that
     /// ends with an error wakes another waiter, so that a notification it may have received is not lost.
     ///
-    /// Flavor: asyncio. - Throws: ``RuntimeError`` "cannot wait on un-acquired lock"; ``CancelledError`` (with the
+    /// Flavor: asyncio. - Throws: `RuntimeError` "cannot wait on un-acquired lock"; ``CancelledError`` (with the
     /// lock held again).
     public func wait() async throws {
         _ = try TaskContext.require("Asyncio.Condition.wait")
@@ -63,7 +63,7 @@ public final class Condition: AsyncAcquirable {
 
     /// Wakes up to `count` waiting tasks.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "cannot notify on un-acquired lock".
+    /// Flavor: sync. - Throws: `RuntimeError` "cannot notify on un-acquired lock".
     public func notify(_ count: Int = 1) throws {
         guard lock.locked else { throw RuntimeError("cannot notify on un-acquired lock") }
         waiters.wake(upTo: count)
@@ -71,6 +71,6 @@ public final class Condition: AsyncAcquirable {
 
     /// Wakes every waiting task.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "cannot notify on un-acquired lock".
+    /// Flavor: sync. - Throws: `RuntimeError` "cannot notify on un-acquired lock".
     public func notifyAll() throws { try notify(Int.max) }
 }

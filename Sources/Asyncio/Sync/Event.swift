@@ -28,7 +28,7 @@ public final class Event {
 
     /// Waits until the event is set; returns at once when it is.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
+    /// Flavor: asyncio. - Throws: ``CancelledError``; `FlavorError` outside an asyncio task.
     public func wait() async throws {
         _ = try TaskContext.require("Asyncio.Event.wait")
         if flag { return }

@@ -14,7 +14,7 @@ public final class Lock: AsyncAcquirable {
 
     /// Waits for the lock and takes it. Takes it at once (no yield) when it is free and nobody waits.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
+    /// Flavor: asyncio. - Throws: ``CancelledError``; `FlavorError` outside an asyncio task.
     public func acquire() async throws {
         _ = try TaskContext.require("Asyncio.Lock.acquire")
         if !held && waiters.allCancelled {
@@ -33,7 +33,7 @@ public final class Lock: AsyncAcquirable {
 
     /// Releases the lock and wakes the first waiter.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` "Lock is not acquired." when it is not held.
+    /// Flavor: sync. - Throws: `RuntimeError` "Lock is not acquired." when it is not held.
     public func release() throws {
         guard held else { throw RuntimeError("Lock is not acquired.") }
         held = false

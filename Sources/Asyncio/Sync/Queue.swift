@@ -33,7 +33,7 @@ public class Queue<T> {
 
     /// Adds `item`, waiting while the queue is full.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
+    /// Flavor: asyncio. - Throws: ``CancelledError``; `FlavorError` outside an asyncio task.
     public func put(_ item: T) async throws {
         _ = try TaskContext.require("Asyncio.Queue.put")
         while full {
@@ -58,7 +58,7 @@ public class Queue<T> {
 
     /// Removes and returns the next item, waiting while the queue is empty.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
+    /// Flavor: asyncio. - Throws: ``CancelledError``; `FlavorError` outside an asyncio task.
     public func get() async throws -> T {
         _ = try TaskContext.require("Asyncio.Queue.get")
         while empty {
@@ -81,7 +81,7 @@ public class Queue<T> {
 
     /// Marks one item got earlier as processed, for ``join()``.
     ///
-    /// Flavor: sync. - Throws: ``ValueError`` "task_done() called too many times".
+    /// Flavor: sync. - Throws: `ValueError` "task_done() called too many times".
     public func taskDone() throws {
         guard unfinishedTasks > 0 else { throw ValueError("task_done() called too many times") }
         unfinishedTasks -= 1
@@ -90,7 +90,7 @@ public class Queue<T> {
 
     /// Waits until every item put has been marked with ``taskDone()``.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
+    /// Flavor: asyncio. - Throws: ``CancelledError``; `FlavorError` outside an asyncio task.
     public func join() async throws {
         _ = try TaskContext.require("Asyncio.Queue.join")
         if unfinishedTasks > 0 { try await finished.wait() }

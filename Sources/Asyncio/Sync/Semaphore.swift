@@ -20,7 +20,7 @@ public class Semaphore: AsyncAcquirable {
 
     /// Decrements the count, waiting first while it cannot.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside an asyncio task.
+    /// Flavor: asyncio. - Throws: ``CancelledError``; `FlavorError` outside an asyncio task.
     public func acquire() async throws {
         _ = try TaskContext.require("Asyncio.Semaphore.acquire")
         if !locked {
@@ -39,7 +39,7 @@ public class Semaphore: AsyncAcquirable {
 
     /// Increments the count and wakes the first waiter.
     ///
-    /// Flavor: sync. - Throws: ``ValueError`` from ``BoundedSemaphore`` when released too often.
+    /// Flavor: sync. - Throws: `ValueError` from ``BoundedSemaphore`` when released too often.
     public func release() throws {
         value += 1
         _ = wakeUpNext()
@@ -67,7 +67,7 @@ public final class BoundedSemaphore: Semaphore {
 
     /// Increments the count and wakes the first waiter.
     ///
-    /// Flavor: sync. - Throws: ``ValueError`` "BoundedSemaphore released too many times".
+    /// Flavor: sync. - Throws: `ValueError` "BoundedSemaphore released too many times".
     public override func release() throws {
         guard value < bound else { throw ValueError("BoundedSemaphore released too many times") }
         try super.release()

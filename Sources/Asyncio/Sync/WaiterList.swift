@@ -12,7 +12,7 @@ final class WaiterList {
     /// The future leaves the list however the wait ends; a cancelled wait hands it to `onCancel`
     /// first, for primitives that must inspect it (semaphores, queues).
     ///
-    /// - Throws: ``CancelledError``; ``FlavorError`` (naming `what`) outside an asyncio task.
+    /// - Throws: ``CancelledError``; `FlavorError` (naming `what`) outside an asyncio task.
     func wait(_ what: String, onCancel: (Future<Void>) -> Void = { _ in }) async throws {
         let loop = try TaskContext.require(what).core.loop
         let future = loop.createFuture(of: Void.self)

@@ -67,7 +67,7 @@ public final class AsCompleted<T>: AsyncSequence, AsyncIteratorProtocol {
 /// Yields `futures` as they complete: `asyncio.as_completed`. A future listed more than once is yielded once,
 /// as CPython makes a set of them.
 ///
-/// Flavor: sync to create (where a loop runs), asyncio to iterate. - Throws: ``RuntimeError`` "no running event
+/// Flavor: sync to create (where a loop runs), asyncio to iterate. - Throws: `RuntimeError` "no running event
 /// loop" when no loop runs here.
 public func asCompleted<T>(_ futures: [Future<T>], timeout: Double? = nil) throws -> AsCompleted<T> {
     try AsCompleted(futures, loop: futures.first?.loop ?? getRunningLoop(), timeout: timeout)

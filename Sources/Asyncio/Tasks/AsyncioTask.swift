@@ -127,14 +127,14 @@ public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
 
     /// Tasks complete themselves.
     ///
-    /// - Throws: ``RuntimeError`` always, as CPython.
+    /// - Throws: `RuntimeError` always, as CPython.
     public override func setResult(_ value: T) throws {
         throw RuntimeError("Task does not support set_result operation")
     }
 
     /// Tasks complete themselves.
     ///
-    /// - Throws: ``RuntimeError`` always, as CPython.
+    /// - Throws: `RuntimeError` always, as CPython.
     public override func setException(_ error: any Error) throws {
         throw RuntimeError("Task does not support set_exception operation")
     }

@@ -1,7 +1,7 @@
 /// A set of tasks whose lifetimes end with a block: CPython 3.11's `asyncio.TaskGroup`.
 ///
 /// Use it through ``withAsyncioTaskGroup(_:)``. When a child fails, the others and the block are cancelled,
-/// and all errors come out together as an ``ExceptionGroup``. Cancelling the enclosing task cancels the
+/// and all errors come out together as an `ExceptionGroup`. Cancelling the enclosing task cancels the
 /// children.
 ///
 /// Flavor: asyncio.
@@ -26,7 +26,7 @@ public final class AsyncioTaskGroup {
 
     /// Starts `body` as a child task.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` when the group is not entered, is finished, or is shutting down
+    /// Flavor: sync. - Throws: `RuntimeError` when the group is not entered, is finished, or is shutting down
     /// after a failure.
     @discardableResult
     public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
@@ -116,8 +116,8 @@ public final class AsyncioTaskGroup {
 
 /// Runs `body` with a new ``AsyncioTaskGroup`` and waits for all its tasks: `async with asyncio.TaskGroup() as tg`.
 ///
-/// Flavor: asyncio. - Throws: an ``ExceptionGroup`` of the children's errors (and the body's); ``CancelledError``
-/// when the enclosing task was cancelled from outside; ``FlavorError`` outside a task.
+/// Flavor: asyncio. - Throws: an `ExceptionGroup` of the children's errors (and the body's); ``CancelledError``
+/// when the enclosing task was cancelled from outside; `FlavorError` outside a task.
 public func withAsyncioTaskGroup<T>(_ body: (AsyncioTaskGroup) async throws -> T) async throws -> T {
     let group = AsyncioTaskGroup()
     try group.enter()

@@ -99,7 +99,7 @@ private func awaitGathering(
 /// The first error (or a child's cancellation, as ``CancelledError``) is thrown as soon as it happens; the other
 /// children keep running. Cancelling the awaiting task cancels all the children.
 ///
-/// Flavor: asyncio. - Throws: the first child error; ``CancelledError``; ``FlavorError`` outside a task.
+/// Flavor: asyncio. - Throws: the first child error; ``CancelledError``; `FlavorError` outside a task.
 public func gather<T>(_ futures: [Future<T>]) async throws -> [T] {
     try await awaitGathering(futures, returnExceptions: false, "Asyncio.gather")
     return try futures.map { try $0.result() }
@@ -108,7 +108,7 @@ public func gather<T>(_ futures: [Future<T>]) async throws -> [T] {
 /// Waits for all `futures` and returns each outcome, errors included:
 /// `asyncio.gather(*fs, return_exceptions=True)`. A cancelled child's outcome is a ``CancelledError``.
 ///
-/// Flavor: asyncio. - Throws: ``CancelledError`` when the awaiting task is cancelled; ``FlavorError`` outside a
+/// Flavor: asyncio. - Throws: ``CancelledError`` when the awaiting task is cancelled; `FlavorError` outside a
 /// task.
 public func gather<T>(_ futures: [Future<T>], returnExceptions: Bool) async throws -> [Result<T, any Error>] {
     try await awaitGathering(futures, returnExceptions: returnExceptions, "Asyncio.gather")

@@ -167,7 +167,7 @@ enum TaskContext {
 
     @TaskLocal static var current: Current?
 
-    /// The current task's core, or a ``FlavorError`` naming `what`.
+    /// The current task's core, or a `FlavorError` naming `what`.
     static func require(_ what: String) throws -> Current {
         guard let current else { throw FlavorError.outsideTask(what) }
         return current

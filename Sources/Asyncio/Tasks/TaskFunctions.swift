@@ -2,7 +2,7 @@ import TrioPlatform
 
 /// Starts `body` as a task on the running loop: `asyncio.create_task`.
 ///
-/// Flavor: sync, but only where a loop runs (in a task or a callback). - Throws: ``RuntimeError``
+/// Flavor: sync, but only where a loop runs (in a task or a callback). - Throws: `RuntimeError`
 /// "no running event loop" elsewhere, or when the loop is closed.
 public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
     try getRunningLoop().createTask(name: name, body)
@@ -15,7 +15,7 @@ public func ensureFuture<T>(_ future: Future<T>) -> Future<T> { future }
 
 /// Wraps `body` in a task on the running loop: `asyncio.ensure_future(coroutine)`.
 ///
-/// Flavor: sync. - Throws: ``RuntimeError`` "no running event loop".
+/// Flavor: sync. - Throws: `RuntimeError` "no running event loop".
 public func ensureFuture<T>(_ body: @escaping () async throws -> T) throws -> Future<T> {
     try createTask(body)
 }
@@ -38,8 +38,8 @@ public func allTasks(loop: (any AbstractEventLoop)? = nil) -> [any AnyAsyncioTas
 /// Suspends the current task for `seconds` on the loop's clock; `sleep(0)` just lets the other ready callbacks
 /// and tasks run once.
 ///
-/// Flavor: asyncio. - Throws: ``CancelledError`` when the task is cancelled meanwhile; ``FlavorError`` outside an
-/// asyncio task; ``ValueError`` when `seconds` is NaN.
+/// Flavor: asyncio. - Throws: ``CancelledError`` when the task is cancelled meanwhile; `FlavorError` outside an
+/// asyncio task; `ValueError` when `seconds` is NaN.
 public func sleep(_ seconds: Double) async throws {
     let current = try TaskContext.require("Asyncio.sleep")
     let core = current.core
@@ -74,11 +74,11 @@ public func sleep(for duration: Duration) async throws {
 ///
 /// Ctrl-C is handled as CPython 3.11+ does (on the main thread, while `SIGINT` has its default action
 /// and the loop has no `SIGINT` handler of its own): the first one cancels the main task, which
-/// unwinds through its cleanup code, and `run` then throws ``KeyboardInterrupt``; a second one while it
-/// unwinds stops the loop, cancels what is left and throws ``KeyboardInterrupt`` at once.
+/// unwinds through its cleanup code, and `run` then throws `KeyboardInterrupt`; a second one while it
+/// unwinds stops the loop, cancels what is left and throws `KeyboardInterrupt` at once.
 ///
-/// Flavor: sync, blocking. - Throws: what `main` throws; ``KeyboardInterrupt`` after Ctrl-C;
-/// ``RuntimeError`` when called where a loop runs.
+/// Flavor: sync, blocking. - Throws: what `main` throws; `KeyboardInterrupt` after Ctrl-C;
+/// `RuntimeError` when called where a loop runs.
 public func run<T>(
     debug: Bool = false, loopFactory: (() throws -> any AbstractEventLoop)? = nil,
     _ main: sending @escaping () async throws -> T
@@ -115,7 +115,7 @@ public func run<T>(
 /// When `main` returns, so does this. On Ctrl-C the main task is cancelled and unwinds (its `defer`
 /// blocks run); then `KeyboardInterrupt` is printed on standard error and the process ends by
 /// `SIGINT` under its default action, as CPython does (status 130 in a shell). Any other error is
-/// printed on standard error (an ``ExceptionGroup`` with every error in it, one per line) and the
+/// printed on standard error (an `ExceptionGroup` with every error in it, one per line) and the
 /// process exits with status 1. Standard output is flushed first; no crash report is printed.
 public func runMain(
     debug: Bool = false, loopFactory: (() throws -> any AbstractEventLoop)? = nil,

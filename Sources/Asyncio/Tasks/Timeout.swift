@@ -29,7 +29,7 @@ public final class Timeout: AsyncContextManager {
 
     /// Moves the deadline to `when` (`nil`: none); a past deadline fires on the next iteration.
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` when the timeout is not entered or already finished.
+    /// Flavor: sync. - Throws: `RuntimeError` when the timeout is not entered or already finished.
     public func reschedule(_ when: Double?) throws {
         guard state == .entered else {
             throw RuntimeError(state == .created
@@ -54,7 +54,7 @@ public final class Timeout: AsyncContextManager {
 
     /// Starts the timeout in the current task.
     ///
-    /// Flavor: asyncio. - Throws: ``RuntimeError`` when already entered; ``FlavorError`` outside a task.
+    /// Flavor: asyncio. - Throws: `RuntimeError` when already entered; `FlavorError` outside a task.
     public func aenter() async throws -> Timeout {
         try enter()
         return self
@@ -110,7 +110,7 @@ public final class Timeout: AsyncContextManager {
 /// Runs `body` with a deadline `delay` seconds from now (`nil`: none): `async with asyncio.timeout(delay):`.
 ///
 /// Flavor: asyncio. - Throws: what `body` throws; ``TimeoutError`` when the deadline cut it short;
-/// ``FlavorError`` outside a task.
+/// `FlavorError` outside a task.
 public func timeout<T>(_ delay: Double?, _ body: () async throws -> T) async throws -> T {
     let loop = try TaskContext.require("Asyncio.timeout").core.loop
     // Keep the context manager alive explicitly: its timer holds it only weakly.

@@ -11,7 +11,7 @@ public enum ReturnWhen: Sendable {
 /// Waits until `returnWhen` holds or `timeout` seconds pass, and splits `futures` into done and pending ones
 /// (both in input order). Nothing is cancelled, and a timeout is not an error: `asyncio.wait`.
 ///
-/// Flavor: asyncio. - Throws: ``ValueError`` when `futures` is empty; ``CancelledError``; ``FlavorError`` outside
+/// Flavor: asyncio. - Throws: `ValueError` when `futures` is empty; ``CancelledError``; `FlavorError` outside
 /// a task.
 public func wait(
     _ futures: [any AnyFuture], timeout: Double? = nil, returnWhen: ReturnWhen = .allCompleted
@@ -56,7 +56,7 @@ public func wait<T>(
 /// Waits for `future` at most `timeout` seconds (`nil`: no limit); on timeout the future is cancelled and
 /// ``TimeoutError`` thrown: `asyncio.wait_for`.
 ///
-/// Flavor: asyncio. - Throws: the future's error; ``TimeoutError``; ``CancelledError``; ``FlavorError`` outside a
+/// Flavor: asyncio. - Throws: the future's error; ``TimeoutError``; ``CancelledError``; `FlavorError` outside a
 /// task.
 public func waitFor<T>(_ future: Future<T>, timeout seconds: Double?) async throws -> T {
     let current = try TaskContext.require("Asyncio.waitFor")

@@ -6,7 +6,7 @@ import Glibc
 extension AbstractEventLoop {
     /// Resolves `host`/`port` for TCP, off the loop thread unless `host` is numeric.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError`` when resolution fails.
+    /// Flavor: asyncio. - Throws: `OSError` when resolution fails.
     public func getaddrinfo(_ host: String?, _ port: Int) async throws -> [AddressInfo] {
         if host == nil || SocketAddress.isNumeric(host!) {
             return try resolveBlocking(host: host, port: port, passive: host == nil)
@@ -16,7 +16,7 @@ extension AbstractEventLoop {
 
     /// Waits until `fd` is readable (`forWriting`: writable), through ``addReader(_:_:)``/``addWriter(_:_:)``.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``; ``RuntimeError`` when the loop is closed.
+    /// Flavor: asyncio. - Throws: ``CancelledError``; `RuntimeError` when the loop is closed.
     public func waitReady(_ fd: Int32, forWriting: Bool = false) async throws {
         let ready = createFuture(of: Void.self)
         let wake = { ready.setOutcomeUnlessDone(.success(())) }
@@ -31,7 +31,7 @@ extension AbstractEventLoop {
 
     /// Connects non-blocking socket `fd` to `address` (raw `sockaddr` bytes): `loop.sock_connect`.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError`` (for example `ECONNREFUSED`); ``ValueError`` when `address` is
+    /// Flavor: asyncio. - Throws: `OSError` (for example `ECONNREFUSED`); `ValueError` when `address` is
     /// empty; ``CancelledError``.
     public func sockConnect(_ fd: Int32, _ address: [UInt8]) async throws {
         // An empty array has no base address to hand to connect(2).
@@ -45,7 +45,7 @@ extension AbstractEventLoop {
 
     /// Accepts a connection on listening socket `fd` as a non-blocking socket: `loop.sock_accept`.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    /// Flavor: asyncio. - Throws: `OSError`; ``CancelledError``.
     public func sockAccept(_ fd: Int32) async throws -> Int32 {
         while true {
             if let client = try acceptIgnoringAborted(fd) { return client }
@@ -55,7 +55,7 @@ extension AbstractEventLoop {
 
     /// Receives up to `maxBytes` from `fd` (`[]` at EOF): `loop.sock_recv`.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError``; ``ValueError`` when `maxBytes` is negative; ``CancelledError``.
+    /// Flavor: asyncio. - Throws: `OSError`; `ValueError` when `maxBytes` is negative; ``CancelledError``.
     public func sockRecv(_ fd: Int32, _ maxBytes: Int) async throws -> [UInt8] {
         guard maxBytes >= 0 else { throw ValueError("negative buffersize in recv") }
         var bytes = [UInt8](repeating: 0, count: maxBytes)
@@ -71,7 +71,7 @@ extension AbstractEventLoop {
 
     /// Sends all of `data` on `fd`: `loop.sock_sendall`.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    /// Flavor: asyncio. - Throws: `OSError`; ``CancelledError``.
     public func sockSendall(_ fd: Int32, _ data: [UInt8]) async throws {
         var offset = 0
         while offset < data.count {
@@ -85,7 +85,7 @@ extension AbstractEventLoop {
     /// Opens a TCP connection to `host`:`port` and wires a protocol from `factory` to it:
     /// `loop.create_connection`. Addresses are tried in order; the last error is thrown if none connects.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError``; ``CancelledError``.
+    /// Flavor: asyncio. - Throws: `OSError`; ``CancelledError``.
     public func createConnection(
         _ factory: @escaping () -> any StreamProtocol, host: String, port: Int
     ) async throws -> (any Transport, any StreamProtocol) {
@@ -124,7 +124,7 @@ extension AbstractEventLoop {
     /// Listens on `host`:`port` (`nil` host: all IPv4 interfaces; port 0: any free port) and serves each
     /// connection with a protocol from `factory`: `loop.create_server`.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError`` (for example `EADDRINUSE`).
+    /// Flavor: asyncio. - Throws: `OSError` (for example `EADDRINUSE`).
     public func createServer(
         _ factory: @escaping () -> any StreamProtocol, host: String?, port: Int, backlog: Int, startServing: Bool
     ) async throws -> Server {
@@ -153,7 +153,7 @@ extension AbstractEventLoop {
 
     /// ``createServer(_:host:port:backlog:startServing:)`` with a backlog of 100, serving at once.
     ///
-    /// Flavor: asyncio. - Throws: ``OSError``.
+    /// Flavor: asyncio. - Throws: `OSError`.
     public func createServer(
         _ factory: @escaping () -> any StreamProtocol, host: String?, port: Int
     ) async throws -> Server {

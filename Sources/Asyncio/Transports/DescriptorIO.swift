@@ -10,7 +10,7 @@ import Glibc
 /// Receives into `buffer` (`read` on a pipe, `recv` on a socket): the byte count (0 at end of file),
 /// or `nil` when nothing is available.
 ///
-/// - Throws: ``OSError`` (`recv` / `read`).
+/// - Throws: `OSError` (`recv` / `read`).
 @inline(__always)
 func receiveSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, isPipe: Bool = false) throws -> Int? {
     try nonBlockingSystemCall(isPipe ? "read" : "recv") {
@@ -22,7 +22,7 @@ func receiveSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, isPipe
 /// block. A closed peer is `EPIPE`, never `SIGPIPE` (`MSG_NOSIGNAL`; pipes block the signal on this
 /// thread around the write), so the process's own `SIGPIPE` disposition is never touched.
 ///
-/// - Throws: ``OSError`` (`send` / `write`).
+/// - Throws: `OSError` (`send` / `write`).
 @inline(__always)
 func sendSome(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, isPipe: Bool = false) throws -> Int {
     guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }

@@ -71,7 +71,7 @@ public protocol Transport: AnyObject {
     func getWriteBufferSize() -> Int
     /// Sets the high- and low-water marks of the write buffer (defaults: 64 KiB and a quarter of high).
     ///
-    /// - Throws: ``ValueError`` unless `high >= low >= 0`.
+    /// - Throws: `ValueError` unless `high >= low >= 0`.
     func setWriteBufferLimits(high: Int?, low: Int?) throws
     /// The current (low, high) water marks.
     func getWriteBufferLimits() -> (low: Int, high: Int)

@@ -42,7 +42,7 @@ public final class Server {
 
     /// Starts accepting connections (done by default when the server is created).
     ///
-    /// Flavor: sync. - Throws: ``RuntimeError`` when the loop is closed.
+    /// Flavor: sync. - Throws: `RuntimeError` when the loop is closed.
     public func startServing() throws {
         guard !serving, let sockets = listeningSockets else { return }
         serving = true
@@ -109,7 +109,7 @@ public final class Server {
 
     /// Waits until the server is closed and its connections are gone.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError``; ``FlavorError`` outside a task.
+    /// Flavor: asyncio. - Throws: ``CancelledError``; `FlavorError` outside a task.
     public func waitClosed() async throws {
         if listeningSockets == nil && activeConnections == 0 { return }
         let waiter = loop.createFuture(of: Void.self)
@@ -119,7 +119,7 @@ public final class Server {
 
     /// Accepts connections until the calling task is cancelled, then closes the server and waits for it.
     ///
-    /// Flavor: asyncio. - Throws: ``CancelledError`` (after closing); ``RuntimeError`` when already serving
+    /// Flavor: asyncio. - Throws: ``CancelledError`` (after closing); `RuntimeError` when already serving
     /// forever or closed.
     public func serveForever() async throws {
         guard foreverFuture == nil else { throw RuntimeError("server is already being awaited on serveForever()") }

@@ -36,7 +36,7 @@ public final class SocketTransport: Transport {
     /// Wraps connected non-blocking socket `fd`; schedules `connectionMade`, starts reading, then completes
     /// `waiter` — in that order, as CPython.
     ///
-    /// - Throws: ``RuntimeError`` when the loop is closed.
+    /// - Throws: `RuntimeError` when the loop is closed.
     init(
         loop: any AbstractEventLoop, fd: Int32, protocol: any StreamProtocol, server: Server? = nil,
         waiter: Future<Void>? = nil, isPipe: Bool = false, reading: Bool = true
@@ -193,7 +193,7 @@ public final class SocketTransport: Transport {
 
     /// Sets the water marks (see ``Transport/setWriteBufferLimits(high:low:)``).
     ///
-    /// - Throws: ``ValueError`` unless `high >= low >= 0`.
+    /// - Throws: `ValueError` unless `high >= low >= 0`.
     public func setWriteBufferLimits(high: Int? = nil, low: Int? = nil) throws {
         let newHigh = high ?? (low.map { $0 * 4 } ?? 64 * 1024)
         let newLow = low ?? newHigh / 4

@@ -43,7 +43,7 @@ public final class CancelScope {
     ///   - shield: hide cancellation of the enclosing scopes.
     ///
     /// Invalid values (NaN, a negative relative deadline, both deadlines) are reported by throwing
-    /// ``ValueError`` from ``run(_:)``.
+    /// `ValueError` from ``run(_:)``.
     public init(deadline: Double = .infinity, relativeDeadline: Double = .infinity, shield: Bool = false) {
         storedDeadline = deadline
         storedRelativeDeadline = relativeDeadline
@@ -84,7 +84,7 @@ public final class CancelScope {
     /// entering will turn into an absolute one. Flavor: sync.
     ///
     /// Setting it on an unentered scope that has an absolute ``deadline`` is an error (reported
-    /// as ``RuntimeError`` by ``run(_:)``, since a setter cannot throw); the scope keeps its
+    /// as `RuntimeError` by ``run(_:)``, since a setter cannot throw); the scope keeps its
     /// deadline.
     public var relativeDeadline: Double {
         get {
@@ -141,8 +141,8 @@ public final class CancelScope {
     /// Runs `body` inside the scope. Flavor: Trio.
     ///
     /// - Returns: the body's result, or `nil` if the scope caught its own cancellation.
-    /// - Throws: the body's errors (minus the ``Cancelled`` this scope absorbed); ``ValueError``
-    ///   for invalid deadlines; ``RuntimeError`` when entered twice or outside a Trio task.
+    /// - Throws: the body's errors (minus the ``Cancelled`` this scope absorbed); `ValueError`
+    ///   for invalid deadlines; `RuntimeError` when entered twice or outside a Trio task.
     @discardableResult
     public func run<T>(_ body: () async throws -> T) async throws -> T? {
         let task = try currentTrioTask("CancelScope.run")

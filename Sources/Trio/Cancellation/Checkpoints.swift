@@ -3,7 +3,7 @@ import Sniffio
 /// A checkpoint: throws ``Cancelled`` if the current task is cancelled, and lets other tasks run.
 /// Flavor: Trio.
 ///
-/// - Throws: ``Cancelled``; ``RuntimeError`` outside a Trio task.
+/// - Throws: ``Cancelled``; `RuntimeError` outside a Trio task.
 public nonisolated(nonsending) func checkpoint() async throws {
     if isActorIsolated(#isolation) { return try await onRunThread(()) { try await checkpoint() } }
     let task = try currentTrioTask("checkpoint")
@@ -17,7 +17,7 @@ public nonisolated(nonsending) func checkpoint() async throws {
 /// Throws ``Cancelled`` if the current task is cancelled; otherwise returns without yielding.
 /// Flavor: Trio; a cancel point but not a schedule point.
 ///
-/// - Throws: ``Cancelled``; ``RuntimeError`` outside a Trio task.
+/// - Throws: ``Cancelled``; `RuntimeError` outside a Trio task.
 public nonisolated(nonsending) func checkpointIfCancelled() async throws {
     let task = try currentTrioTask("checkpointIfCancelled")
     if task.cancelStatus.effectivelyCancelled {
@@ -27,7 +27,7 @@ public nonisolated(nonsending) func checkpointIfCancelled() async throws {
 
 /// Sleeps for `seconds` on the run's clock. Flavor: Trio; a checkpoint (even for 0).
 ///
-/// - Throws: ``Cancelled``; ``ValueError`` for a negative or NaN duration; ``RuntimeError``
+/// - Throws: ``Cancelled``; `ValueError` for a negative or NaN duration; `RuntimeError`
 ///   outside a Trio task.
 public nonisolated(nonsending) func sleep(_ seconds: Double) async throws {
     if isActorIsolated(#isolation) { return try await onRunThread(seconds) { try await sleep($0) } }
@@ -51,7 +51,7 @@ public func sleep(_ duration: Duration) async throws {
 /// Sleeps until the run's clock reads `deadline`. Flavor: Trio; a checkpoint even if the
 /// deadline has passed.
 ///
-/// - Throws: ``Cancelled``; ``ValueError`` for NaN; ``RuntimeError`` outside a Trio task.
+/// - Throws: ``Cancelled``; `ValueError` for NaN; `RuntimeError` outside a Trio task.
 public nonisolated(nonsending) func sleepUntil(_ deadline: Double) async throws {
     if isActorIsolated(#isolation) { return try await onRunThread(deadline) { try await sleepUntil($0) } }
     if deadline.isNaN { throw ValueError("deadline must not be NaN") }
@@ -81,7 +81,7 @@ private nonisolated(nonsending) func sleepUntil(_ deadline: Double, task: TrioTa
 
 /// Blocks until cancelled. Flavor: Trio; a checkpoint.
 ///
-/// - Throws: ``Cancelled`` (always, eventually); ``RuntimeError`` outside a Trio task.
+/// - Throws: ``Cancelled`` (always, eventually); `RuntimeError` outside a Trio task.
 public nonisolated(nonsending) func sleepForever() async throws -> Never {
     if isActorIsolated(#isolation) {
         try await onRunThread(()) { _ async throws -> Void in try await sleepForever() }
@@ -94,7 +94,7 @@ public nonisolated(nonsending) func sleepForever() async throws -> Never {
 
 /// The current time on the run's clock, in seconds. Flavor: sync; not a checkpoint.
 ///
-/// - Throws: ``RuntimeError`` outside a run.
+/// - Throws: `RuntimeError` outside a run.
 public func currentTime() throws -> Double {
     try currentRunner("currentTime").clock.currentTime()
 }
@@ -102,7 +102,7 @@ public func currentTime() throws -> Double {
 /// The earliest deadline that applies to the current task, following enclosing scopes until a
 /// shield; `-infinity` if the task is already cancelled. Flavor: sync; not a checkpoint.
 ///
-/// - Throws: ``RuntimeError`` outside a Trio task.
+/// - Throws: `RuntimeError` outside a Trio task.
 public func currentEffectiveDeadline() throws -> Double {
     let task = try currentTrioTask("currentEffectiveDeadline")
     var deadline = Double.infinity

@@ -1,7 +1,7 @@
 /// Runs `body`, cancelling it after `seconds`. Flavor: Trio.
 ///
 /// - Returns: the body's result, or `nil` if the timeout cancelled it.
-/// - Throws: the body's errors; ``ValueError`` for a negative or NaN timeout.
+/// - Throws: the body's errors; `ValueError` for a negative or NaN timeout.
 @discardableResult
 public func moveOnAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T? {
     try validateTimeout(seconds)
@@ -11,7 +11,7 @@ public func moveOnAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () a
 /// Runs `body`, cancelling it when the run's clock reaches `deadline`. Flavor: Trio.
 ///
 /// - Returns: the body's result, or `nil` if the deadline cancelled it.
-/// - Throws: the body's errors; ``ValueError`` for NaN.
+/// - Throws: the body's errors; `ValueError` for NaN.
 @discardableResult
 public func moveOnAt<T>(_ deadline: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T? {
     if deadline.isNaN { throw ValueError("deadline must not be NaN") }
@@ -25,7 +25,7 @@ public func moveOnAt<T>(_ deadline: Double, shield: Bool = false, _ body: () asy
 /// inferred as `Never`, Swift 6.3 warns "will never be executed" at the call (the resumption after a
 /// generic call returning `Never`), and a `Never` overload would capture other closures too.
 ///
-/// - Throws: the body's errors; ``TooSlowError`` on timeout; ``ValueError`` for a negative or
+/// - Throws: the body's errors; ``TooSlowError`` on timeout; `ValueError` for a negative or
 ///   NaN timeout.
 public func failAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T {
     try validateTimeout(seconds)
@@ -36,7 +36,7 @@ public func failAfter<T>(_ seconds: Double, shield: Bool = false, _ body: () asy
 ///
 /// Around a body that never returns, give the closure a `Void` result (see ``failAfter(_:shield:_:)``).
 ///
-/// - Throws: the body's errors; ``TooSlowError`` on timeout; ``ValueError`` for NaN.
+/// - Throws: the body's errors; ``TooSlowError`` on timeout; `ValueError` for NaN.
 public func failAt<T>(_ deadline: Double, shield: Bool = false, _ body: () async throws -> T) async throws -> T {
     if deadline.isNaN { throw ValueError("deadline must not be NaN") }
     return try await failing(CancelScope(deadline: deadline, shield: shield), body)

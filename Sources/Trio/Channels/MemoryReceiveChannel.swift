@@ -50,7 +50,7 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
     ///
     /// - Throws: ``Cancelled`` (nothing was taken); ``EndOfChannel`` once every send handle is
     ///   closed and the buffer is drained; ``ClosedResourceError`` if this handle is (or gets)
-    ///   closed; ``RuntimeError`` outside a Trio task.
+    ///   closed; `RuntimeError` outside a Trio task.
     @inlinable
     public nonisolated(nonsending) func receive() async throws -> T {
         if isActorIsolated(#isolation) { return try await onRunThread(self) { try await $0.receive() } }

@@ -54,7 +54,7 @@ public final class MemorySendChannel<T>: CustomStringConvertible {
     /// A cancelled send did not send: the value was not delivered.
     ///
     /// - Throws: ``Cancelled``; ``ClosedResourceError`` if this handle is (or gets) closed;
-    ///   ``BrokenResourceError`` if every receive handle is (or gets) closed; ``RuntimeError``
+    ///   ``BrokenResourceError`` if every receive handle is (or gets) closed; `RuntimeError`
     ///   outside a Trio task.
     @inlinable
     public nonisolated(nonsending) func send(_ value: T) async throws {

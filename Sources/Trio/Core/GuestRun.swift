@@ -26,7 +26,7 @@ extension Lowlevel {
     ///     defaults to `runSyncSoonThreadsafe`.
     ///   - doneCallback: called on the host thread with the main task's outcome when the run ends.
     ///   - main: the main task.
-    /// - Throws: ``RuntimeError`` if a run is already active on this thread.
+    /// - Throws: `RuntimeError` if a run is already active on this thread.
     public static func startGuestRun<T>(
         clock: (any TrioClock)? = nil, instruments: [any Instrument] = [], strictExceptionGroups: Bool = true,
         name: String = "main",

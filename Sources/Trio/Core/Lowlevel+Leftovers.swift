@@ -3,7 +3,7 @@ extension Lowlevel {
     /// reader or writer, an open socket's registration), for TrioTesting's check that a test left
     /// nothing behind. Flavor: sync; the run's thread.
     ///
-    /// - Throws: ``RuntimeError`` outside a run.
+    /// - Throws: `RuntimeError` outside a run.
     package static func watchedDescriptors() throws -> [Int32] {
         try currentRunner("Lowlevel.watchedDescriptors").io.watchedDescriptors
     }

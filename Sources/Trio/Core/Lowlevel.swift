@@ -26,13 +26,13 @@ public struct RunStatistics: Sendable, CustomStringConvertible {
 public enum Lowlevel {
     /// The task running the caller. Flavor: sync.
     ///
-    /// - Throws: ``RuntimeError`` outside a Trio task.
+    /// - Throws: `RuntimeError` outside a Trio task.
     public static func currentTask() throws -> TrioTask { try currentTrioTask("Lowlevel.currentTask") }
 
     /// The root task of the run (Trio's init task), which holds the system and main nurseries.
     /// Flavor: sync.
     ///
-    /// - Throws: ``RuntimeError`` outside a run.
+    /// - Throws: `RuntimeError` outside a run.
     public static func currentRootTask() throws -> TrioTask {
         guard let task = try currentRunner("Lowlevel.currentRootTask").initTask else {
             throw TrioInternalError("the run has no root task")
@@ -42,12 +42,12 @@ public enum Lowlevel {
 
     /// A token that lets other threads reach this run. Flavor: sync.
     ///
-    /// - Throws: ``RuntimeError`` outside a run.
+    /// - Throws: `RuntimeError` outside a run.
     public static func currentTrioToken() throws -> TrioToken { try currentRunner("Lowlevel.currentTrioToken").token }
 
     /// Counters describing the run. Flavor: sync.
     ///
-    /// - Throws: ``RuntimeError`` outside a run.
+    /// - Throws: `RuntimeError` outside a run.
     public static func currentStatistics() throws -> RunStatistics {
         let runner = try currentRunner("Lowlevel.currentStatistics")
         let next = runner.deadlines.nextDeadline()
@@ -61,7 +61,7 @@ public enum Lowlevel {
     /// Installs an instrument for the rest of the run; one already installed is not added twice.
     /// Flavor: sync.
     ///
-    /// - Throws: ``RuntimeError`` outside a run.
+    /// - Throws: `RuntimeError` outside a run.
     public static func addInstrument(_ instrument: any Instrument) throws {
         let runner = try currentRunner("Lowlevel.addInstrument")
         runner.instruments.add(instrument)
@@ -69,7 +69,7 @@ public enum Lowlevel {
 
     /// Removes an instrument. Flavor: sync.
     ///
-    /// - Throws: ``ValueError`` if it is not installed; ``RuntimeError`` outside a run.
+    /// - Throws: `ValueError` if it is not installed; `RuntimeError` outside a run.
     public static func removeInstrument(_ instrument: any Instrument) throws {
         let runner = try currentRunner("Lowlevel.removeInstrument")
         guard runner.instruments.remove(instrument) else { throw ValueError("instrument \(instrument) not found") }
@@ -78,7 +78,7 @@ public enum Lowlevel {
     /// Starts a system task: it runs in the system nursery, is cancelled when the main task
     /// finishes, and takes the run down (``TrioInternalError``) if it fails. Flavor: sync.
     ///
-    /// - Throws: ``RuntimeError`` outside a run, or once the system nursery has closed.
+    /// - Throws: `RuntimeError` outside a run, or once the system nursery has closed.
     public static func spawnSystemTask(
         name: String? = nil, fileID: StaticString = #fileID, line: UInt = #line,
         _ fn: @escaping () async throws -> Void
@@ -100,7 +100,7 @@ public enum Lowlevel {
     /// the operation (the task then throws ``Cancelled``), or ``Abort/failed`` if it cannot be
     /// undone now (then whoever completes it must reschedule the task).
     ///
-    /// - Throws: what the waker passes; ``Cancelled``; ``RuntimeError`` outside a Trio task.
+    /// - Throws: what the waker passes; ``Cancelled``; `RuntimeError` outside a Trio task.
     public static func waitTaskRescheduled(_ abort: @escaping (RaiseCancel) -> Abort) async throws -> Any {
         let task = try currentTrioTask("Lowlevel.waitTaskRescheduled")
         task.wakeValue = nil
@@ -147,7 +147,7 @@ public enum Lowlevel {
     /// time. Waiters with the smallest cushion wake first; this takes priority over a mock clock's
     /// autojump. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``Cancelled``; ``ValueError`` for a negative or NaN cushion.
+    /// - Throws: ``Cancelled``; `ValueError` for a negative or NaN cushion.
     public static func waitAllTasksBlocked(cushion: Double = 0) async throws {
         if cushion.isNaN || cushion < 0 { throw ValueError("cushion must be non-negative") }
         let task = try currentTrioTask("waitAllTasksBlocked")

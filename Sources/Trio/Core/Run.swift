@@ -10,13 +10,13 @@ import Sniffio
 /// - Parameters:
 ///   - clock: the run's clock (default: the system's monotonic clock).
 ///   - instruments: hooks called by the run loop (see ``Instrument``).
-///   - strictExceptionGroups: whether nurseries wrap even a single error in an ``ExceptionGroup``.
+///   - strictExceptionGroups: whether nurseries wrap even a single error in an `ExceptionGroup`.
 ///   - name: the main task's name, for instruments (Trio names it after the function).
 ///   - main: the main task. It is `sending` so that a closure written in `main.swift` is not
 ///     inferred `@MainActor`, which would deadlock the loop.
 /// - Returns: what `main` returned.
-/// - Throws: what `main` threw, unwrapped; ``RuntimeError`` when called inside a run;
-///   ``TrioInternalError`` when a system task failed; ``KeyboardInterrupt`` when the run owned
+/// - Throws: what `main` threw, unwrapped; `RuntimeError` when called inside a run;
+///   ``TrioInternalError`` when a system task failed; `KeyboardInterrupt` when the run owned
 ///   `SIGINT` and got it, even if `main` then returned normally.
 @discardableResult
 public func run<T>(

@@ -1,8 +1,8 @@
 /// Blocks until `fd` is readable. Flavor: Trio; a checkpoint.
 ///
 /// - Throws: ``BusyResourceError`` if another task already waits to read `fd`;
-///   ``ClosedResourceError`` if ``notifyClosing(_:)`` is called for it; ``OSError`` for an
-///   invalid fd; ``ValueError`` for a negative one; ``Cancelled``.
+///   ``ClosedResourceError`` if ``notifyClosing(_:)`` is called for it; `OSError` for an
+///   invalid fd; `ValueError` for a negative one; ``Cancelled``.
 public func waitReadable(_ fd: Int32) async throws {
     try await waitIO(fd, readable: true, api: "waitReadable")
 }

@@ -8,7 +8,7 @@ import Glibc
 /// Ctrl-C for a run: while a run is active and the process's own `SIGINT` disposition is the
 /// default one, the run subscribes to `SIGINT` in the platform layer's ``SignalRegistry``; its
 /// handler flags the interrupt and wakes the loop through its eventfd; the loop then cancels the
-/// system nursery, and `run` throws ``KeyboardInterrupt``.
+/// system nursery, and `run` throws `KeyboardInterrupt`.
 ///
 /// One run at a time owns Ctrl-C (the first one started while the disposition was the default);
 /// the others leave it alone. The subscription is exclusive at the lowest level, so an open

@@ -30,7 +30,7 @@ package final class HostedLoopDriver {
 
     /// A driver for the run on this thread.
     ///
-    /// - Throws: ``RuntimeError`` outside a run.
+    /// - Throws: `RuntimeError` outside a run.
     package init() throws {
         runner = try currentRunner("openLoop")
     }
@@ -42,7 +42,7 @@ package final class HostedLoopDriver {
 
     /// Makes the current Trio task the loop task.
     ///
-    /// - Throws: ``RuntimeError`` outside a Trio task of this run, or when a loop task is bound.
+    /// - Throws: `RuntimeError` outside a Trio task of this run, or when a loop task is bound.
     package func bindLoopTask() throws {
         let current = try currentTrioTask("the loop task")
         guard current.runner === runner else { throw RuntimeError("the loop task must belong to the loop's run") }
@@ -160,7 +160,7 @@ package final class HostedLoopDriver {
     /// Calls `callback` after every poll in which `fd` is ready in that direction (level-triggered,
     /// as asyncio's `add_reader`), until ``unwatch(fd:readable:)``. Replaces an earlier callback.
     ///
-    /// - Throws: ``OSError`` when the fd cannot be watched (not open); ``ValueError`` when negative.
+    /// - Throws: `OSError` when the fd cannot be watched (not open); `ValueError` when negative.
     package func watch(fd: Int32, readable: Bool, _ callback: @escaping () -> Void) throws {
         try runner.io.setCallback(fd: fd, readable: readable, callback)
     }

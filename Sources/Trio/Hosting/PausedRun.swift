@@ -14,7 +14,7 @@ package final class PausedRun {
 
     /// Starts a run whose main task is `main`; it does not run until driven.
     ///
-    /// - Throws: ``RuntimeError`` when the OS refuses an epoll instance or an eventfd.
+    /// - Throws: `RuntimeError` when the OS refuses an epoll instance or an eventfd.
     package init(
         name: String, clock: (any TrioClock)? = nil, _ main: sending @escaping () async throws -> Void
     ) throws {
@@ -48,7 +48,7 @@ package final class PausedRun {
     /// nothing is runnable) until `until()` holds after a pass or every task has exited; then
     /// pauses it.
     ///
-    /// - Throws: ``RuntimeError`` when another run is the thread's run, or when this one has
+    /// - Throws: `RuntimeError` when another run is the thread's run, or when this one has
     ///   finished; once the last task exits, what the main task threw.
     package func drive(start: () throws -> Void, until: () -> Bool) throws {
         if Runner.currentOnThread.value != nil {

@@ -67,7 +67,7 @@ public final class FdStream: ByteStream {
     /// Reads up to `maxBytes` bytes (default 64 KiB, at most 1 MiB per call); `[]` at end of file.
     /// Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``ValueError`` if `maxBytes < 1`; ``BusyResourceError``;
+    /// - Throws: `ValueError` if `maxBytes < 1`; ``BusyResourceError``;
     ///   ``ClosedResourceError`` if the stream is or gets closed; ``BrokenResourceError``;
     ///   ``Cancelled``.
     public func receiveSome(maxBytes: Int? = nil) async throws -> [UInt8] {

@@ -37,7 +37,7 @@ public protocol ReceiveStream: AsyncResource {
     /// the stream chooses). Returns `[]` once the peer has closed its side (end of file), and
     /// again on every later call. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``ValueError`` if `maxBytes < 1`; ``BusyResourceError`` if another task is
+    /// - Throws: `ValueError` if `maxBytes < 1`; ``BusyResourceError`` if another task is
     ///   receiving on this stream; ``BrokenResourceError`` if the stream broke;
     ///   ``ClosedResourceError`` if this stream was closed (also while waiting); ``Cancelled``.
     func receiveSome(maxBytes: Int?) async throws -> [UInt8]
@@ -74,7 +74,7 @@ public protocol Listener<Stream>: AsyncResource {
     /// Waits for the next incoming connection and returns it. Flavor: Trio; a checkpoint.
     ///
     /// - Throws: ``BusyResourceError`` if another task is accepting on this listener;
-    ///   ``ClosedResourceError`` if the listener was closed; ``OSError`` for resource
+    ///   ``ClosedResourceError`` if the listener was closed; `OSError` for resource
     ///   exhaustion (`EMFILE`, `ENFILE`, `ENOMEM`, `ENOBUFS`); ``Cancelled``.
     func accept() async throws -> Stream
 }

@@ -19,7 +19,7 @@ enum DedicatedThread {
 
     /// Starts a thread named `name` running `body`; a detached thread unless `joinable`.
     ///
-    /// - Throws: ``OSError`` when the thread cannot be created.
+    /// - Throws: `OSError` when the thread cannot be created.
     @discardableResult
     static func start(name: String, joinable: Bool, _ body: @escaping @Sendable () -> Void) throws -> pthread_t {
         var attributes = pthread_attr_t()

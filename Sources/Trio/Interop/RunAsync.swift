@@ -7,7 +7,7 @@ import TrioPlatform
 /// The run is a whole ``run(clock:instruments:strictExceptionGroups:name:_:)`` on a dedicated
 /// thread; the calling task suspends, and that thread resumes it once the run has completely
 /// ended. Any number of these may run at once, each on its own thread. Such a run leaves `SIGINT`
-/// to the Swift program: it never throws ``KeyboardInterrupt``.
+/// to the Swift program: it never throws `KeyboardInterrupt`.
 ///
 /// Cancelling the calling Swift task (`Task.cancel()`) cancels a ``CancelScope`` around `main`;
 /// the run unwinds completely, then this throws `CancellationError`, or returns the value if
@@ -25,11 +25,11 @@ import TrioPlatform
 /// - Parameters:
 ///   - clock: the run's clock (default: the system's monotonic clock).
 ///   - instruments: hooks called by the run loop, on the run's thread.
-///   - strictExceptionGroups: whether nurseries wrap even a single error in an ``ExceptionGroup``.
+///   - strictExceptionGroups: whether nurseries wrap even a single error in an `ExceptionGroup`.
 ///   - main: the main task; it runs on the run's thread, as a Trio task.
 /// - Returns: what `main` returned.
 /// - Throws: what `main` threw, unchanged; `CancellationError` when the calling task was
-///   cancelled and `main` ended by that cancellation; ``OSError`` when no thread can be started;
+///   cancelled and `main` ended by that cancellation; `OSError` when no thread can be started;
 ///   ``TrioInternalError`` when a system task failed.
 public func runAsync<T: Sendable>(
     clock: sending (any TrioClock)? = nil, instruments: sending [any Instrument] = [],

@@ -35,7 +35,7 @@ import Sniffio
 /// - Parameter body: the plain Swift async code.
 /// - Returns: what `body` returned.
 /// - Throws: what `body` threw (see above for `CancellationError`); ``Cancelled``;
-///   ``RuntimeError`` outside a Trio task.
+///   `RuntimeError` outside a Trio task.
 public func swiftAsTrio<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let task = try currentTrioTask("swiftAsTrio")
     // A cancelled task does not start work it would cancel at once.

@@ -38,7 +38,7 @@ public final class TrioThread: Sendable {
     ///   - name: the thread's name (as `ps -L` and debuggers show it; the kernel keeps 15 bytes)
     ///     and the name of the run's main task.
     ///   - clock: the run's clock (default: the system's monotonic clock).
-    /// - Throws: ``OSError`` when the thread or the run's event loop cannot be created.
+    /// - Throws: `OSError` when the thread or the run's event loop cannot be created.
     public init(name: String = "trio", clock: sending (any TrioClock)? = nil) throws {
         let core = TrioThreadCore()
         let clockBox = UnsafeTransfer(clock)
@@ -74,7 +74,7 @@ public final class TrioThread: Sendable {
     /// - Parameter body: the task's body; it runs on the run's thread, as a Trio task.
     /// - Returns: what `body` returned.
     /// - Throws: what `body` threw, unchanged; `CancellationError` as above; ``RunFinishedError``
-    ///   after ``shutdown()`` (or when a shutdown cancelled `body`); ``RuntimeError`` when called
+    ///   after ``shutdown()`` (or when a shutdown cancelled `body`); `RuntimeError` when called
     ///   from inside this run itself (awaiting its own run's work from a task of that run would
     ///   deadlock: start the work in a nursery instead).
     public func run<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {

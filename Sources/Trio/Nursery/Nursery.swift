@@ -41,7 +41,7 @@ public final class Nursery: CustomStringConvertible {
     ///   - fileID: where the call is, for the default name.
     ///   - line: where the call is, for the default name.
     ///   - fn: the task's body.
-    /// - Throws: ``RuntimeError`` once the nursery has closed (all its tasks finished), or when
+    /// - Throws: `RuntimeError` once the nursery has closed (all its tasks finished), or when
     ///   called from outside the nursery's run.
     public func startSoon(
         name: String? = nil, fileID: StaticString = #fileID, line: UInt = #line,
@@ -109,7 +109,7 @@ public final class Nursery: CustomStringConvertible {
 /// Flavor: Trio. Leaving it is a schedule point; it is a cancel point only while children are
 /// still running (as in Trio, an empty nursery's exit does not raise ``Cancelled``).
 ///
-/// Errors of the body and the children are thrown together as an ``ExceptionGroup`` (strict
+/// Errors of the body and the children are thrown together as an `ExceptionGroup` (strict
 /// mode, the default), or bare when there is exactly one and strict mode is off.
 ///
 /// - Parameters:

@@ -14,7 +14,7 @@ public final class TaskStatus<T> {
 
     /// Reports that the task is ready. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if called twice.
+    /// - Throws: `RuntimeError` if called twice.
     public func started(_ value: T) throws {
         if hasStarted { throw RuntimeError("called 'started' twice on the same task status") }
         hasStarted = true
@@ -52,7 +52,7 @@ public final class TaskStatus<T> {
 extension TaskStatus where T == Void {
     /// Reports that the task is ready (no value). Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if called twice.
+    /// - Throws: `RuntimeError` if called twice.
     public func started() throws { try started(()) }
 }
 
@@ -68,7 +68,7 @@ extension Nursery {
     ///   - fileID: where the call is, for the default name.
     ///   - line: where the call is, for the default name.
     ///   - fn: the task's body; it receives the status to report readiness through.
-    /// - Throws: the task's error if it fails before calling `started`; ``RuntimeError`` if it
+    /// - Throws: the task's error if it fails before calling `started`; `RuntimeError` if it
     ///   returns without calling `started`, or if this nursery is closed.
     public func start<T>(
         name: String? = nil, fileID: StaticString = #fileID, line: UInt = #line,

@@ -24,7 +24,8 @@ struct ThreadLocalReference<Object: AnyObject>: @unchecked Sendable {
 }
 
 /// Wraps a value that is handed between tasks of one run: Trio runs all of them on one thread,
-/// so the compiler's Sendable checking does not apply here (DESIGN.md §2).
+/// so the compiler's Sendable checking does not apply here (see "Single-threaded by construction" in
+/// the Architecture article of Trio.docc).
 @usableFromInline
 struct UnsafeTransfer<Value>: @unchecked Sendable {
     @usableFromInline var value: Value

@@ -11,8 +11,8 @@
 ///   - stdout: where its standard output goes (default: ours).
 ///   - stderr: where its standard error goes (default: ours; ``ProcessIO/stdout`` merges it).
 ///   - environment: the child's whole environment (default: ours).
-/// - Throws: ``ValueError`` for an empty command, a misplaced ``ProcessIO/stdout`` or a negative
-///   ``ProcessIO/fileDescriptor(_:)``; ``OSError`` if it cannot be started (`ENOENT` for an
+/// - Throws: `ValueError` for an empty command, a misplaced ``ProcessIO/stdout`` or a negative
+///   ``ProcessIO/fileDescriptor(_:)``; `OSError` if it cannot be started (`ENOENT` for an
 ///   unknown program, `EBADF` for a descriptor that is not open); ``Cancelled``
 ///   (before anything was started).
 public func openProcess(

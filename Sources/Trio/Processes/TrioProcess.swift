@@ -98,7 +98,7 @@ public final class TrioProcess: AsyncResource, CustomStringConvertible {
 
     /// Sends `signal` to the child, unless it has already been reaped. Flavor: sync.
     ///
-    /// - Throws: ``OSError`` if `kill` fails.
+    /// - Throws: `OSError` if `kill` fails.
     public func sendSignal(_ signal: Int32) throws {
         guard poll() == nil else { return }
         guard Glibc.kill(pid, signal) == 0 else { throw OSError.current("kill \(pid)") }
@@ -106,12 +106,12 @@ public final class TrioProcess: AsyncResource, CustomStringConvertible {
 
     /// Kills the child with `SIGKILL`. Flavor: sync.
     ///
-    /// - Throws: ``OSError`` if `kill` fails.
+    /// - Throws: `OSError` if `kill` fails.
     public func kill() throws { try sendSignal(SIGKILL) }
 
     /// Asks the child to stop with `SIGTERM`. Flavor: sync.
     ///
-    /// - Throws: ``OSError`` if `kill` fails.
+    /// - Throws: `OSError` if `kill` fails.
     public func terminate() throws { try sendSignal(SIGTERM) }
 
     /// Closes the pipes, then waits for the child; if that wait is cancelled the child is

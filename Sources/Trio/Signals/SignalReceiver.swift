@@ -26,7 +26,7 @@ public final class SignalReceiver: AsyncSequence {
 
     /// Waits for the next signal. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` once the ``withSignalReceiver(_:_:)`` block has exited;
+    /// - Throws: `RuntimeError` once the ``withSignalReceiver(_:_:)`` block has exited;
     ///   ``BusyResourceError`` if another task is waiting on this receiver; ``Cancelled``.
     public func next() async throws -> Int32 {
         if closed { throw RuntimeError("withSignalReceiver block already exited") }
@@ -91,8 +91,8 @@ public final class SignalReceiver: AsyncSequence {
 /// a thread: Swift's concurrency threads block most signals, so `raise` from a task leaves the
 /// signal pending on that thread.
 ///
-/// - Throws: ``ValueError`` for an empty list or a signal that cannot be caught (`SIGKILL`,
-///   `SIGSTOP`, out of range); ``RuntimeError`` outside a Trio task; ``OSError``; what `body`
+/// - Throws: `ValueError` for an empty list or a signal that cannot be caught (`SIGKILL`,
+///   `SIGSTOP`, out of range); `RuntimeError` outside a Trio task; `OSError`; what `body`
 ///   throws.
 @discardableResult
 public func withSignalReceiver<T>(_ signals: [Int32], _ body: (SignalReceiver) async throws -> T) async throws -> T {

@@ -15,8 +15,8 @@ import Glibc
 ///   - host: the local address to bind (`nil`: every interface).
 ///   - backlog: the listen queue length; `nil` asks for the system maximum; negative means 0.
 /// - Returns: one ``SocketListener`` per address.
-/// - Throws: ``ValueError`` for a port outside 0...65535; ``GAIError`` if `host` does not
-///   resolve; ``OSError`` if a socket cannot be bound (then none is left open); ``Cancelled``.
+/// - Throws: `ValueError` for a port outside 0...65535; ``GAIError`` if `host` does not
+///   resolve; `OSError` if a socket cannot be bound (then none is left open); ``Cancelled``.
 public func openTCPListeners(port: Int, host: String? = nil, backlog: Int? = nil) async throws -> [SocketListener] {
     try validatePort(port)
     // The kernel clamps to net.core.somaxconn; a negative backlog means 0, as in Python.

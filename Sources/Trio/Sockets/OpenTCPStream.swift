@@ -24,8 +24,8 @@ import Glibc
 ///     chosen at connect time, when the whole 4-tuple is known). An attempt whose target is of
 ///     another family than `localAddress` fails, as one whose bind fails does. `nil` (the
 ///     default) lets the kernel choose.
-/// - Throws: ``ValueError`` for an empty host, a bad port or a negative / NaN delay;
-///   ``GAIError`` if `host` or `localAddress` does not resolve; ``OSError`` ("all attempts to
+/// - Throws: `ValueError` for an empty host, a bad port or a negative / NaN delay;
+///   ``GAIError`` if `host` or `localAddress` does not resolve; `OSError` ("all attempts to
 ///   connect … failed") if no attempt succeeds, including when none could bind to
 ///   `localAddress`; ``Cancelled`` (no socket is left open).
 public func openTCPStream(
@@ -64,7 +64,7 @@ public func openTCPStream(
 /// Binds an outgoing socket to the first of `candidates` (what `name` resolved to) of the
 /// target's family, leaving the port to `connect`.
 ///
-/// - Throws: ``OSError`` when no candidate has the target's family, or the bind fails.
+/// - Throws: `OSError` when no candidate has the target's family, or the bind fails.
 private func bindForConnecting(
     _ socket: SocketHandle, to candidates: [AddressInfo], named name: String, target: SocketAddress
 ) throws {

@@ -17,7 +17,7 @@ public final class SocketListener: Listener {
     /// Wraps a listening stream socket, taking ownership of `fileDescriptor` (it is made
     /// non-blocking and is closed by ``aclose()``). Flavor: sync.
     ///
-    /// - Throws: ``ValueError`` if it is not a listening stream socket; ``OSError`` if it is
+    /// - Throws: `ValueError` if it is not a listening stream socket; `OSError` if it is
     ///   not a socket.
     public convenience init(fileDescriptor: Int32) throws {
         let socket = SocketHandle(adopting: fileDescriptor)
@@ -43,13 +43,13 @@ public final class SocketListener: Listener {
 
     /// The local address as `host:port` (`[host]:port` for IPv6). Flavor: sync.
     ///
-    /// - Throws: ``OSError`` once closed.
+    /// - Throws: `OSError` once closed.
     public func localAddress() throws -> String { try socket.localAddress().description }
 
     /// Waits for a connection and returns it as a ``SocketStream``. Flavor: Trio; a checkpoint.
     ///
     /// - Throws: ``BusyResourceError`` if another task is accepting; ``ClosedResourceError`` if
-    ///   the listener is or gets closed; ``OSError`` for other failures, notably `EMFILE`,
+    ///   the listener is or gets closed; `OSError` for other failures, notably `EMFILE`,
     ///   `ENFILE`, `ENOMEM` and `ENOBUFS`; ``Cancelled``.
     public func accept() async throws -> SocketStream {
         while true {

@@ -35,7 +35,7 @@ public final class SocketStream: HalfCloseableStream {
     /// Wraps a connected stream socket, taking ownership of `fileDescriptor` (it is made
     /// non-blocking and is closed by ``aclose()``). Flavor: sync.
     ///
-    /// - Throws: ``ValueError`` if it is not a stream socket; ``OSError`` if it is not a socket.
+    /// - Throws: `ValueError` if it is not a stream socket; `OSError` if it is not a socket.
     public convenience init(fileDescriptor: Int32) throws {
         let socket = SocketHandle(adopting: fileDescriptor)
         let type: Int32
@@ -105,7 +105,7 @@ public final class SocketStream: HalfCloseableStream {
     /// Receives up to `maxBytes` bytes (default 64 KiB, at most 1 MiB per call); `[]` at end of file.
     /// Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``ValueError`` if `maxBytes < 1`; ``BusyResourceError`` for a concurrent
+    /// - Throws: `ValueError` if `maxBytes < 1`; ``BusyResourceError`` for a concurrent
     ///   receive; ``ClosedResourceError`` if the stream is or gets closed;
     ///   ``BrokenResourceError`` (e.g. connection reset); ``Cancelled``.
     public func receiveSome(maxBytes: Int? = nil) async throws -> [UInt8] {

@@ -29,7 +29,7 @@ public final class CapacityLimiter: CustomStringConvertible {
         }
     }
 
-    /// Sets ``totalTokens``. Flavor: sync. - Throws: ``ValueError`` for a negative count.
+    /// Sets ``totalTokens``. Flavor: sync. - Throws: `ValueError` for a negative count.
     public func setTotalTokens(_ newValue: Int) throws {
         guard newValue >= 0 else { throw ValueError("total_tokens must be >= 0") }
         totalTokens = newValue
@@ -53,7 +53,7 @@ public final class CapacityLimiter: CustomStringConvertible {
 
     /// Borrows a token for the current task, waiting if none is free. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``Cancelled`` (leaving nothing borrowed); ``RuntimeError`` if the task already
+    /// - Throws: ``Cancelled`` (leaving nothing borrowed); `RuntimeError` if the task already
     ///   holds a token of this limiter, or outside a Trio task.
     public func acquire() async throws {
         let task = try currentTrioTask("CapacityLimiter.acquire")
@@ -62,7 +62,7 @@ public final class CapacityLimiter: CustomStringConvertible {
 
     /// Borrows a token for the current task if one is free. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``WouldBlock``; ``RuntimeError`` if the task already holds a token.
+    /// - Throws: ``WouldBlock``; `RuntimeError` if the task already holds a token.
     public func acquireNowait() throws {
         try acquireOnBehalfOfNowait(try currentTrioTask("CapacityLimiter.acquireNowait"))
     }
@@ -70,7 +70,7 @@ public final class CapacityLimiter: CustomStringConvertible {
     /// Borrows a token on behalf of `borrower` (any object, e.g. a thread placeholder), waiting if
     /// none is free. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``Cancelled`` (leaving nothing borrowed); ``RuntimeError`` if `borrower` already
+    /// - Throws: ``Cancelled`` (leaving nothing borrowed); `RuntimeError` if `borrower` already
     ///   holds a token, or outside a Trio task.
     public func acquireOnBehalfOf(_ borrower: AnyObject) async throws {
         try await acquireOnBehalfOf(borrower, task: try currentTrioTask("CapacityLimiter.acquireOnBehalfOf"))
@@ -91,7 +91,7 @@ public final class CapacityLimiter: CustomStringConvertible {
     /// Borrows a token on behalf of `borrower` if one is free. Flavor: sync; not a checkpoint.
     ///
     /// - Throws: ``WouldBlock`` when no token is free or tasks already wait for one (they come
-    ///   first); ``RuntimeError`` if `borrower` already holds a token.
+    ///   first); `RuntimeError` if `borrower` already holds a token.
     public func acquireOnBehalfOfNowait(_ borrower: AnyObject) throws {
         if borrowers[ObjectIdentifier(borrower)] != nil {
             throw RuntimeError("this borrower is already holding one of this CapacityLimiter's tokens")
@@ -102,7 +102,7 @@ public final class CapacityLimiter: CustomStringConvertible {
 
     /// Gives back the current task's token. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if the task holds no token of this limiter.
+    /// - Throws: `RuntimeError` if the task holds no token of this limiter.
     public func release() throws {
         try releaseOnBehalfOf(try currentTrioTask("CapacityLimiter.release"))
     }
@@ -110,7 +110,7 @@ public final class CapacityLimiter: CustomStringConvertible {
     /// Gives back `borrower`'s token; the oldest waiter gets it at once. Flavor: sync; not a
     /// checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if `borrower` holds no token of this limiter.
+    /// - Throws: `RuntimeError` if `borrower` holds no token of this limiter.
     public func releaseOnBehalfOf(_ borrower: AnyObject) throws {
         guard borrowers.removeValue(forKey: ObjectIdentifier(borrower)) != nil else {
             throw RuntimeError("this borrower isn't holding any of this CapacityLimiter's tokens")

@@ -40,7 +40,7 @@ public final class Condition {
     /// The lock is held again when this returns *or throws*: a cancelled wait re-acquires it
     /// (shielded from the cancellation) before throwing ``Cancelled``.
     ///
-    /// - Throws: ``RuntimeError`` if the current task does not hold the lock; ``Cancelled``.
+    /// - Throws: `RuntimeError` if the current task does not hold the lock; ``Cancelled``.
     public func wait() async throws {
         let task = try currentTrioTask("Condition.wait")
         guard lock.core.owner === task else { throw RuntimeError("must hold the lock to wait") }
@@ -57,7 +57,7 @@ public final class Condition {
     /// Wakes up to `n` waiting tasks (each will return from ``wait()`` once it gets the lock).
     /// Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if the current task does not hold the lock.
+    /// - Throws: `RuntimeError` if the current task does not hold the lock.
     public func notify(_ n: Int = 1) throws {
         try checkOwner("notify")
         lot.repark(to: lock.core.lot, count: n)
@@ -65,7 +65,7 @@ public final class Condition {
 
     /// Wakes every waiting task. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if the current task does not hold the lock.
+    /// - Throws: `RuntimeError` if the current task does not hold the lock.
     public func notifyAll() throws {
         try checkOwner("notifyAll")
         lot.reparkAll(to: lock.core.lot)

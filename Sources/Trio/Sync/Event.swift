@@ -28,7 +28,7 @@ public final class Event: CustomStringConvertible {
 
     /// Waits until the event is set. Flavor: Trio; a checkpoint even when already set.
     ///
-    /// - Throws: ``Cancelled``; ``RuntimeError`` outside a Trio task.
+    /// - Throws: ``Cancelled``; `RuntimeError` outside a Trio task.
     public nonisolated(nonsending) func wait() async throws {
         if isActorIsolated(#isolation) { return try await onRunThread(self) { try await $0.wait() } }
         if isSet {

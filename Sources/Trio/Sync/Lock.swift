@@ -21,7 +21,7 @@ public final class Lock: CustomStringConvertible {
     /// Takes the lock, waiting for it if needed. Flavor: Trio; a checkpoint (even when the lock
     /// is free).
     ///
-    /// - Throws: ``Cancelled``; ``RuntimeError`` if the current task already holds it, or outside
+    /// - Throws: ``Cancelled``; `RuntimeError` if the current task already holds it, or outside
     ///   a Trio task; ``BrokenResourceError`` if the holder exited without releasing.
     public func acquire() async throws {
         try await core.acquire(try currentTrioTask("Lock.acquire"))
@@ -30,14 +30,14 @@ public final class Lock: CustomStringConvertible {
     /// Takes the lock if that needs no waiting. Flavor: sync; not a checkpoint.
     ///
     /// - Throws: ``WouldBlock`` when another task holds it or others wait for it;
-    ///   ``RuntimeError`` if the current task already holds it, or outside a Trio task.
+    ///   `RuntimeError` if the current task already holds it, or outside a Trio task.
     public func acquireNowait() throws {
         try core.acquireNowait(try currentTrioTask("Lock.acquireNowait"))
     }
 
     /// Releases the lock, handing it to the oldest waiter if any. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if the current task does not hold it.
+    /// - Throws: `RuntimeError` if the current task does not hold it.
     public func release() throws {
         try core.release(try currentTrioTask("Lock.release"))
     }

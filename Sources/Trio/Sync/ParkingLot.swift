@@ -42,7 +42,7 @@ public final class ParkingLot: TaskExitObserver, CustomStringConvertible {
     /// blocks (not when the lot is already broken).
     ///
     /// - Throws: ``BrokenResourceError`` at once if the lot is broken, or when it breaks while
-    ///   the task is parked; ``Cancelled`` (the task leaves the lot); ``RuntimeError`` outside a
+    ///   the task is parked; ``Cancelled`` (the task leaves the lot); `RuntimeError` outside a
     ///   Trio task.
     public func park() async throws {
         try await park(try currentTrioTask("ParkingLot.park"))
@@ -115,7 +115,7 @@ public final class ParkingLot: TaskExitObserver, CustomStringConvertible {
     /// task wakes with ``BrokenResourceError`` naming it, and later ``park()`` calls fail at
     /// once. Breaking a broken lot only adds to ``brokenBy``. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` when `task` is `nil` outside a Trio task.
+    /// - Throws: `RuntimeError` when `task` is `nil` outside a Trio task.
     public func breakLot(task: TrioTask? = nil) throws {
         breakLot(by: try task ?? currentTrioTask("ParkingLot.breakLot"))
     }
@@ -162,7 +162,7 @@ extension Lowlevel {
     /// Undoes one ``addParkingLotBreaker(_:_:)`` of `task` for `lot` (Trio's
     /// `remove_parking_lot_breaker`). Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if `task` is not registered as a breaker of `lot`.
+    /// - Throws: `RuntimeError` if `task` is not registered as a breaker of `lot`.
     public static func removeParkingLotBreaker(_ task: TrioTask, _ lot: ParkingLot) throws {
         guard let index = task.exitObservers.lastIndex(where: { $0 === lot }) else {
             throw RuntimeError("Attempted to remove task as breaker for a lot it is not registered for")

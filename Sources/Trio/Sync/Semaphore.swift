@@ -26,7 +26,7 @@ public final class Semaphore: CustomStringConvertible {
     /// Takes one unit, waiting while none is available. Flavor: Trio; a checkpoint (even when a
     /// unit is free).
     ///
-    /// - Throws: ``Cancelled``; ``RuntimeError`` outside a Trio task.
+    /// - Throws: ``Cancelled``; `RuntimeError` outside a Trio task.
     public func acquire() async throws {
         let task = try currentTrioTask("Semaphore.acquire")
         try await checkpointIfCancelled()
@@ -49,7 +49,7 @@ public final class Semaphore: CustomStringConvertible {
 
     /// Gives one unit back, to the oldest waiter if there is one. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``ValueError`` ("semaphore released too many times") when ``value`` would pass
+    /// - Throws: `ValueError` ("semaphore released too many times") when ``value`` would pass
     ///   ``maxValue``.
     public func release() throws {
         if lot.unparkOne() != nil { return }

@@ -14,7 +14,7 @@ public final class StrictFIFOLock: CustomStringConvertible {
 
     /// Takes the lock, waiting in strict FIFO order if needed. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``Cancelled``; ``RuntimeError`` on re-acquisition or outside a Trio task;
+    /// - Throws: ``Cancelled``; `RuntimeError` on re-acquisition or outside a Trio task;
     ///   ``BrokenResourceError`` if the holder exited without releasing.
     public func acquire() async throws {
         try await core.acquire(try currentTrioTask("StrictFIFOLock.acquire"))
@@ -22,14 +22,14 @@ public final class StrictFIFOLock: CustomStringConvertible {
 
     /// Takes the lock if that needs no waiting. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``WouldBlock``; ``RuntimeError`` on re-acquisition or outside a Trio task.
+    /// - Throws: ``WouldBlock``; `RuntimeError` on re-acquisition or outside a Trio task.
     public func acquireNowait() throws {
         try core.acquireNowait(try currentTrioTask("StrictFIFOLock.acquireNowait"))
     }
 
     /// Releases the lock to the oldest waiter, if any. Flavor: sync; not a checkpoint.
     ///
-    /// - Throws: ``RuntimeError`` if the current task does not hold it.
+    /// - Throws: `RuntimeError` if the current task does not hold it.
     public func release() throws {
         try core.release(try currentTrioTask("StrictFIFOLock.release"))
     }

@@ -34,7 +34,7 @@ extension Lowlevel {
     /// How many ``ToThread`` calls of the current run still have a thread running, abandoned
     /// ones included (Trio's `trio.testing.active_thread_count`). Flavor: sync.
     ///
-    /// - Throws: ``RuntimeError`` outside a run.
+    /// - Throws: `RuntimeError` outside a run.
     public static func activeThreadCount() throws -> Int {
         ActiveThreads.of(try currentRunner("activeThreadCount")).count
     }
@@ -43,7 +43,7 @@ extension Lowlevel {
     /// abandoned ones included (Trio's `trio.testing.wait_all_threads_completed`): tests use it
     /// to be sure that no thread is still making progress. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``Cancelled``; ``RuntimeError`` outside a Trio task.
+    /// - Throws: ``Cancelled``; `RuntimeError` outside a Trio task.
     public static func waitAllThreadsCompleted() async throws {
         let task = try currentTrioTask("waitAllThreadsCompleted")
         // Waiting on a set event is still a checkpoint.

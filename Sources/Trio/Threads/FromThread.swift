@@ -22,7 +22,7 @@ public enum FromThread {
     /// is done. Flavor: sync (blocks the calling thread); `fn` runs Trio-flavored.
     ///
     /// - Throws: what `fn` threw (including ``Cancelled`` if the task serving it is cancelled);
-    ///   ``RunFinishedError`` if the run is over; ``RuntimeError`` on the run's own thread, or
+    ///   ``RunFinishedError`` if the run is over; `RuntimeError` on the run's own thread, or
     ///   with no token outside a Trio worker thread.
     public static func run<T: Sendable>(
         token: TrioToken? = nil, _ fn: sending @escaping () async throws -> T
@@ -60,7 +60,7 @@ public enum FromThread {
     /// Runs the synchronous `fn` on the run's thread and returns its result, blocking this thread
     /// until it is done. Flavor: sync.
     ///
-    /// - Throws: what `fn` threw; ``RunFinishedError`` if the run is over; ``RuntimeError`` on
+    /// - Throws: what `fn` threw; ``RunFinishedError`` if the run is over; `RuntimeError` on
     ///   the run's own thread, or with no token outside a Trio worker thread.
     public static func runSync<T: Sendable>(
         token: TrioToken? = nil, _ fn: sending @escaping () throws -> T
@@ -82,7 +82,7 @@ public enum FromThread {
     /// (Trio's `from_thread_check_cancelled`): lets a long `ToThread.runSync` function stop
     /// early. Flavor: sync; call it from the worker thread.
     ///
-    /// - Throws: ``Cancelled``; ``RuntimeError`` on a thread not started by ``ToThread``.
+    /// - Throws: ``Cancelled``; `RuntimeError` on a thread not started by ``ToThread``.
     public static func checkCancelled() throws {
         guard let context = WorkerContext.current.value else {
             throw RuntimeError("this thread wasn't created by Trio, can't check for cancellation")

@@ -46,7 +46,7 @@ public enum ToThread {
     /// with ``defaultThreadLimit`` tokens; change its ``CapacityLimiter/totalTokens`` to allow
     /// more or fewer threads. Flavor: sync.
     ///
-    /// - Throws: ``RuntimeError`` outside a run.
+    /// - Throws: `RuntimeError` outside a run.
     public static func currentDefaultThreadLimiter() throws -> CapacityLimiter {
         let runner = try currentRunner("ToThread.currentDefaultThreadLimiter")
         if let limiter = runner.runLocals[defaultLimiterKey] as? CapacityLimiter { return limiter }
@@ -77,8 +77,8 @@ public enum ToThread {
     /// the OS thread name (what `ps -L` and debuggers show) gets its first 15 bytes, the most
     /// Linux keeps. The thread gets its previous name back afterwards.
     ///
-    /// - Throws: what `fn` threw; ``Cancelled``; ``OSError`` if no thread could be started;
-    ///   ``RuntimeError`` outside a Trio task.
+    /// - Throws: what `fn` threw; ``Cancelled``; `OSError` if no thread could be started;
+    ///   `RuntimeError` outside a Trio task.
     public static func runSync<T: Sendable>(
         limiter: CapacityLimiter? = nil, abandonOnCancel: Bool = false, threadName: String? = nil,
         _ fn: @escaping @Sendable () throws -> T

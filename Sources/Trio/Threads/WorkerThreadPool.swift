@@ -27,7 +27,7 @@ final class WorkerThreadPool: @unchecked Sendable {
 
     /// Runs `job` on an idle worker, or on a new one.
     ///
-    /// - Throws: ``OSError`` when a new thread cannot be created.
+    /// - Throws: `OSError` when a new thread cannot be created.
     func submit(_ job: @escaping Job) throws {
         let handedOver = condition.withLock { () -> Bool in
             guard idle > 0 else { return false }

@@ -1,10 +1,10 @@
 /// The lifecycle of a ``TrioEventLoop``, as a value-type state machine (testable without a run).
 ///
-/// ``
+/// ```text
 /// idle ──start──▶ running ──stop()──▶ stopping ──loop task returns──▶ stopped ──start──▶ running
 ///   │                                                                    │
 ///   └────────────────────────────── close() ─────────────────────────────┴──▶ closed
-/// ``
+/// ```
 /// `close()` is refused while the loop runs (asyncio's "Cannot close a running event loop").
 struct LoopState: Equatable {
     enum Phase: Equatable {

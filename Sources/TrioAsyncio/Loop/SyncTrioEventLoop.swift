@@ -37,7 +37,7 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
     /// Flavor: sync. Creating one inside a Trio run works (running it there does not).
     /// - Parameter clock: the clock of the loop's Trio run, which ``time()`` reads (default: the system's
     ///   monotonic clock; TrioTesting's `MockClock` for virtual time in tests).
-    /// - Throws: ``OSError`` when the OS refuses the run an epoll instance or an eventfd (as
+    /// - Throws: `OSError` when the OS refuses the run an epoll instance or an eventfd (as
     ///   `SelectorEventLoop()` does).
     public init(clock: (any TrioClock)? = nil) throws {
         _ = LoopLookup.installed

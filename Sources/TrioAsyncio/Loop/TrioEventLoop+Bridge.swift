@@ -72,8 +72,8 @@ extension TrioEventLoop {
 
     /// The Trio task that will wait for `future`, or `nil` when it is done already.
     ///
-    /// - Throws: ``FlavorError`` outside a Trio task; ``ValueError`` for a future of another loop;
-    ///   ``RuntimeError`` when the loop is closed.
+    /// - Throws: `FlavorError` outside a Trio task; `ValueError` for a future of another loop;
+    ///   `RuntimeError` when the loop is closed.
     private func waiterTask(for future: any AnyFuture, caller: String) throws -> TrioTask? {
         try requireTrioTask(caller)
         guard future.loop === self else {
