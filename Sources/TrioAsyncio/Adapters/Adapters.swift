@@ -21,7 +21,7 @@ public func aioAsTrio<each A, R>(
     }
 }
 
-/// One call through ``aioAsTrio(loop:_:)``, whatever the arity.
+/// One call through ``aioAsTrio(loop:_:)-4x5ni``, whatever the arity.
 func callAioFromTrio<R>(loop: TrioEventLoop?, _ call: @escaping () async throws -> R) async throws -> R {
     try requireTrioTask("aioAsTrio")
     return try await resolveLoop(loop, for: "aioAsTrio").runAioCoroutine(call)
@@ -74,7 +74,7 @@ public func trioAsAio<each A, R>(
     }
 }
 
-/// One call through ``trioAsAio(loop:_:)``, whatever the arity.
+/// One call through ``trioAsAio(loop:_:)-922h5``, whatever the arity.
 func callTrioFromAio<R>(loop: TrioEventLoop?, _ call: @escaping () async throws -> R) -> Future<R> {
     do {
         return try resolveLoop(loop, for: "trioAsAio").trioAsFuture(call)

@@ -11,7 +11,7 @@ import Trio
 /// future (asyncio code sees `CancelledError`) and the Trio task gets `Cancelled` once it has ended;
 /// `Asyncio.sleep(0)` is a Trio checkpoint. Trio primitives keep working as in any Trio task.
 ///
-/// Unlike ``aioAsTrio(loop:_:)``, no asyncio task is created: the asyncio code runs in the Trio
+/// Unlike ``aioAsTrio(loop:_:)-4x5ni``, no asyncio task is created: the asyncio code runs in the Trio
 /// task itself, so a call that never waits costs no loop round trip. `Asyncio.currentTask()`
 /// returns a stand-in (not one of the loop's tasks) and Sniffio answers "trio".
 ///

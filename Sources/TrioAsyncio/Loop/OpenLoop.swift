@@ -25,7 +25,7 @@ enum LoopLookup {
 /// trio-asyncio's `open_loop`.
 ///
 /// Flavor: Trio (call it from a Trio task). Inside `body`, reach asyncio code through
-/// ``aioAsTrio(loop:_:)`` or ``TrioEventLoop/runAioCoroutine(_:)``.
+/// ``aioAsTrio(loop:_:)-4x5ni`` or ``TrioEventLoop/runAioCoroutine(_:)``.
 ///
 /// Shutdown, when `body` returns or throws, is trio-asyncio 0.16's: the callbacks queued before
 /// then run; then the loop's asyncio tasks and the Trio tasks started from asyncio are cancelled

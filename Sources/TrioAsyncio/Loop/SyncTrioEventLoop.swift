@@ -10,7 +10,7 @@ import Trio
 /// thread. Each call drives that run on the calling thread, pass by pass as a guest run is driven,
 /// until the loop stops; no helper thread, no greenlet. So the loop is reusable — repeated
 /// ``TrioEventLoop/runUntilComplete(_:)``, ``TrioEventLoop/runForever()`` / ``TrioEventLoop/stop()``
-/// — and inside it ``trioAsAio(loop:_:)``, ``runTrio(_:)`` and every Trio primitive reached through
+/// — and inside it ``trioAsAio(loop:_:)-922h5``, ``runTrio(_:)`` and every Trio primitive reached through
 /// them work: their Trio tasks belong to the loop's run, and advance only while the loop runs.
 ///
 /// While it runs, ``CurrentLoop`` is this loop in its callbacks, in its asyncio tasks and in the
@@ -35,7 +35,7 @@ public final class SyncTrioEventLoop: TrioEventLoop, @unchecked Sendable {
     /// A loop with a paused Trio run of its own.
     ///
     /// Flavor: sync. Creating one inside a Trio run works (running it there does not).
-    /// - Parameter clock: the clock of the loop's Trio run, which ``time()`` reads (default: the system's
+    /// - Parameter clock: the clock of the loop's Trio run, which `time()` reads (default: the system's
     ///   monotonic clock; TrioTesting's `MockClock` for virtual time in tests).
     /// - Throws: `OSError` when the OS refuses the run an epoll instance or an eventfd (as
     ///   `SelectorEventLoop()` does).

@@ -14,7 +14,7 @@ import TrioAsyncio
 /// ```
 ///
 /// Swift Testing reports each kind as its own case. Every kind runs on virtual time by default (the
-/// standalone loop with ``LoopClock/autojump``, the others on an autojump ``MockClock``): timers fire in
+/// standalone loop with `LoopClock.autojump`, the others on an autojump ``MockClock``): timers fire in
 /// order, at exact times, without waiting. Tests of real I/O under real timeouts pass
 /// `virtualTime: false`. Flavor: sync; ``run(virtualTime:_:)`` blocks the calling thread.
 public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
