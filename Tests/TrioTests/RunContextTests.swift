@@ -36,7 +36,7 @@ private final class ContextInstrument: Instrument {
                     return .succeeded
                 }
             }
-            // A callback queued through the token runs in the run, but in no task.
+            // A callback queued through the token runs in the run's system task, as in Trio.
             let done = Event()
             let callback = UncheckedBox({
                 note("token callback")
@@ -51,7 +51,7 @@ private final class ContextInstrument: Instrument {
         }
         #expect(
             seen == [
-                "main true true", "worker thread false false", "abort true true", "token callback true false",
+                "main true true", "worker thread false false", "abort true true", "token callback true true",
                 "child true true",
             ])
         #expect(!Lowlevel.inTrioRun())
