@@ -38,7 +38,7 @@ private func echoClient(_ reader: StreamReader, _ writer: StreamWriter) async th
         if data.isEmpty { break }
         print("Received \(String(decoding: data, as: UTF8.self).debugDescription) from \(address)")
         fflush(nil)
-        writer.write(data)
+        try writer.write(data)
         try await writer.drain()
     }
     print("Close the connection to \(address)")

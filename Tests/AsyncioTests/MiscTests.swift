@@ -232,12 +232,12 @@ import Testing
                     if chunk.isEmpty { break }
                     total += chunk
                 }
-                writer.write(Array("\(total.count):\(total == payload)".utf8))
+                try writer.write(Array("\(total.count):\(total == payload)".utf8))
                 writer.close()
             }
             let (reader, writer) = try await openConnection(host: "127.0.0.1", port: server.port)
             for start in stride(from: 0, to: payload.count, by: 64 * 1024) {
-                writer.write(Array(payload[start..<(start + 64 * 1024)]))
+                try writer.write(Array(payload[start..<(start + 64 * 1024)]))
                 try await writer.drain()
             }
             writer.writeEOF()

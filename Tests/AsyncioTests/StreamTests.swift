@@ -8,7 +8,7 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
     while true {
         let line = try await reader.readline()
         if line.isEmpty { break }
-        writer.write(line)
+        try writer.write(line)
         try await writer.drain()
     }
     writer.close()
@@ -25,7 +25,7 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
             let (reader, writer) = try await openConnection(host: "127.0.0.1", port: server.port)
             var replies: [String] = []
             for text in ["hello\n", "world\n"] {
-                writer.write(Array(text.utf8))
+                try writer.write(Array(text.utf8))
                 try await writer.drain()
                 replies.append(String(decoding: try await reader.readline(), as: UTF8.self))
             }
@@ -114,12 +114,32 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
     }
 
     @Test(arguments: AsyncioLoopKind.allCases)
+    func streamWriterWriteAfterWriteEOFIsARuntimeError(_ factory: AsyncioLoopKind) throws {
+        let (message, reply) = try factory.run { _ in
+            let server = try await startServer(host: "127.0.0.1", port: 0, echoLines)
+            let (reader, writer) = try await openConnection(host: "127.0.0.1", port: server.port)
+            try writer.write(bytes("last\n"))
+            writer.writeEOF()
+            var message = "no error"
+            do { try writer.write(bytes("late\n")) } catch let error as RuntimeError { message = error.message }
+            let reply = try await reader.read()
+            writer.close()
+            try await writer.waitClosed()
+            server.close()
+            try await server.waitClosed()
+            return (message, reply)
+        }
+        #expect(message == "Cannot call write() after write_eof()")
+        #expect(reply == bytes("last\n"))
+    }
+
+    @Test(arguments: AsyncioLoopKind.allCases)
     func serveForeverStopsWhenCancelled(_ factory: AsyncioLoopKind) throws {
         try factory.run { loop in
             let server = try await startServer(host: "127.0.0.1", port: 0, echoLines)
             let serving = try loop.createTask { try await server.serveForever() }
             let (reader, writer) = try await openConnection(host: "127.0.0.1", port: server.port)
-            writer.write(bytes("ping\n"))
+            try writer.write(bytes("ping\n"))
             let got8 = try await reader.readline()
             #expect(got8 == bytes("ping\n"))
             writer.close()
@@ -166,7 +186,10 @@ private final class EchoProtocol: StreamProtocol {
     init(loop: (any AbstractEventLoop)? = nil) { lost = loop?.createFuture(of: Void.self) }
 
     func connectionMade(_ transport: any Transport) { self.transport = transport }
-    func dataReceived(_ data: [UInt8]) { transport?.write(data) }
+    func dataReceived(_ data: [UInt8]) {
+        // The echo never half-closes, so a write cannot fail; should one, the connection ends visibly.
+        do { try transport?.write(data) } catch { transport?.abort() }
+    }
     // The transport holds its protocol; let go of it so the pair can be freed.
     func connectionLost(_ error: (any Error)?) {
         transport = nil
@@ -184,7 +207,7 @@ private final class EchoProtocol: StreamProtocol {
             #expect(client.events == ["made"])
             let peer = try #require(transport.getExtraInfo("peername") as? (host: String, port: Int))
             #expect(peer.port == server.port && peer.host == "127.0.0.1")
-            transport.write(bytes("abc"))
+            try transport.write(bytes("abc"))
             transport.writeEOF()
             try await client.lost.value
             #expect(client.received == bytes("abc"))
@@ -192,6 +215,38 @@ private final class EchoProtocol: StreamProtocol {
             try await server.waitClosed()
             return client.events
         }
+        #expect(events == ["made", "eof", "lost"])
+    }
+
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func writingAfterWriteEOFIsARuntimeError(_ factory: AsyncioLoopKind) throws {
+        // CPython: "Cannot call write() after write_eof()" (and writelines likewise), even for empty data;
+        // the half-close itself goes through, and what was written before it arrives.
+        let (messages, received, events) = try factory.run { loop in
+            let sink = RecordingProtocol(loop: loop)
+            let server = try await loop.createServer({ sink }, host: "127.0.0.1", port: 0)
+            let client = RecordingProtocol(loop: loop)
+            let (transport, _) = try await loop.createConnection({ client }, host: "127.0.0.1", port: server.port)
+            try transport.write(bytes("abc"))
+            transport.writeEOF()
+            var messages: [String] = []
+            for attempt in [{ try transport.write(bytes("late")) }, { try transport.write([]) },
+                            { try transport.writelines([bytes("x")]) }, { try transport.writelines([]) }] {
+                do { try attempt() } catch let error as RuntimeError { messages.append(error.message) }
+            }
+            try await sink.lost.value
+            transport.close()
+            try await client.lost.value
+            server.close()
+            try await server.waitClosed()
+            return (messages, sink.received, sink.events)
+        }
+        #expect(
+            messages == [
+                "Cannot call write() after write_eof()", "Cannot call write() after write_eof()",
+                "Cannot call writelines() after write_eof()", "Cannot call writelines() after write_eof()",
+            ])
+        #expect(received == bytes("abc"))
         #expect(events == ["made", "eof", "lost"])
     }
 
@@ -211,7 +266,7 @@ private final class EchoProtocol: StreamProtocol {
             let chunk = [UInt8](repeating: 7, count: 64 * 1024)
             var rounds = 0
             while !client.events.contains("pause") && rounds < 1000 {
-                transport.write(chunk)
+                try transport.write(chunk)
                 rounds += 1
             }
             #expect(client.events.contains("pause"))
@@ -240,13 +295,13 @@ private final class EchoProtocol: StreamProtocol {
             let server = try await loop.createServer({ sink }, host: "127.0.0.1", port: 0)
             let client = RecordingProtocol(loop: loop)
             let (transport, _) = try await loop.createConnection({ client }, host: "127.0.0.1", port: server.port)
-            transport.write(bytes("kept"))
+            try transport.write(bytes("kept"))
             transport.close()
-            for _ in 0..<4 { transport.write(bytes("dropped")) }
+            for _ in 0..<4 { try transport.write(bytes("dropped")) }
             #expect(reports.items.isEmpty)
-            transport.write(bytes("dropped"))
-            transport.write(bytes("dropped"))
-            transport.write([])
+            try transport.write(bytes("dropped"))
+            try transport.write(bytes("dropped"))
+            try transport.write([])
             try await client.lost.value
             try await sink.lost.value
             #expect(sink.received == bytes("kept"))
@@ -271,11 +326,11 @@ private final class EchoProtocol: StreamProtocol {
             let chunk = [UInt8](repeating: 7, count: 64 * 1024)
             var sent: [UInt8] = []
             while transport.getWriteBufferSize() == 0 && sent.count < 64 * 1024 * 1024 {
-                transport.write(chunk)
+                try transport.write(chunk)
                 sent += chunk
             }
             transport.close()
-            transport.write(bytes("tail"))
+            try transport.write(bytes("tail"))
             sink.transport?.resumeReading()
             try await client.lost.value
             try await sink.lost.value

@@ -126,7 +126,8 @@ import Testing
 @Suite struct SubprocessLifetimeTests {
     @Test(arguments: AsyncioLoopKind.allCases)
     func droppedProcessStillDrainsAndReaps(_ factory: AsyncioLoopKind) throws {
-        try factory.run { _ in
+        // Real time: the test polls for a real child's exit, which virtual sleeps would outrun.
+        try factory.run(virtualTime: false) { _ in
             var pid: pid_t = 0
             do {
                 let process = try await createSubprocessShell("echo dropped", stdout: .pipe)

@@ -295,6 +295,74 @@ import TrioTesting
         #expect(relative == .infinity)
     }
 
+    @Test func settingADeadlineOnAnUnenteredRelativeScopeIsAnError() throws {
+        // Trio >= 0.35: "Unentered relative cancel scope does not have an absolute deadline". The
+        // relative deadline used to be replaced silently, so the scope ran with the absolute one.
+        let (outcome, now, caught) = try runMocked { () -> (String, Double, Bool) in
+            let scope = CancelScope(relativeDeadline: 5)
+            scope.deadline = 100
+            var outcome = "no error"
+            do {
+                try await scope.run { try await Trio.sleep(10) }
+            } catch let error as RuntimeError {
+                outcome = error.message
+            }
+            return (outcome, try Trio.currentTime(), scope.cancelledCaught)
+        }
+        #expect(outcome == "Unentered relative cancel scope does not have an absolute deadline")
+        // The error is raised on entry: the body never ran.
+        #expect(now == 0)
+        #expect(!caught)
+    }
+
+    @Test func setDeadlineThrowsAtTheCallAndLeavesTheScopeAsItWas() throws {
+        let (messages, elapsed) = try runMocked { () -> ([String], Double) in
+            var messages: [String] = []
+            let relative = CancelScope(relativeDeadline: 5)
+            do { try relative.setDeadline(100) } catch let error as RuntimeError { messages.append(error.message) }
+            do { try relative.setDeadline(.nan) } catch let error as ValueError { messages.append(error.message) }
+            let absolute = CancelScope(deadline: 50)
+            do { try absolute.setRelativeDeadline(1) } catch let error as RuntimeError {
+                messages.append(error.message)
+            }
+            do { try absolute.setRelativeDeadline(-1) } catch let error as ValueError { messages.append(error.message) }
+            // Neither scope changed, and neither reports a deferred error on entry.
+            try await relative.run { try await Trio.sleep(10) }
+            let elapsed = try Trio.currentTime()
+            try await absolute.run { try await Trio.sleepForever() }
+            return (messages, elapsed)
+        }
+        #expect(
+            messages == [
+                "Unentered relative cancel scope does not have an absolute deadline",
+                "deadline must not be NaN",
+                "unentered non-relative cancel scope does not have a relative deadline",
+                "timeout must be non-negative",
+            ])
+        #expect(elapsed == 5)
+    }
+
+    @Test func setDeadlineWorksOnAnEnteredRelativeScopeAndOnAPlainOne() throws {
+        let times = try runMocked { () -> [Double] in
+            var times: [Double] = []
+            let relative = CancelScope(relativeDeadline: 5)
+            try await relative.run {
+                try relative.setDeadline(2)
+                try await Trio.sleepForever()
+            }
+            times.append(try Trio.currentTime())
+            let plain = CancelScope()
+            try plain.setDeadline(10)
+            try await plain.run {
+                try plain.setRelativeDeadline(1)
+                try await Trio.sleepForever()
+            }
+            times.append(try Trio.currentTime())
+            return times
+        }
+        #expect(times == [2, 3])
+    }
+
     @Test func invalidValuesAreValueErrors() throws {
         let messages = try runMocked { () -> [String] in
             var messages: [String] = []

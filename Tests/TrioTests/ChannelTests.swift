@@ -20,15 +20,15 @@ import TrioTesting
             log.append("got \(got)")
             log.append("empty " + outcomeSync { _ = try receive.receiveNowait() })
             try send.sendNowait("last")
-            await send.aclose()
+            try await send.aclose()
             log.append("send after close " + (await outcome { try await send.send("late") }))
             log.append("sendNowait after close " + outcomeSync { try send.sendNowait("late") })
             log.append("clone after close " + outcomeSync { _ = try send.clone() })
-            await send.aclose()  // idempotent
+            try await send.aclose()  // idempotent
             log.append("drain \(try receive.receiveNowait())")
             log.append("then " + (await outcome { _ = try await receive.receive() }))
             log.append("nowait then " + outcomeSync { _ = try receive.receiveNowait() })
-            await receive.aclose()
+            try await receive.aclose()
             log.append("receive after close " + (await outcome { _ = try await receive.receive() }))
             log.append("receiveNowait after close " + outcomeSync { _ = try receive.receiveNowait() })
             return log
@@ -121,7 +121,7 @@ import TrioTesting
             var (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
             let s1 = send
             log.append(try await Self.closeWhileBlocked({ try await s1.send(1) }) {
-                if asynchronously { await s1.aclose() } else { s1.close() }
+                if asynchronously { try await s1.aclose() } else { s1.close() }
             })
             log.append("persistent " + outcomeSync { try send.sendNowait(1) } + " "
                 + (await outcome { try await send.send(1) }))
@@ -131,14 +131,14 @@ import TrioTesting
             (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
             let (s2, r2) = (send, receive)
             log.append(try await Self.closeWhileBlocked({ try await s2.send(1) }) {
-                if asynchronously { await r2.aclose() } else { r2.close() }
+                if asynchronously { try await r2.aclose() } else { r2.close() }
             })
             log.append("persistent " + outcomeSync { try s2.sendNowait(1) } + " "
                 + (await outcome { try await s2.send(1) }))
 
             let (_, r3) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
             log.append(try await Self.closeWhileBlocked({ _ = try await r3.receive() }) {
-                if asynchronously { await r3.aclose() } else { r3.close() }
+                if asynchronously { try await r3.aclose() } else { r3.close() }
             })
             log.append("persistent " + outcomeSync { _ = try r3.receiveNowait() } + " "
                 + (await outcome { _ = try await r3.receive() }))
@@ -167,12 +167,12 @@ import TrioTesting
             let r2 = try r.clone()
             let r3 = try r.clone()
             try send.sendNowait(0)
-            await r.aclose()
+            try await r.aclose()
             r2.close()
             log.append(outcomeSync { _ = try r.clone() })
             log.append(outcomeSync { _ = try r2.clone() })
             log.append("r3 open: " + outcomeSync { try send.sendNowait(1) })
-            await r3.aclose()
+            try await r3.aclose()
             log.append("all closed: " + outcomeSync { try send.sendNowait(2) })
             log.append("buffer dropped: \(send.statistics().currentBufferUsed)")
             return log
@@ -192,7 +192,7 @@ import TrioTesting
                 try nursery.startSoon { log.append("s1 " + (await outcome { try await s1.send("nope") })) }
                 try nursery.startSoon { log.append("s2 " + (await outcome { try await s2.send("ok") })) }
                 try await waitAllTasksBlocked()
-                await s1.aclose()
+                try await s1.aclose()
                 log.append("received \(try await receive.receive())")
             }
             return log.sorted()
@@ -209,7 +209,7 @@ import TrioTesting
                 try nursery.startSoon { log.append("r1 " + (await outcome { _ = try await r1.receive() })) }
                 try nursery.startSoon { log.append("r2 got \(try await r2.receive())") }
                 try await waitAllTasksBlocked()
-                await r1.aclose()
+                try await r1.aclose()
                 try await send.send("ok")
             }
             return log.sorted()
@@ -244,10 +244,10 @@ import TrioTesting
             log.append(line(s.statistics()))
             let s2 = try s.clone()
             log.append(line(s.statistics()))
-            await s.aclose()
+            try await s.aclose()
             let r2 = try r.clone()
             log.append(line(s2.statistics()))
-            await r2.aclose()
+            try await r2.aclose()
             try await withNursery { nursery in
                 try s2.sendNowait(1)
                 try nursery.startSoon { try await s2.send(2) }
@@ -357,7 +357,7 @@ import TrioTesting
             try await withNursery { nursery in
                 try nursery.startSoon {
                     for i in 0..<3 { try await s.send(Array(repeating: "v\(i)", count: i + 1)) }
-                    await s.aclose()
+                    try await s.aclose()
                 }
                 for try await value in r { got.append(value) }
             }
@@ -390,5 +390,43 @@ import TrioTesting
         }
         #expect(got == [100, 220, 340])
         #expect(waiting == 0)
+    }
+
+    @Test func acloseInACancelledScopeClosesTheHandleThenRaisesCancelled() throws {
+        let (sendClosed, receiveClosed, raised, caught) = try runMocked { () -> (Bool, Bool, [String], Bool) in
+            let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 1)
+            var raised: [String] = []
+            let scope = CancelScope()
+            try await scope.run {
+                scope.cancel()
+                do { try await send.aclose() } catch is Cancelled { raised.append("send") }
+                do { try await receive.aclose() } catch is Cancelled { raised.append("receive") }
+            }
+            return (send.isClosed, receive.isClosed, raised, scope.cancelledCaught)
+        }
+        #expect(sendClosed && receiveClosed)
+        #expect(raised == ["send", "receive"])
+        // Both Cancelled were caught in the body, so the scope had none left to absorb.
+        #expect(!caught)
+    }
+
+    @Test func acloseOfTheLastSenderWakesTheReceiverEvenWhenItRaises() throws {
+        let (received, senderRaised) = try runMocked { () -> (String, Bool) in
+            let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
+            var received = ""
+            var senderRaised = false
+            try await withNursery { nursery in
+                try nursery.startSoon {
+                    do { _ = try await receive.receive() } catch is EndOfChannel { received = "EndOfChannel" }
+                }
+                try await Trio.checkpoint()
+                try await moveOnAfter(0) {
+                    do { try await send.aclose() } catch is Cancelled { senderRaised = true }
+                }
+            }
+            return (received, senderRaised)
+        }
+        #expect(received == "EndOfChannel")
+        #expect(senderRaised)
     }
 }

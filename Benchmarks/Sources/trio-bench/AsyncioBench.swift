@@ -205,7 +205,7 @@ struct AioEchoServer: ParsableCommand {
                     while true {
                         let data = try await reader.read(65536)
                         if data.isEmpty { break }
-                        writer.write(data)
+                        try writer.write(data)
                         try await writer.drain()
                     }
                     writer.close()
@@ -221,7 +221,10 @@ struct AioEchoServer: ParsableCommand {
 private final class EchoProtocol: StreamProtocol {
     var transport: (any Transport)?
     func connectionMade(_ transport: any Transport) { self.transport = transport }
-    func dataReceived(_ data: [UInt8]) { transport?.write(data) }
+    func dataReceived(_ data: [UInt8]) {
+        // The echo never half-closes, so a write cannot fail; should one, the connection ends visibly.
+        do { try transport?.write(data) } catch { transport?.abort() }
+    }
     // The transport holds its protocol; let go of it so the pair can be freed.
     func connectionLost(_ error: (any Error)?) { transport = nil }
 }

@@ -14,11 +14,11 @@ func channelThroughput(count: Int, bufferSize: Int) throws -> Double {
         try await withNursery { nursery in
             try nursery.startSoon {
                 for try await _ in receive { got += 1 }
-                await receive.aclose()
+                try await receive.aclose()
             }
             try nursery.startSoon {
                 for i in 0..<count { try await send.send(i) }
-                await send.aclose()
+                try await send.aclose()
             }
         }
         let elapsed = monotonicSeconds() - start

@@ -20,15 +20,16 @@ public final class StreamWriter {
 
     /// Queues `data` (never blocks; follow with ``drain()``).
     ///
-    /// Flavor: sync.
-    public func write(_ data: [UInt8]) { transport.write(data) }
+    /// Flavor: sync. - Throws: `RuntimeError` after ``writeEOF()``, from the transport (as
+    /// CPython's `StreamWriter.write`, which delegates).
+    public func write(_ data: [UInt8]) throws { try transport.write(data) }
 
     /// Queues `pieces` in order.
     ///
-    /// Flavor: sync.
-    public func writelines(_ pieces: [[UInt8]]) { transport.writelines(pieces) }
+    /// Flavor: sync. - Throws: `RuntimeError` after ``writeEOF()``.
+    public func writelines(_ pieces: [[UInt8]]) throws { try transport.writelines(pieces) }
 
-    /// Closes the writing side after the buffer is flushed.
+    /// Closes the writing side after the buffer is flushed; later writes throw `RuntimeError`.
     ///
     /// Flavor: sync.
     public func writeEOF() { transport.writeEOF() }

@@ -82,7 +82,7 @@ public final class AsyncioProcess {
         let feeder = try loop.createTask(name: nil) { [stdin] in
             guard let stdin else { return }
             if let input, !input.isEmpty {
-                stdin.write(input)
+                try stdin.write(input)
                 do {
                     try await stdin.drain()
                 } catch let cancel as CancelledError {

@@ -69,7 +69,7 @@ extension AbstractEventLoop {
 final class SubprocessConnection: Transport {
     let subprocess: SubprocessTransport
     init(_ subprocess: SubprocessTransport) { self.subprocess = subprocess }
-    func write(_ data: [UInt8]) { subprocess.getPipeTransport(0)?.write(data) }
+    func write(_ data: [UInt8]) throws { try subprocess.getPipeTransport(0)?.write(data) }
     func writeEOF() { subprocess.getPipeTransport(0)?.writeEOF() }
     func canWriteEOF() -> Bool { true }
     func close() { subprocess.close() }

@@ -48,10 +48,15 @@ extension StreamProtocol {
 /// and the protocol's ``BaseProtocol/pauseWriting()`` is called when the buffer passes the high-water mark.
 public protocol Transport: AnyObject {
     /// Queues `data` for sending (sending what it can at once).
-    func write(_ data: [UInt8])
+    ///
+    /// - Throws: `RuntimeError` after ``writeEOF()`` ("Cannot call write() after write_eof()"), as
+    ///   CPython's transports raise.
+    func write(_ data: [UInt8]) throws
     /// Sends `data` pieces in order.
-    func writelines(_ pieces: [[UInt8]])
-    /// Closes the writing side once the buffer is flushed.
+    ///
+    /// - Throws: as ``write(_:)``.
+    func writelines(_ pieces: [[UInt8]]) throws
+    /// Closes the writing side once the buffer is flushed; later writes throw.
     func writeEOF()
     /// Whether ``writeEOF()`` is supported.
     func canWriteEOF() -> Bool
@@ -84,7 +89,9 @@ public protocol Transport: AnyObject {
 
 extension Transport {
     /// Sends `pieces` in order through ``write(_:)``.
-    public func writelines(_ pieces: [[UInt8]]) {
-        for piece in pieces { write(piece) }
+    ///
+    /// - Throws: what ``write(_:)`` throws.
+    public func writelines(_ pieces: [[UInt8]]) throws {
+        for piece in pieces { try write(piece) }
     }
 }

@@ -109,9 +109,14 @@ public final class SocketTransport: Transport {
     /// exception handler ("socket.send() raised exception."), so a few stray writes racing the close stay quiet
     /// while a writer that keeps going shows up. A socket closing with bytes still buffered takes the write: it
     /// is flushed before ``BaseProtocol/connectionLost(_:)``.
-    public func write(_ data: [UInt8]) {
-        guard !data.isEmpty, !eofWritten else { return }
-        if lostScheduled || (closing && isPipe) {
+    ///
+    /// - Throws: `RuntimeError` after ``writeEOF()`` on a socket, even for empty `data` (CPython's
+    ///   "Cannot call write() after write_eof()"). A pipe has no half-close: its ``writeEOF()`` closes
+    ///   it, and later writes are dropped as after ``close()``.
+    public func write(_ data: [UInt8]) throws {
+        try checkWritable("write")
+        guard !data.isEmpty else { return }
+        if lostScheduled || (isPipe && (closing || eofWritten)) {
             droppedWrites += 1
             if droppedWrites >= Self.droppedWritesBeforeWarning {
                 let message = isPipe
@@ -169,7 +174,20 @@ public final class SocketTransport: Transport {
         }
     }
 
-    /// Closes the writing side after the buffer is flushed.
+    /// Sends `pieces` in order (see ``write(_:)``).
+    ///
+    /// - Throws: `RuntimeError` after ``writeEOF()`` on a socket, even for no pieces.
+    public func writelines(_ pieces: [[UInt8]]) throws {
+        try checkWritable("writelines")
+        for piece in pieces { try write(piece) }
+    }
+
+    private func checkWritable(_ api: String) throws {
+        // A pipe's EOF is its close, which drops writes instead (CPython's pipe transports).
+        if eofWritten && !isPipe { throw RuntimeError("Cannot call \(api)() after write_eof()") }
+    }
+
+    /// Closes the writing side after the buffer is flushed; later writes throw `RuntimeError`.
     public func writeEOF() {
         guard !closing, !eofWritten else { return }
         eofWritten = true

@@ -63,7 +63,12 @@ public final class CancelScope {
     ///
     /// Changing it on a running scope takes effect at once. An unentered scope created with a
     /// relative deadline reports the deadline entering it now would give (the current time plus
-    /// the relative deadline, as Trio does), or `.infinity` outside a run, where there is no clock.
+    /// the relative deadline), or `.infinity` outside a run, where there is no clock.
+    ///
+    /// Setting it on an unentered scope that has a relative deadline is an error, as in Trio: the
+    /// scope keeps its relative deadline and ``run(_:)`` throws `RuntimeError` when the scope is
+    /// entered (a setter cannot throw). Use ``setDeadline(_:)`` to have the error thrown at the
+    /// call instead. A NaN value is reported the same way, as `ValueError`.
     public var deadline: Double {
         get {
             if !hasBeenEntered, storedRelativeDeadline != .infinity {
@@ -73,36 +78,60 @@ public final class CancelScope {
             return storedDeadline
         }
         set {
-            if newValue.isNaN { return reject(ValueError("deadline must not be NaN")) }
-            storedRelativeDeadline = .infinity
-            storedDeadline = newValue
-            updateDeadlineRegistration()
+            do { try setDeadline(newValue) } catch { reject(error) }
         }
+    }
+
+    /// Sets ``deadline``, throwing where the property setter can only defer the error to
+    /// ``run(_:)``. Flavor: sync.
+    ///
+    /// - Throws: `ValueError` for NaN; `RuntimeError` for an unentered scope that has a
+    ///   relative deadline (an absolute deadline is not silently put in its place). The scope is
+    ///   unchanged when it throws.
+    public func setDeadline(_ newValue: Double) throws {
+        if newValue.isNaN { throw ValueError("deadline must not be NaN") }
+        if storedRelativeDeadline != .infinity {
+            throw RuntimeError("Unentered relative cancel scope does not have an absolute deadline")
+        }
+        storedDeadline = newValue
+        updateDeadlineRegistration()
     }
 
     /// Seconds from now to the deadline once entered; before entry, the relative deadline that
     /// entering will turn into an absolute one. Flavor: sync.
     ///
     /// Setting it on an unentered scope that has an absolute ``deadline`` is an error (reported
-    /// as `RuntimeError` by ``run(_:)``, since a setter cannot throw); the scope keeps its
-    /// deadline.
+    /// as `RuntimeError` by ``run(_:)``, since a setter cannot throw; ``setRelativeDeadline(_:)``
+    /// throws it at the call); the scope keeps its deadline.
     public var relativeDeadline: Double {
         get {
             if hasBeenEntered, let runner { return storedDeadline - runner.clock.currentTime() }
             return storedRelativeDeadline
         }
         set {
-            if newValue.isNaN { return reject(ValueError("relative deadline must not be NaN")) }
-            if newValue < 0 { return reject(ValueError("timeout must be non-negative")) }
-            if hasBeenEntered, let runner {
-                storedDeadline = runner.clock.currentTime() + newValue
-                updateDeadlineRegistration()
-            } else if storedDeadline != .infinity {
-                // As in Trio: an absolute deadline is not silently turned into a relative one.
-                reject(RuntimeError("unentered non-relative cancel scope does not have a relative deadline"))
-            } else {
-                storedRelativeDeadline = newValue
-            }
+            do { try setRelativeDeadline(newValue) } catch { reject(error) }
+        }
+    }
+
+    /// Sets ``relativeDeadline``, throwing where the property setter can only defer the error to
+    /// ``run(_:)``. Flavor: sync.
+    ///
+    /// - Throws: `ValueError` for NaN or a negative value; `RuntimeError` for an unentered
+    ///   scope that has an absolute deadline. The scope is unchanged when it throws.
+    public func setRelativeDeadline(_ newValue: Double) throws {
+        if newValue.isNaN { throw ValueError("relative deadline must not be NaN") }
+        if newValue < 0 { throw ValueError("timeout must be non-negative") }
+        if hasBeenEntered, let runner {
+            storedDeadline = runner.clock.currentTime() + newValue
+            updateDeadlineRegistration()
+        } else if hasBeenEntered {
+            // Entered, but the run is gone (or this is another thread): no clock to count from.
+            throw RuntimeError("a relative deadline needs the run the scope was entered in")
+        } else if storedDeadline != .infinity {
+            // As in Trio: an absolute deadline is not silently turned into a relative one.
+            throw RuntimeError("unentered non-relative cancel scope does not have a relative deadline")
+        } else {
+            storedRelativeDeadline = newValue
         }
     }
 

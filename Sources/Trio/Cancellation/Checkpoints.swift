@@ -3,15 +3,29 @@ import Sniffio
 /// A checkpoint: throws ``Cancelled`` if the current task is cancelled, and lets other tasks run.
 /// Flavor: Trio.
 ///
+/// As in Trio, the task yields first and only then looks at its cancellation; when cancelled it
+/// blocks and receives ``Cancelled`` one scheduling round later. The other tasks that were
+/// runnable alongside it finish their step before the error surfaces, so a sibling's checkpoint
+/// in the same batch returns normally even when this task's error then cancels their nursery.
+///
 /// - Throws: ``Cancelled``; `RuntimeError` outside a Trio task.
 public nonisolated(nonsending) func checkpoint() async throws {
     if isActorIsolated(#isolation) { return try await onRunThread(()) { try await checkpoint() } }
     let task = try currentTrioTask("checkpoint")
     // The schedule point comes first so that the cancellation check sees expired deadlines.
     await task.runner.yieldShielded(task)
-    if task.cancelStatus.effectivelyCancelled {
-        throw Cancelled(reason: task.cancelStatus.cancelReason)
-    }
+    if task.cancelStatus.effectivelyCancelled { try await blockForPendingCancel(task) }
+}
+
+/// The cancel point of ``checkpoint()`` once the task is found cancelled: as in Trio, the task
+/// blocks and the pending cancel wakes it with ``Cancelled`` in the next round, rather than
+/// raising at once. Every task that was runnable in the same batch finishes its step first, so
+/// the error (and whatever it cancels on its way out, such as the siblings in a nursery) lands
+/// only after they have.
+@inline(never)
+private nonisolated(nonsending) func blockForPendingCancel(_ task: TrioTask) async throws -> Never {
+    let error = await task.runner.park(task) { _ in .succeeded }
+    throw error ?? Cancelled(reason: task.cancelStatus.cancelReason)
 }
 
 /// Throws ``Cancelled`` if the current task is cancelled; otherwise returns without yielding.

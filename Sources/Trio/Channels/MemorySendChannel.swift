@@ -97,11 +97,16 @@ public final class MemorySendChannel<T>: CustomStringConvertible {
         }
     }
 
-    /// Closes this handle (see ``close()``), then lets other tasks run. Flavor: Trio; a schedule
-    /// point that cannot be cancelled, so the handle is always closed.
-    public nonisolated(nonsending) func aclose() async {
+    /// Closes this handle (see ``close()``), then checkpoints. Flavor: Trio; a checkpoint.
+    ///
+    /// The handle is closed before the checkpoint, so it is closed even when the checkpoint
+    /// throws: in a cancelled scope the call closes the handle and then throws ``Cancelled``, as
+    /// Trio's `aclose` does.
+    ///
+    /// - Throws: ``Cancelled``; `RuntimeError` outside a Trio task (after closing).
+    public nonisolated(nonsending) func aclose() async throws {
         close()
-        await Lowlevel.cancelShieldedCheckpoint()
+        try await checkpoint()
     }
 
     /// Whether ``close()`` was called on this handle. Flavor: sync.

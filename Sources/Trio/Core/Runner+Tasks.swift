@@ -65,8 +65,6 @@ extension Runner {
         }
         task.activate(nil)
         if task.inTaskTable, let swiftTask = task.swiftTask { tasksBySwiftTask.remove(swiftTask) }
-        // `currentTask` does not keep the record alive, and the record may go away with this step.
-        if currentTask === task { currentTask = nil }
         if !task.exitObservers.isEmpty {
             let observers = task.exitObservers
             task.exitObservers = []
@@ -75,7 +73,10 @@ extension Runner {
         if let nursery = task.parentNursery {
             nursery.childFinished(task, failure)
         }
+        // As in Trio, the exit hook still runs in the task's context (`Lowlevel.inTrioTask()`).
         if instrumented { instrument("task_exited") { try $0.taskExited(task) } }
+        // `currentTask` does not keep the record alive, and the record may go away with this step.
+        if currentTask === task { currentTask = nil }
         livingTasks -= 1
     }
 
