@@ -78,9 +78,11 @@ let service = TrioService(name: "child", gracePeriod: grace) { shutdown in
             }
         }
         say("TRIO-MAIN-END")
-    } catch let cancelled as Cancelled {
-        say("TRIO-MAIN-CANCELLED")
-        throw cancelled
+    } catch {
+        // Nurseries wrap their children's Cancelled in an ExceptionGroup: it is still only cancellation.
+        let leaves = (error as? ExceptionGroup)?.leaves ?? [error]
+        say(leaves.allSatisfy { $0 is Cancelled } ? "TRIO-MAIN-CANCELLED" : "TRIO-MAIN-FAILED \(error)")
+        throw error
     }
 }
 

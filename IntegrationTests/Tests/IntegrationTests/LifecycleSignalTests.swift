@@ -171,7 +171,8 @@ func runChild(mode: String, grace: Double, slow: Double, signal: Int32) async th
         #expect(run.handlerEndAfterSignal < 2, "cancelled after \(run.handlerEndAfterSignal) s")
         #expect(run.clientReceived == "")
         #expect(run.lines.contains("TRIO-MAIN-CANCELLED"), "\(run.lines)")
-        print("SIGINT as cancellation: \(run.lines), exit \(run.exitCode)")
+        // The service ends by the group's cancellation: group.run() throws CancellationError.
+        #expect(run.lines.last == "GROUP-END error=CancellationError", "\(run.lines)")
         #expect(run.exitCode == 0)
     }
 }
