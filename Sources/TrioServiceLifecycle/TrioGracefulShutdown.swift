@@ -10,7 +10,7 @@ import Trio
 /// the scope around the whole program gets its deadline, *now + ``gracePeriod``*.
 ///
 /// Invariant: `phase` is guarded by its mutex and read from any thread; everything else belongs
-/// to the run's thread (the request reaches it through ``Trio/TrioToken/runSyncSoon(idempotencyKey:_:)``).
+/// to the run's thread (the request reaches it through `TrioToken/runSyncSoon(idempotencyKey:_:)`).
 /// A request that arrives before the run has started is kept in `phase` and applied at the start.
 public final class TrioGracefulShutdown: @unchecked Sendable {
     private enum Phase {
@@ -36,7 +36,7 @@ public final class TrioGracefulShutdown: @unchecked Sendable {
 
     /// Waits until graceful shutdown begins. Flavor: Trio; a checkpoint.
     ///
-    /// - Throws: ``Trio/Cancelled``.
+    /// - Throws: `Cancelled`.
     public func wait() async throws {
         try await began.wait()
     }

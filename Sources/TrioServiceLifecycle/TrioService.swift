@@ -7,14 +7,14 @@ import Trio
 /// called by the group); `Sendable`.
 ///
 /// ``run()`` runs `main` as the main task of a whole Trio run on a thread of its own
-/// (``Trio/runAsync(clock:instruments:strictExceptionGroups:_:)``), so the run blocks no thread of
+/// (`runAsync(clock:instruments:strictExceptionGroups:_:)`), so the run blocks no thread of
 /// Swift's cooperative pool. How the group's requests reach the Trio program:
 ///
 /// - **Graceful shutdown** (the group's `gracefulShutdownSignals`, or another service ending):
 ///   every scope opened with ``TrioGracefulShutdown/cancelOnShutdown(_:)`` is cancelled at once
 ///   (a server stops accepting there), and a cancel scope around `main` gets the deadline *now +
 ///   `gracePeriod`*: in-flight work may finish within the grace period, and whatever still runs
-///   then is cancelled (it sees ``Trio/Cancelled``). A program that ended within the grace period,
+///   then is cancelled (it sees `Cancelled`). A program that ended within the grace period,
 ///   or was cut short by it, makes `run()` return normally.
 /// - **Cancellation** (the group's `cancellationSignals`, a failing service, the group's own
 ///   `maximumGracefulShutdownDuration`): the whole program is cancelled at once, with no grace,
@@ -70,9 +70,9 @@ public struct TrioService: Service, CustomStringConvertible {
     /// Runs the Trio program until it ends. Flavor: plain Swift async; called by the
     /// `ServiceGroup`.
     ///
-    /// - Throws: ``ValueError`` for a negative or NaN grace period; what `main` throws, unchanged;
+    /// - Throws: `ValueError` for a negative or NaN grace period; what `main` throws, unchanged;
     ///   `CancellationError` when the calling task was cancelled and the program ended by that
-    ///   cancellation; ``OSError`` when no thread can be started for the run.
+    ///   cancellation; `OSError` when no thread can be started for the run.
     public func run() async throws {
         guard gracePeriod >= 0 else { throw ValueError("TrioService's gracePeriod must be >= 0, not \(gracePeriod)") }
         let shutdown = TrioGracefulShutdown(gracePeriod: gracePeriod)
