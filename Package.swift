@@ -11,6 +11,12 @@ let package = Package(
         .library(name: "Asyncio", targets: ["Asyncio"]),
         .library(name: "TrioAsyncio", targets: ["TrioAsyncio"]),
         .library(name: "Traio", targets: ["Traio"]),
+        // Empty unless the package's `ServiceLifecycle` trait is enabled (see the trait below).
+        .library(name: "TrioServiceLifecycle", targets: ["TrioServiceLifecycle"]),
+    ],
+    traits: [
+        // Off by default: only a package that enables it resolves swift-service-lifecycle.
+        .trait(name: "ServiceLifecycle", description: "The TrioServiceLifecycle library (a Trio run as a Service)")
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -20,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
         // Documentation only: `swift package generate-documentation --target <Module>`.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        // Only with the `ServiceLifecycle` trait (TrioServiceLifecycle).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
@@ -35,6 +43,15 @@ let package = Package(
             ]
         ),
         .target(name: "TrioTesting", dependencies: ["Trio", "Asyncio", "TrioAsyncio", "TrioPlatform"]),
+        .target(
+            name: "TrioServiceLifecycle",
+            dependencies: [
+                "Trio",
+                .product(
+                    name: "ServiceLifecycle", package: "swift-service-lifecycle",
+                    condition: .when(traits: ["ServiceLifecycle"])),
+            ]
+        ),
         .target(
             name: "Asyncio",
             dependencies: [
