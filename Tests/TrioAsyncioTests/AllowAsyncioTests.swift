@@ -68,42 +68,38 @@ final class SomeThing {
 @Suite struct AllowAsyncioTests {
     // MARK: TestAdapt
 
-    @Test func adaptedFunctionsOfBothFlavors() throws {
-        let (viaAio, viaTrio, flag, libraries) = try runWithLoop { loop -> (Int, Int, Int, [String]) in
-            let sth = SomeThing()
-            let asAio = aioAsTrio(loop: loop, sth.dlyAsyncio)
-            let viaAio = try await asAio()
-            let viaTrio = try await loop.runAioCoroutine {
-                try await trioAsAio(loop: loop, sth.dlyTrio)().value
-            }
-            return (viaAio, viaTrio, sth.flag, sth.libraries)
+    @Test(.trioAsyncio) func adaptedFunctionsOfBothFlavors() async throws {
+        let loop = try TrioTestScope.loop
+        let sth = SomeThing()
+        let asAio = aioAsTrio(loop: loop, sth.dlyAsyncio)
+        let viaAio = try await asAio()
+        let viaTrio = try await loop.runAioCoroutine {
+            try await trioAsAio(loop: loop, sth.dlyTrio)().value
         }
         #expect(viaAio == 4)
         #expect(viaTrio == 8)
-        #expect(flag == 3)
-        #expect(libraries == ["asyncio", "trio"])
+        #expect(sth.flag == 3)
+        #expect(sth.libraries == ["asyncio", "trio"])
     }
 
-    @Test func adaptedFutureIteratorAndContextManager() throws {
-        let (value, items, flags) = try runWithLoop { loop -> (Int, [Int], [Int]) in
-            var flags: [Int] = []
-            let sth = SomeThing()
-            let future = try loop.createTask { try await sth.dlyAsyncio() }
-            let value = try await aioAsTrio(future)
-            flags.append(sth.flag)
-            let iterating = SomeThing()
-            var items: [Int] = []
-            #expect(try currentAsyncLibrary() == "trio")
-            for try await n in aioAsTrio(iterating.iterAsyncio()) { items.append(n) }
-            flags.append(iterating.flag)
-            let entering = SomeThing()
-            let manager = aioAsTrio(SomeThing.AsyncioContext(entering))
-            _ = try await manager.aenter()
-            flags.append(entering.flag)
-            _ = try await manager.aexit(nil)
-            flags.append(entering.flag)
-            return (value, items, flags)
-        }
+    @Test(.trioAsyncio) func adaptedFutureIteratorAndContextManager() async throws {
+        let loop = try TrioTestScope.loop
+        var flags: [Int] = []
+        let sth = SomeThing()
+        let future = try loop.createTask { try await sth.dlyAsyncio() }
+        let value = try await aioAsTrio(future)
+        flags.append(sth.flag)
+        let iterating = SomeThing()
+        var items: [Int] = []
+        #expect(try currentAsyncLibrary() == "trio")
+        for try await n in aioAsTrio(iterating.iterAsyncio()) { items.append(n) }
+        flags.append(iterating.flag)
+        let entering = SomeThing()
+        let manager = aioAsTrio(SomeThing.AsyncioContext(entering))
+        _ = try await manager.aenter()
+        flags.append(entering.flag)
+        _ = try await manager.aexit(nil)
+        flags.append(entering.flag)
         #expect(value == 4)
         #expect(items == [1, 2])
         #expect(flags == [1, 1, 1, 3])
@@ -111,178 +107,154 @@ final class SomeThing {
 
     // MARK: TestAllow
 
-    @Test func allowAsyncioCallsTrioThroughAFuture() throws {
-        let (value, flag) = try runWithLoop { loop -> (Int, Int) in
-            let sth = SomeThing()
-            let value = try await allowAsyncio { try await trioAsAio(loop: loop, sth.dlyTrio)().value }
-            return (value, sth.flag)
-        }
+    @Test(.trioAsyncio) func allowAsyncioCallsTrioThroughAFuture() async throws {
+        let loop = try TrioTestScope.loop
+        let sth = SomeThing()
+        let value = try await allowAsyncio { try await trioAsAio(loop: loop, sth.dlyTrio)().value }
         #expect(value == 8)
-        #expect(flag == 2)
+        #expect(sth.flag == 2)
     }
 
-    @Test func allowAsyncioCallsAsyncioDirectly() throws {
-        let (value, flag, library) = try runWithLoop { _ -> (Int, Int, String) in
-            let sth = SomeThing()
-            let value = try await allowAsyncio { try await sth.dlyAsyncio() }
-            return (value, sth.flag, sth.libraries.first ?? "")
-        }
+    @Test(.trioAsyncio) func allowAsyncioCallsAsyncioDirectly() async throws {
+        let sth = SomeThing()
+        let value = try await allowAsyncio { try await sth.dlyAsyncio() }
         #expect(value == 4)
-        #expect(flag == 1)
+        #expect(sth.flag == 1)
         // The asyncio code runs in the Trio task itself.
-        #expect(library == "trio")
+        #expect(sth.libraries.first == "trio")
     }
 
-    @Test func allowAsyncioAwaitsAFutureOfATask() throws {
-        let (value, flag) = try runWithLoop { loop -> (Int, Int) in
-            let sth = SomeThing()
-            let value = try await allowAsyncio {
-                let task = try loop.createTask { try await sth.dlyAsyncio() }
-                return try await task.value
-            }
-            return (value, sth.flag)
+    @Test(.trioAsyncio) func allowAsyncioAwaitsAFutureOfATask() async throws {
+        let loop = try TrioTestScope.loop
+        let sth = SomeThing()
+        let value = try await allowAsyncio {
+            let task = try loop.createTask { try await sth.dlyAsyncio() }
+            return try await task.value
         }
         #expect(value == 4)
-        #expect(flag == 1)
+        #expect(sth.flag == 1)
     }
 
-    @Test func allowAsyncioReturnsAFutureSetByAnAsyncioTask() throws {
-        let (value, flag) = try runWithLoop { loop -> (Int, Int) in
-            let sth = SomeThing()
-            let future = try await allowAsyncio { () async throws -> Future<Int> in
-                let future = loop.createFuture(of: Int.self)
-                _ = try loop.createTask {
-                    try await Asyncio.sleep(0.01)
-                    sth.flag |= 1
-                    try future.setResult(4)
-                }
-                return future
+    @Test(.trioAsyncio) func allowAsyncioReturnsAFutureSetByAnAsyncioTask() async throws {
+        let loop = try TrioTestScope.loop
+        let sth = SomeThing()
+        let future = try await allowAsyncio { () async throws -> Future<Int> in
+            let future = loop.createFuture(of: Int.self)
+            _ = try loop.createTask {
+                try await Asyncio.sleep(0.01)
+                sth.flag |= 1
+                try future.setResult(4)
             }
-            let value = try await allowAsyncio { try await future.value }
-            return (value, sth.flag)
+            return future
         }
+        let value = try await allowAsyncio { try await future.value }
         #expect(value == 4)
-        #expect(flag == 1)
+        #expect(sth.flag == 1)
     }
 
-    @Test func allowAsyncioCallsAnAdaptedFunction() throws {
-        let value = try runWithLoop { loop -> Int in
-            let sth = SomeThing()
-            let adapted = aioAsTrio(loop: loop, sth.dlyAsyncio)
-            return try await allowAsyncio { try await adapted() }
-        }
+    @Test(.trioAsyncio) func allowAsyncioCallsAnAdaptedFunction() async throws {
+        let loop = try TrioTestScope.loop
+        let sth = SomeThing()
+        let adapted = aioAsTrio(loop: loop, sth.dlyAsyncio)
+        let value = try await allowAsyncio { try await adapted() }
         #expect(value == 4)
     }
 
-    @Test func allowAsyncioIteratesAnAsyncioSequence() throws {
-        let (items, flag) = try runWithLoop { _ -> ([Int], Int) in
-            let sth = SomeThing()
-            var items: [Int] = []
-            try await allowAsyncio {
-                for try await n in sth.iterAsyncio() { items.append(n) }
-            }
-            return (items, sth.flag)
+    @Test(.trioAsyncio) func allowAsyncioIteratesAnAsyncioSequence() async throws {
+        let sth = SomeThing()
+        var items: [Int] = []
+        try await allowAsyncio {
+            for try await n in sth.iterAsyncio() { items.append(n) }
         }
         #expect(items == [1, 2])
-        #expect(flag == 1)
+        #expect(sth.flag == 1)
     }
 
-    @Test func allowAsyncioEntersAnAsyncioContextManager() throws {
-        let flags = try runWithLoop { _ -> [Int] in
-            let sth = SomeThing()
-            var flags: [Int] = []
-            try await allowAsyncio {
-                let manager = SomeThing.AsyncioContext(sth)
-                _ = try await manager.aenter()
-                flags.append(sth.flag)
-                _ = try await manager.aexit(nil)
-            }
+    @Test(.trioAsyncio) func allowAsyncioEntersAnAsyncioContextManager() async throws {
+        let sth = SomeThing()
+        var flags: [Int] = []
+        try await allowAsyncio {
+            let manager = SomeThing.AsyncioContext(sth)
+            _ = try await manager.aenter()
             flags.append(sth.flag)
-            return flags
+            _ = try await manager.aexit(nil)
         }
+        flags.append(sth.flag)
         #expect(flags == [1, 3])
     }
 
     // MARK: Both flavors in one body
 
-    @Test func trioAndAsyncioPrimitivesMixInOneBody() throws {
-        let (times, received) = try runWithLoop { loop -> ([Double], [Int]) in
-            var times: [Double] = []
-            let start = loop.time()
-            let queue = Asyncio.Queue<Int>()
-            let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 1)
-            var received: [Int] = []
-            try await allowAsyncio {
-                try await Trio.sleep(1)
-                times.append(loop.time() - start)
-                try await Asyncio.sleep(2)
-                times.append(loop.time() - start)
-                try await queue.put(5)
-                received.append(try await queue.get())
-                try await send.send(6)
-                received.append(try await receive.receive())
-                let lock = Asyncio.Lock()
-                try await lock.acquire()
-                try lock.release()
-                try await withNursery { nursery in
-                    try nursery.startSoon { try await Trio.sleep(1) }
-                }
-                times.append(loop.time() - start)
+    @Test(.trioAsyncio) func trioAndAsyncioPrimitivesMixInOneBody() async throws {
+        let loop = try TrioTestScope.loop
+        var times: [Double] = []
+        let start = loop.time()
+        let queue = Asyncio.Queue<Int>()
+        let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 1)
+        var received: [Int] = []
+        try await allowAsyncio {
+            try await Trio.sleep(1)
+            times.append(loop.time() - start)
+            try await Asyncio.sleep(2)
+            times.append(loop.time() - start)
+            try await queue.put(5)
+            received.append(try await queue.get())
+            try await send.send(6)
+            received.append(try await receive.receive())
+            let lock = Asyncio.Lock()
+            try await lock.acquire()
+            try lock.release()
+            try await withNursery { nursery in
+                try nursery.startSoon { try await Trio.sleep(1) }
             }
-            return (times, received)
+            times.append(loop.time() - start)
         }
         #expect(times == [1, 3, 4])
         #expect(received == [5, 6])
     }
 
-    @Test func aTrioCancelInsideAllowAsyncioCancelsTheAsyncioWaitAndRaisesCancelled() throws {
-        let (caught, seen, elapsed) = try runWithLoop { loop -> (Bool, String, Double) in
-            let start = loop.time()
-            var seen = ""
-            let event = Asyncio.Event()
-            let scope = CancelScope(deadline: try Trio.currentTime() + 1)
-            try await scope.run {
-                try await allowAsyncio {
-                    do {
-                        try await event.wait()
-                    } catch {
-                        // The waiting code is the Trio task: it gets Trio's Cancelled, as from runAioFuture.
-                        seen = error is Cancelled ? "Cancelled" : "\(error)"
-                        throw error
-                    }
-                }
-            }
-            return (scope.cancelledCaught, seen, loop.time() - start)
-        }
-        #expect(caught)
-        #expect(seen == "Cancelled")
-        #expect(elapsed == 1)
-    }
-
-    @Test func asyncioTimeoutWorksInsideAllowAsyncio() throws {
-        let (timedOut, elapsed) = try runWithLoop { loop -> (Bool, Double) in
-            let start = loop.time()
-            var timedOut = false
+    @Test(.trioAsyncio) func aTrioCancelInsideAllowAsyncioCancelsTheAsyncioWaitAndRaisesCancelled() async throws {
+        let loop = try TrioTestScope.loop
+        let start = loop.time()
+        var seen = ""
+        let event = Asyncio.Event()
+        let scope = CancelScope(deadline: try Trio.currentTime() + 1)
+        try await scope.run {
             try await allowAsyncio {
                 do {
-                    try await Asyncio.timeout(2) { try await Asyncio.sleep(10) }
-                } catch is Asyncio.TimeoutError {
-                    timedOut = true
+                    try await event.wait()
+                } catch {
+                    // The waiting code is the Trio task: it gets Trio's Cancelled, as from runAioFuture.
+                    seen = error is Cancelled ? "Cancelled" : "\(error)"
+                    throw error
                 }
             }
-            return (timedOut, loop.time() - start)
         }
-        #expect(timedOut)
-        #expect(elapsed == 2)
+        #expect(scope.cancelledCaught)
+        #expect(seen == "Cancelled")
+        #expect(loop.time() - start == 1)
     }
 
-    @Test func sleepZeroInsideAllowAsyncioLetsTheLoopRun() throws {
-        let ran = try runWithLoop { loop -> Bool in
-            var ran = false
-            try loop.callSoon { ran = true }
-            try await allowAsyncio { try await Asyncio.sleep(0) }
-            return ran
+    @Test(.trioAsyncio) func asyncioTimeoutWorksInsideAllowAsyncio() async throws {
+        let loop = try TrioTestScope.loop
+        let start = loop.time()
+        var timedOut = false
+        try await allowAsyncio {
+            do {
+                try await Asyncio.timeout(2) { try await Asyncio.sleep(10) }
+            } catch is Asyncio.TimeoutError {
+                timedOut = true
+            }
         }
+        #expect(timedOut)
+        #expect(loop.time() - start == 2)
+    }
+
+    @Test(.trioAsyncio) func sleepZeroInsideAllowAsyncioLetsTheLoopRun() async throws {
+        let loop = try TrioTestScope.loop
+        var ran = false
+        try loop.callSoon { ran = true }
+        try await allowAsyncio { try await Asyncio.sleep(0) }
         #expect(ran)
     }
 
@@ -301,10 +273,8 @@ final class SomeThing {
         await #expect(throws: FlavorError.self) { try await allowAsyncio {} }
     }
 
-    @Test func asyncioPrimitivesAfterAllowAsyncioAreWrongFlavorAgain() throws {
-        try runWithLoop { _ in
-            try await allowAsyncio { try await Asyncio.sleep(0.1) }
-            await expectFlavorError("Asyncio.sleep", mentions: fromTrio) { try await Asyncio.sleep(0.1) }
-        }
+    @Test(.trioAsyncio) func asyncioPrimitivesAfterAllowAsyncioAreWrongFlavorAgain() async throws {
+        try await allowAsyncio { try await Asyncio.sleep(0.1) }
+        await expectFlavorError("Asyncio.sleep", mentions: fromTrio) { try await Asyncio.sleep(0.1) }
     }
 }

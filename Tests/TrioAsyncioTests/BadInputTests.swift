@@ -58,16 +58,15 @@ import TrioTesting
         #expect(message.contains("openLoop"))
     }
 
-    @Test func trioFlavoredBridgeCallsFromAsyncioCodeAreFlavorErrors() throws {
-        let refused = try runWithLoop { loop -> Bool in
-            try await loop.runAioCoroutine { () async throws -> Bool in
-                do {
-                    _ = try await loop.runAioCoroutine { 1 }
-                } catch is FlavorError {
-                    return true
-                }
-                return false
+    @Test(.trioAsyncio) func trioFlavoredBridgeCallsFromAsyncioCodeAreFlavorErrors() async throws {
+        let loop = try TrioTestScope.loop
+        let refused = try await loop.runAioCoroutine { () async throws -> Bool in
+            do {
+                _ = try await loop.runAioCoroutine { 1 }
+            } catch is FlavorError {
+                return true
             }
+            return false
         }
         #expect(refused)
     }
@@ -75,40 +74,36 @@ import TrioTesting
 
 /// The loop task shares the run fairly: a step of asyncio callbacks, then other Trio tasks.
 @Suite struct FairnessTests {
-    @Test func trioTasksRunBetweenLoopStepsOfABusyLoop() throws {
-        let (interleaved, steps) = try runWithLoop { loop -> (Bool, Int) in
-            var steps = 0
-            var trioTurns = 0
-            var interleaved = false
-            var done = false
-            func step() {
-                steps += 1
-                if trioTurns > 0 && steps > 1 && steps < 1000 { interleaved = true }
-                if !done { _ = try? loop.callSoon(step) }
-            }
-            try loop.callSoon(step)
-            for _ in 0..<50 {
-                try await Trio.checkpoint()
-                trioTurns += 1
-            }
-            done = true
-            return (interleaved, steps)
+    @Test(.trioAsyncio) func trioTasksRunBetweenLoopStepsOfABusyLoop() async throws {
+        let loop = try TrioTestScope.loop
+        var steps = 0
+        var trioTurns = 0
+        var interleaved = false
+        var done = false
+        func step() {
+            steps += 1
+            if trioTurns > 0 && steps > 1 && steps < 1000 { interleaved = true }
+            if !done { _ = try? loop.callSoon(step) }
         }
+        try loop.callSoon(step)
+        for _ in 0..<50 {
+            try await Trio.checkpoint()
+            trioTurns += 1
+        }
+        done = true
         #expect(interleaved)
         // Fifty Trio checkpoints took about fifty loop steps, not thousands: one step per Trio turn.
         #expect(steps >= 49 && steps <= 60)
     }
 
-    @Test func aBusyLoopStillLetsTimersFire() throws {
-        let fired = try runWithLoop(autojump: false) { loop -> Bool in
-            var stop = false
-            func spin() { if !stop { _ = try? loop.callSoon(spin) } }
-            try loop.callSoon(spin)
-            let scope = CancelScope(relativeDeadline: 0.05)
-            try await scope.run { try await Trio.sleepForever() }
-            stop = true
-            return scope.cancelledCaught
-        }
-        #expect(fired)
+    @Test(.trioAsyncio(clock: .system)) func aBusyLoopStillLetsTimersFire() async throws {
+        let loop = try TrioTestScope.loop
+        var stop = false
+        func spin() { if !stop { _ = try? loop.callSoon(spin) } }
+        try loop.callSoon(spin)
+        let scope = CancelScope(relativeDeadline: 0.05)
+        try await scope.run { try await Trio.sleepForever() }
+        stop = true
+        #expect(scope.cancelledCaught)
     }
 }

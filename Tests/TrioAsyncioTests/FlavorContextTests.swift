@@ -15,51 +15,49 @@ private func library() -> String { (try? currentAsyncLibrary()) ?? "none" }
 /// Sniffio in every context, and task-locals across the adapters (trio-asyncio's `test_misc.py`
 /// `test_contextvars` and flavor checks).
 @Suite struct FlavorContextTests {
-    @Test func sniffioInEveryContext() throws {
-        let seen = try runWithLoop { loop -> [String] in
-            var seen: [String] = ["trio-task:" + library()]
-            let callbackDone = Trio.Event()
-            try loop.callSoon {
-                seen.append("callback:" + library())
-                callbackDone.set()
-            }
-            try await callbackDone.wait()
-            let timerDone = Trio.Event()
-            try loop.callLater(0.5) {
-                seen.append("timer:" + library())
-                timerDone.set()
-            }
-            try await timerDone.wait()
-            try await loop.runAioCoroutine {
-                seen.append("asyncio-task:" + library())
-                try await Asyncio.sleep(0.1)
-                seen.append("asyncio-task-after-wait:" + library())
-                try await trioAsAio(loop: loop) {
-                    seen.append("nested-trio:" + library())
-                    try await Trio.sleep(0.1)
-                    seen.append("nested-trio-after-wait:" + library())
-                    try await loop.runAioCoroutine {
-                        seen.append("nested-asyncio:" + library())
-                        try await Asyncio.sleep(0.1)
-                    }
-                    seen.append("back-in-nested-trio:" + library())
-                }().value
-                seen.append("back-in-asyncio:" + library())
-            }
-            seen.append("back-in-trio:" + library())
-            try await withNursery { nursery in
-                try nursery.startSoon { seen.append("trio-child:" + library()) }
-            }
-            try await allowAsyncio {
-                try await Asyncio.sleep(0.1)
-                seen.append("allow-asyncio:" + library())
-            }
-            try await loop.runAioCoroutine {
-                let f = try loop.runInExecutor(nil) { 1 }
-                _ = try await f.value
-                seen.append("after-executor:" + library())
-            }
-            return seen
+    @Test(.trioAsyncio) func sniffioInEveryContext() async throws {
+        let loop = try TrioTestScope.loop
+        var seen: [String] = ["trio-task:" + library()]
+        let callbackDone = Trio.Event()
+        try loop.callSoon {
+            seen.append("callback:" + library())
+            callbackDone.set()
+        }
+        try await callbackDone.wait()
+        let timerDone = Trio.Event()
+        try loop.callLater(0.5) {
+            seen.append("timer:" + library())
+            timerDone.set()
+        }
+        try await timerDone.wait()
+        try await loop.runAioCoroutine {
+            seen.append("asyncio-task:" + library())
+            try await Asyncio.sleep(0.1)
+            seen.append("asyncio-task-after-wait:" + library())
+            try await trioAsAio(loop: loop) {
+                seen.append("nested-trio:" + library())
+                try await Trio.sleep(0.1)
+                seen.append("nested-trio-after-wait:" + library())
+                try await loop.runAioCoroutine {
+                    seen.append("nested-asyncio:" + library())
+                    try await Asyncio.sleep(0.1)
+                }
+                seen.append("back-in-nested-trio:" + library())
+            }().value
+            seen.append("back-in-asyncio:" + library())
+        }
+        seen.append("back-in-trio:" + library())
+        try await withNursery { nursery in
+            try nursery.startSoon { seen.append("trio-child:" + library()) }
+        }
+        try await allowAsyncio {
+            try await Asyncio.sleep(0.1)
+            seen.append("allow-asyncio:" + library())
+        }
+        try await loop.runAioCoroutine {
+            let f = try loop.runInExecutor(nil) { 1 }
+            _ = try await f.value
+            seen.append("after-executor:" + library())
         }
         #expect(seen == [
             "trio-task:trio", "callback:asyncio", "timer:asyncio", "asyncio-task:asyncio",
@@ -69,80 +67,73 @@ private func library() -> String { (try? currentAsyncLibrary()) ?? "none" }
         ])
     }
 
-    @Test func sniffioOnSiblingAndNestedLoops() throws {
-        let seen = try runWithLoop { outer -> [String] in
-            var seen: [String] = []
-            try await openLoop { inner in
-                try await inner.runAioCoroutine { seen.append("inner:" + library()) }
-                seen.append("between:" + library())
-                try await outer.runAioCoroutine { seen.append("outer:" + library()) }
-            }
-            seen.append("after:" + library())
-            return seen
+    @Test(.trioAsyncio) func sniffioOnSiblingAndNestedLoops() async throws {
+        let outer = try TrioTestScope.loop
+        var seen: [String] = []
+        try await openLoop { inner in
+            try await inner.runAioCoroutine { seen.append("inner:" + library()) }
+            seen.append("between:" + library())
+            try await outer.runAioCoroutine { seen.append("outer:" + library()) }
         }
+        seen.append("after:" + library())
         #expect(seen == ["inner:asyncio", "between:trio", "outer:asyncio", "after:trio"])
     }
 
     /// trio-asyncio's `test_contextvars`: outer → asyncio (sets middle) → Trio (sees middle, sets
     /// inner) → back: asyncio still sees middle, Trio still sees outer.
-    @Test func taskLocalsFlowByCopyAndNeverLeakBack() throws {
-        let seen = try runWithLoop { loop -> [String] in
-            var seen: [String] = []
-            try await Probe.$value.withValue("outer") {
-                let fudgeInAio = aioAsTrio(loop: loop) { () async throws in
-                    seen.append("aio:" + Probe.value)
-                    try await Probe.$value.withValue("middle") {
-                        try await trioAsAio(loop: loop) { () async throws in
-                            seen.append("trio:" + Probe.value)
-                            try await Probe.$value.withValue("inner") {
-                                try await Trio.sleep(0.1)
-                                seen.append("trio-inner:" + Probe.value)
-                            }
-                        }().value
-                        seen.append("aio-after:" + Probe.value)
-                    }
-                    seen.append("aio-end:" + Probe.value)
+    @Test(.trioAsyncio) func taskLocalsFlowByCopyAndNeverLeakBack() async throws {
+        let loop = try TrioTestScope.loop
+        var seen: [String] = []
+        try await Probe.$value.withValue("outer") {
+            let fudgeInAio = aioAsTrio(loop: loop) { () async throws in
+                seen.append("aio:" + Probe.value)
+                try await Probe.$value.withValue("middle") {
+                    try await trioAsAio(loop: loop) { () async throws in
+                        seen.append("trio:" + Probe.value)
+                        try await Probe.$value.withValue("inner") {
+                            try await Trio.sleep(0.1)
+                            seen.append("trio-inner:" + Probe.value)
+                        }
+                    }().value
+                    seen.append("aio-after:" + Probe.value)
                 }
-                try await fudgeInAio()
-                seen.append("trio-after:" + Probe.value)
+                seen.append("aio-end:" + Probe.value)
             }
-            return seen
+            try await fudgeInAio()
+            seen.append("trio-after:" + Probe.value)
         }
         #expect(seen == [
             "aio:outer", "trio:middle", "trio-inner:inner", "aio-after:middle", "aio-end:outer", "trio-after:outer",
         ])
     }
 
-    @Test func taskLocalsReachTasksStartedFromACallbackAsTheLoopHasThem() throws {
+    @Test(.trioAsyncio) func taskLocalsReachTasksStartedFromACallbackAsTheLoopHasThem() async throws {
         // A callback has no task of its own: a Trio task started from it sees the loop's values
         // (CurrentLoop), never a stale value of some asyncio task.
-        let (seenLoop, probe) = try runWithLoop { loop -> (Bool, String) in
-            var seenLoop = false
-            var probe = ""
-            let done = Trio.Event()
-            try Probe.$value.withValue("caller") {
-                try loop.callSoon {
-                    _ = trioAsAio(loop: loop) { () async throws in
-                        seenLoop = CurrentLoop.value === loop
-                        probe = Probe.value
-                        done.set()
-                    }()
-                }
+        let loop = try TrioTestScope.loop
+        var seenLoop = false
+        var probe = ""
+        let done = Trio.Event()
+        try Probe.$value.withValue("caller") {
+            try loop.callSoon {
+                _ = trioAsAio(loop: loop) { () async throws in
+                    seenLoop = CurrentLoop.value === loop
+                    probe = Probe.value
+                    done.set()
+                }()
             }
-            try await done.wait()
-            return (seenLoop, probe)
         }
+        try await done.wait()
         #expect(seenLoop)
         #expect(probe == "unset")
     }
 
-    @Test func aTrioTaskStartedFromAsyncioIsNotAnAsyncioTask() throws {
-        let (task, flavor) = try runWithLoop { loop -> (Bool, String) in
-            try await loop.runAioCoroutine {
-                try await loop.trioAsFuture { () async throws -> (Bool, String) in
-                    (Asyncio.currentTask() == nil, library())
-                }.value
-            }
+    @Test(.trioAsyncio) func aTrioTaskStartedFromAsyncioIsNotAnAsyncioTask() async throws {
+        let loop = try TrioTestScope.loop
+        let (task, flavor) = try await loop.runAioCoroutine {
+            try await loop.trioAsFuture { () async throws -> (Bool, String) in
+                (Asyncio.currentTask() == nil, library())
+            }.value
         }
         #expect(task)
         #expect(flavor == "trio")

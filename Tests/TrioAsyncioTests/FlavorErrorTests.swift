@@ -91,8 +91,8 @@ func callEveryTrioPrimitive(under: String) async {
 
 /// The FlavorError rows: each flavor's primitives from the other flavor, both directions.
 @Suite struct FlavorErrorTests {
-    @Test func asyncioPrimitivesFromATrioTaskUnderOpenLoop() throws {
-        try runWithLoop { loop in await callEveryAsyncioPrimitive(loop: loop) }
+    @Test(.trioAsyncio) func asyncioPrimitivesFromATrioTaskUnderOpenLoop() async throws {
+        await callEveryAsyncioPrimitive(loop: try TrioTestScope.loop)
     }
 
     @Test func asyncioPrimitivesFromATrioTaskWithoutALoop() throws {
@@ -102,49 +102,45 @@ func callEveryTrioPrimitive(under: String) async {
         }
     }
 
-    @Test func asyncioPrimitivesFromANestedTrioTask() throws {
+    @Test(.trioAsyncio) func asyncioPrimitivesFromANestedTrioTask() async throws {
         // A Trio task started by an asyncio task (trioAsAio) is Trio-flavored, not asyncio-flavored.
-        try runWithLoop { loop in
-            try await loop.runAioCoroutine {
-                try await loop.trioAsFuture { await callEveryAsyncioPrimitive(loop: loop) }.value
-            }
+        let loop = try TrioTestScope.loop
+        try await loop.runAioCoroutine {
+            try await loop.trioAsFuture { await callEveryAsyncioPrimitive(loop: loop) }.value
         }
     }
 
-    @Test func trioPrimitivesFromAnAsyncioTaskOfATrioEventLoop() throws {
-        try runWithLoop { loop in
-            try await loop.runAioCoroutine { await callEveryTrioPrimitive(under: "TrioEventLoop") }
+    @Test(.trioAsyncio) func trioPrimitivesFromAnAsyncioTaskOfATrioEventLoop() async throws {
+        let loop = try TrioTestScope.loop
+        try await loop.runAioCoroutine { await callEveryTrioPrimitive(under: "TrioEventLoop") }
+    }
+
+    @Test(.trioAsyncio) func trioPrimitivesFromAnAsyncioTaskNestedInTrioInAsyncio() async throws {
+        let loop = try TrioTestScope.loop
+        try await loop.runAioCoroutine {
+            try await loop.trioAsFuture {
+                try await loop.runAioCoroutine { await callEveryTrioPrimitive(under: "nested") }
+            }.value
         }
     }
 
-    @Test func trioPrimitivesFromAnAsyncioTaskNestedInTrioInAsyncio() throws {
-        try runWithLoop { loop in
-            try await loop.runAioCoroutine {
-                try await loop.trioAsFuture {
-                    try await loop.runAioCoroutine { await callEveryTrioPrimitive(under: "nested") }
-                }.value
+    @Test(.trioAsyncio) func trioPrimitivesFromATrioEventLoopCallback() async throws {
+        let loop = try TrioTestScope.loop
+        let done = Trio.Event()
+        var message = ""
+        try loop.callSoon {
+            do {
+                _ = try currentEffectiveDeadline()
+            } catch let error as FlavorError {
+                message = error.message
+            } catch {
+                message = "\(error)"
             }
+            done.set()
         }
-    }
-
-    @Test func trioPrimitivesFromATrioEventLoopCallback() throws {
-        try runWithLoop { loop in
-            let done = Trio.Event()
-            var message = ""
-            try loop.callSoon {
-                do {
-                    _ = try currentEffectiveDeadline()
-                } catch let error as FlavorError {
-                    message = error.message
-                } catch {
-                    message = "\(error)"
-                }
-                done.set()
-            }
-            try await done.wait()
-            #expect(message.contains("currentEffectiveDeadline"))
-            #expect(message.contains("trioAsAio"))
-        }
+        try await done.wait()
+        #expect(message.contains("currentEffectiveDeadline"))
+        #expect(message.contains("trioAsAio"))
     }
 
     @Test func trioPrimitivesFromASelectorEventLoopTask() throws {

@@ -52,9 +52,9 @@ import TrioTesting
         #expect(!lateDone, "an asyncio task started during teardown is abandoned")
     }
 
-    @Test func anAsyncioTaskErrorAtShutdownPropagatesOutOfOpenLoop() throws {
-        #expect(throws: TestError(tag: 3)) {
-            try runWithLoop { loop in
+    @Test(.trio) func anAsyncioTaskErrorAtShutdownPropagatesOutOfOpenLoop() async throws {
+        await #expect(throws: TestError(tag: 3)) {
+            try await openLoop { loop in
                 _ = try loop.createTask {
                     do { try await Asyncio.sleep(100) } catch { throw TestError(tag: 3) }
                 }
@@ -222,19 +222,17 @@ import TrioTesting
         #expect(stopped)
     }
 
-    @Test func cancellingARunTrioTaskHandleCancelsTheTaskOrKeepsItFromStarting() throws {
-        let ran = try runWithLoop { loop -> [String] in
-            var ran: [String] = []
-            let never = try loop.runTrioTask { ran.append("never") }
-            never.cancel()
-            let cancelled = try loop.runTrioTask {
-                do { try await Trio.sleepForever() } catch { ran.append("cancelled"); throw error }
-            }
-            try await waitAllTasksBlocked()
-            cancelled.cancel()
-            try await Trio.sleep(1)
-            return ran
+    @Test(.trioAsyncio) func cancellingARunTrioTaskHandleCancelsTheTaskOrKeepsItFromStarting() async throws {
+        let loop = try TrioTestScope.loop
+        var ran: [String] = []
+        let never = try loop.runTrioTask { ran.append("never") }
+        never.cancel()
+        let cancelled = try loop.runTrioTask {
+            do { try await Trio.sleepForever() } catch { ran.append("cancelled"); throw error }
         }
+        try await waitAllTasksBlocked()
+        cancelled.cancel()
+        try await Trio.sleep(1)
         #expect(ran == ["cancelled"])
     }
 

@@ -31,72 +31,60 @@ private actor Tally {
 }
 
 @Suite struct ActorIsolationTests {
-    @Test func trioCallsFromActorIsolatedCodeRunOnTheRun() throws {
-        let (times, steps) = try runMocked { () -> ([Double], [String]) in
-            let tally = Tally()
-            var times: [Double] = []
-            try await withNursery { nursery in
-                for label in ["a", "b"] {
-                    try nursery.startSoon(name: label) {
-                        times.append(try await tally.tick(label))
-                        // Back from the actor: this step reached the run as an untagged job, and
-                        // must still find its own Trio task.
-                        #expect(try Lowlevel.currentTask().name == label)
-                        try await Trio.checkpoint()
-                        #expect(try Lowlevel.currentTask().name == label)
-                    }
+    @Test(.trio) func trioCallsFromActorIsolatedCodeRunOnTheRun() async throws {
+        let tally = Tally()
+        var times: [Double] = []
+        try await withNursery { nursery in
+            for label in ["a", "b"] {
+                try nursery.startSoon(name: label) {
+                    times.append(try await tally.tick(label))
+                    // Back from the actor: this step reached the run as an untagged job, and
+                    // must still find its own Trio task.
+                    #expect(try Lowlevel.currentTask().name == label)
+                    try await Trio.checkpoint()
+                    #expect(try Lowlevel.currentTask().name == label)
                 }
             }
-            return (times, await tally.steps)
         }
         #expect(times == [1, 1])
-        #expect(steps.sorted() == ["a", "b"])
+        #expect(await tally.steps.sorted() == ["a", "b"])
     }
 
-    @Test func blockingPrimitivesWorkFromActorIsolatedCode() throws {
-        let received = try runMocked { () -> Int in
-            let tally = Tally()
-            var received = 0
-            try await withNursery { nursery in
-                try nursery.startSoon { received = try await tally.waitThenReceive() }
-                try await waitAllTasksBlocked()
-                try await tally.setThenSend(42)
-            }
-            return received
+    @Test(.trio) func blockingPrimitivesWorkFromActorIsolatedCode() async throws {
+        let tally = Tally()
+        var received = 0
+        try await withNursery { nursery in
+            try nursery.startSoon { received = try await tally.waitThenReceive() }
+            try await waitAllTasksBlocked()
+            try await tally.setThenSend(42)
         }
         #expect(received == 42)
     }
 
     /// `Task.yield()` suspends a Trio task outside Trio's parking: it comes back to the run as a
     /// plain job, which the runner must still attribute to the right Trio task.
-    @Test func stepsThatSuspendOutsideTrioFindTheirOwnTask() throws {
-        let seen = try runMocked { () -> [String] in
-            var seen: [String] = []
-            try await withNursery { nursery in
-                for label in ["x", "y", "z"] {
-                    try nursery.startSoon(name: label) {
-                        for _ in 0..<3 {
-                            await Task.yield()
-                            seen.append(try Lowlevel.currentTask().name)
-                            try await Trio.checkpoint()
-                            seen.append(try Lowlevel.currentTask().name)
-                        }
+    @Test(.trio) func stepsThatSuspendOutsideTrioFindTheirOwnTask() async throws {
+        var seen: [String] = []
+        try await withNursery { nursery in
+            for label in ["x", "y", "z"] {
+                try nursery.startSoon(name: label) {
+                    for _ in 0..<3 {
+                        await Task.yield()
+                        seen.append(try Lowlevel.currentTask().name)
+                        try await Trio.checkpoint()
+                        seen.append(try Lowlevel.currentTask().name)
                     }
                 }
             }
-            return seen
         }
         #expect(seen.count == 18)
         #expect(seen.sorted() == Array(repeating: "x", count: 6) + Array(repeating: "y", count: 6)
             + Array(repeating: "z", count: 6))
     }
 
-    @Test func cancellationReachesActorIsolatedCode() throws {
-        let caught = try runMocked { () -> Bool in
-            let tally = Tally()
-            let result = try await moveOnAfter(0.5) { try await tally.tick("c") }
-            return result == nil
-        }
-        #expect(caught)
+    @Test(.trio) func cancellationReachesActorIsolatedCode() async throws {
+        let tally = Tally()
+        let result = try await moveOnAfter(0.5) { try await tally.tick("c") }
+        #expect(result == nil)
     }
 }

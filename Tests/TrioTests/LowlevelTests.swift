@@ -4,88 +4,82 @@ import Trio
 import TrioTesting
 
 @Suite struct LowlevelTests {
-    @Test func waitTaskRescheduledReceivesTheValue() throws {
-        let value = try runMocked { () -> Int in
-            var value = 0
-            try await withNursery { n in
-                var sleeper: TrioTask?
-                try n.startSoon {
-                    sleeper = try Lowlevel.currentTask()
-                    value = try await Lowlevel.waitTaskRescheduled(as: Int.self) { _ in .succeeded }
-                }
-                try await waitAllTasksBlocked()
-                Lowlevel.reschedule(sleeper!, .success(17))
+    @Test(.trio) func waitTaskRescheduledReceivesTheValue() async throws {
+        var value = 0
+        try await withNursery { n in
+            var sleeper: TrioTask?
+            try n.startSoon {
+                sleeper = try Lowlevel.currentTask()
+                value = try await Lowlevel.waitTaskRescheduled(as: Int.self) { _ in .succeeded }
             }
-            return value
+            try await waitAllTasksBlocked()
+            Lowlevel.reschedule(sleeper!, .success(17))
         }
         #expect(value == 17)
     }
 
-    @Test func waitTaskRescheduledThrowsTheError() throws {
-        let caught = try runMocked { () -> Bool in
-            var caught = false
-            try await withNursery { n in
-                var sleeper: TrioTask?
-                try n.startSoon {
-                    sleeper = try Lowlevel.currentTask()
-                    do { _ = try await Lowlevel.waitTaskRescheduled { _ in .succeeded } } catch is Boom { caught = true }
-                }
-                try await waitAllTasksBlocked()
-                Lowlevel.reschedule(sleeper!, .failure(Boom()))
+    @Test(.trio) func waitTaskRescheduledThrowsTheError() async throws {
+        var caught = false
+        try await withNursery { n in
+            var sleeper: TrioTask?
+            try n.startSoon {
+                sleeper = try Lowlevel.currentTask()
+                do { _ = try await Lowlevel.waitTaskRescheduled { _ in .succeeded } } catch is Boom { caught = true }
             }
-            return caught
+            try await waitAllTasksBlocked()
+            Lowlevel.reschedule(sleeper!, .failure(Boom()))
         }
         #expect(caught)
     }
 
-    @Test func abortCallbackDecidesOnCancellation() throws {
-        let log = try runMocked { () -> [String] in
-            var log: [String] = []
-            var pending: (TrioTask, RaiseCancel)?
-            try await withNursery { n in
-                try n.startSoon {
-                    let me = try Lowlevel.currentTask()
-                    do {
-                        _ = try await Lowlevel.waitTaskRescheduled { raise in
-                            log.append("abort asked")
-                            pending = (me, raise)
-                            return .failed
-                        }
-                    } catch is Cancelled {
-                        log.append("cancelled at \(try Trio.currentTime())")
+    @Test(.trio) func abortCallbackDecidesOnCancellation() async throws {
+        var log: [String] = []
+        var pending: (TrioTask, RaiseCancel)?
+        try await withNursery { n in
+            try n.startSoon {
+                let me = try Lowlevel.currentTask()
+                do {
+                    _ = try await Lowlevel.waitTaskRescheduled { raise in
+                        log.append("abort asked")
+                        pending = (me, raise)
+                        return .failed
                     }
+                } catch is Cancelled {
+                    log.append("cancelled at \(try Trio.currentTime())")
                 }
-                try await Trio.sleep(1)
-                n.cancelScope.cancel()
-                try await CancelScope(shield: true).run { try await Trio.sleep(2) }
-                // The abort failed: the task is still blocked until someone finishes the job.
-                log.append("finishing")
-                Lowlevel.reschedule(pending!.0, .failure(pending!.1.error))
             }
-            return log
+            try await Trio.sleep(1)
+            n.cancelScope.cancel()
+            try await CancelScope(shield: true).run { try await Trio.sleep(2) }
+            // The abort failed: the task is still blocked until someone finishes the job.
+            log.append("finishing")
+            Lowlevel.reschedule(pending!.0, .failure(pending!.1.error))
         }
         #expect(log == ["abort asked", "finishing", "cancelled at 3.0"])
     }
 
     @Test func systemTasksAreCancelledWhenMainExits() throws {
-        let log = try runMocked { () -> [String] in
-            var log: [String] = []
+        // A direct run: the system task is cancelled after main returns, which only the run's end shows.
+        let log = Shared<[String]>([])
+        let seenByMain = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> [String] in
             try Lowlevel.spawnSystemTask(name: "sys") {
                 do { try await Trio.sleepForever() } catch let error as Cancelled {
-                    log.append("system task cancelled")
+                    log.update { $0.append("system task cancelled") }
                     throw error
                 }
             }
             try await Trio.sleep(1)
-            return log
+            return log.value
         }
-        // The system task is cancelled after main returned; main's log snapshot is empty.
-        #expect(log.isEmpty)
+        // The system task is cancelled only after main returned.
+        #expect(seenByMain.isEmpty)
+        #expect(log.value == ["system task cancelled"])
     }
 
+    /// What `Trio.run` itself throws, so a direct run rather than a `.trio` test.
     @Test func failingSystemTaskIsAnInternalError() {
         #expect(throws: TrioInternalError.self) {
-            try runMocked {
+            try Trio.run(clock: MockClock(autojumpThreshold: 0)) {
                 try Lowlevel.spawnSystemTask { throw Boom() }
                 try await Trio.sleep(10)
             }
@@ -129,29 +123,23 @@ import TrioTesting
         #expect(throws: RunFinishedError.self) { try token.value.runSyncSoon {} }
     }
 
-    @Test func statisticsDescribeTheRun() throws {
-        let stats = try runMocked { () -> RunStatistics in
-            var stats: RunStatistics?
-            try await withNursery { n in
-                try n.startSoon { try await Trio.sleep(10) }
-                try await waitAllTasksBlocked()
-                stats = try Lowlevel.currentStatistics()
-            }
-            return stats!
+    @Test(.trio) func statisticsDescribeTheRun() async throws {
+        var stats: RunStatistics?
+        try await withNursery { n in
+            try n.startSoon { try await Trio.sleep(10) }
+            try await waitAllTasksBlocked()
+            stats = try Lowlevel.currentStatistics()
         }
-        #expect(stats.tasksLiving >= 3)   // init, main, sleeper (+ the token task)
-        #expect(stats.secondsToNextDeadline == 10)
-        #expect(stats.ioBackend == "epoll")
+        #expect(stats?.tasksLiving ?? 0 >= 3)   // init, main, sleeper (+ the token task)
+        #expect(stats?.secondsToNextDeadline == 10)
+        #expect(stats?.ioBackend == "epoll")
     }
 
-    @Test func currentTaskInsideChildren() throws {
-        let names = try runMocked { () -> [String] in
-            var names: [String] = []
-            try await withNursery { n in
-                try n.startSoon(name: "a") { names.append(try Lowlevel.currentTask().name) }
-                try n.startSoon(name: "b") { names.append(try Lowlevel.currentTask().name) }
-            }
-            return names
+    @Test(.trio) func currentTaskInsideChildren() async throws {
+        var names: [String] = []
+        try await withNursery { n in
+            try n.startSoon(name: "a") { names.append(try Lowlevel.currentTask().name) }
+            try n.startSoon(name: "b") { names.append(try Lowlevel.currentTask().name) }
         }
         #expect(names == ["a", "b"])
     }
@@ -186,14 +174,12 @@ final class LogSink: @unchecked Sendable {
         #expect(message.contains("must be called from inside a Trio task"))
     }
 
-    @Test func swiftChildTasksAreNotTrioTasks() throws {
-        let message = try runMocked { () -> String in
-            async let child: String = {
-                do { try await Trio.checkpoint() } catch let error as RuntimeError { return error.message } catch {}
-                return "no error"
-            }()
-            return await child
-        }
+    @Test(.trio) func swiftChildTasksAreNotTrioTasks() async throws {
+        async let child: String = {
+            do { try await Trio.checkpoint() } catch let error as RuntimeError { return error.message } catch {}
+            return "no error"
+        }()
+        let message = await child
         #expect(message.contains("not a Trio task"))
     }
 }

@@ -49,13 +49,10 @@ private func wallClock() -> Double {
         #expect(log == ["jumping", "woke at 10.0"])
     }
 
-    @Test func autojumpMakesLongSleepsInstant() throws {
+    @Test(.trio) func autojumpMakesLongSleepsInstant() async throws {
         let start = wallClock()
-        let now = try runMocked { () -> Double in
-            try await Trio.sleep(86_400)
-            return try Trio.currentTime()
-        }
-        #expect(now == 86_400)
+        try await Trio.sleep(86_400)
+        #expect(try Trio.currentTime() == 86_400)
         #expect(wallClock() - start < 5)
     }
 
@@ -71,18 +68,15 @@ private func wallClock() -> Double {
         #expect(wallClock() - start >= 0.05)
     }
 
-    @Test func waitAllTasksBlockedHasPriorityOverAutojump() throws {
-        let log = try runMocked { () -> [String] in
-            var log: [String] = []
-            try await withNursery { n in
-                try n.startSoon {
-                    try await Trio.sleep(5)
-                    log.append("sleeper at \(try Trio.currentTime())")
-                }
-                try await waitAllTasksBlocked()
-                log.append("idle at \(try Trio.currentTime())")
+    @Test(.trio) func waitAllTasksBlockedHasPriorityOverAutojump() async throws {
+        var log: [String] = []
+        try await withNursery { n in
+            try n.startSoon {
+                try await Trio.sleep(5)
+                log.append("sleeper at \(try Trio.currentTime())")
             }
-            return log
+            try await waitAllTasksBlocked()
+            log.append("idle at \(try Trio.currentTime())")
         }
         #expect(log == ["idle at 0.0", "sleeper at 5.0"])
     }
@@ -100,71 +94,56 @@ private func wallClock() -> Double {
         #expect(log == ["0", "0.01", "0.02"])
     }
 
-    @Test func waitAllTasksBlockedWaitsForBusyTasks() throws {
-        let log = try runMocked { () -> [String] in
-            var log: [String] = []
-            try await withNursery { n in
-                try n.startSoon {
-                    for i in 0..<5 { try await Trio.checkpoint(); log.append("step \(i)") }
-                }
-                try await waitAllTasksBlocked()
-                log.append("idle")
+    @Test(.trio) func waitAllTasksBlockedWaitsForBusyTasks() async throws {
+        var log: [String] = []
+        try await withNursery { n in
+            try n.startSoon {
+                for i in 0..<5 { try await Trio.checkpoint(); log.append("step \(i)") }
             }
-            return log
+            try await waitAllTasksBlocked()
+            log.append("idle")
         }
         #expect(log.last == "idle")
         #expect(log.count == 6)
     }
 
-    @Test func negativeCushionIsAValueError() throws {
-        let threw = try runMocked { () -> Bool in
-            do { try await waitAllTasksBlocked(cushion: -1) } catch is ValueError { return true }
-            return false
-        }
-        #expect(threw)
+    @Test(.trio) func negativeCushionIsAValueError() async throws {
+        await #expect(throws: ValueError.self) { try await waitAllTasksBlocked(cushion: -1) }
     }
 }
 
 @Suite struct SequencerTests {
-    @Test func runsBlocksInPositionOrder() throws {
-        let log = try runMocked { () -> [Int] in
-            var log: [Int] = []
-            let seq = Sequencer()
-            try await withNursery { n in
-                try n.startSoon {
-                    try await seq.callAt(1) { log.append(1) }
-                    try await seq.callAt(3) { log.append(3) }
-                }
-                try n.startSoon {
-                    try await seq.callAt(0) { log.append(0) }
-                    try await seq.callAt(2) { log.append(2) }
-                }
+    @Test(.trio) func runsBlocksInPositionOrder() async throws {
+        var log: [Int] = []
+        let seq = Sequencer()
+        try await withNursery { n in
+            try n.startSoon {
+                try await seq.callAt(1) { log.append(1) }
+                try await seq.callAt(3) { log.append(3) }
             }
-            return log
+            try n.startSoon {
+                try await seq.callAt(0) { log.append(0) }
+                try await seq.callAt(2) { log.append(2) }
+            }
         }
         #expect(log == [0, 1, 2, 3])
     }
 
-    @Test func reusingAPositionIsAnError() throws {
-        let message = try runMocked { () -> String in
-            let seq = Sequencer()
-            try await seq.callAt(0) {}
-            do { try await seq.callAt(0) {} } catch let error as RuntimeError { return error.message }
-            return "no error"
-        }
+    @Test(.trio) func reusingAPositionIsAnError() async throws {
+        let seq = Sequencer()
+        try await seq.callAt(0) {}
+        var message = "no error"
+        do { try await seq.callAt(0) {} } catch let error as RuntimeError { message = error.message }
         #expect(message == "Attempted to reuse sequence point 0")
     }
 
-    @Test func cancellingAWaitBreaksTheSequence() throws {
-        let messages = try runMocked { () -> [String] in
-            var messages: [String] = []
-            let seq = Sequencer()
-            try await moveOnAfter(1) {
-                do { try await seq.callAt(1) {} } catch let error as RuntimeError { messages.append(error.message) }
-            }
-            do { try await seq.callAt(2) {} } catch let error as RuntimeError { messages.append(error.message) }
-            return messages
+    @Test(.trio) func cancellingAWaitBreaksTheSequence() async throws {
+        var messages: [String] = []
+        let seq = Sequencer()
+        try await moveOnAfter(1) {
+            do { try await seq.callAt(1) {} } catch let error as RuntimeError { messages.append(error.message) }
         }
+        do { try await seq.callAt(2) {} } catch let error as RuntimeError { messages.append(error.message) }
         #expect(messages == ["Sequencer wait cancelled -- sequence broken", "sequence broken!"])
     }
 }

@@ -102,21 +102,18 @@ import TrioTesting
         #expect(value == 55)
     }
 
-    @Test func taskLocalsAreInheritedByCopy() throws {
+    @Test(.trio) func taskLocalsAreInheritedByCopy() async throws {
         enum Local { @TaskLocal static var value = "unset" }
-        let seen = try runMocked { () -> [String] in
-            var seen: [String] = []
-            try await withNursery { n in
-                try Local.$value.withValue("parent") {
-                    try n.startSoon {
-                        try await Trio.sleep(1)
-                        seen.append(Local.value)
-                    }
+        var seen: [String] = []
+        try await withNursery { n in
+            try Local.$value.withValue("parent") {
+                try n.startSoon {
+                    try await Trio.sleep(1)
+                    seen.append(Local.value)
                 }
-                // The binding ended in the parent; the child keeps its copy.
-                seen.append(Local.value)
             }
-            return seen
+            // The binding ended in the parent; the child keeps its copy.
+            seen.append(Local.value)
         }
         #expect(seen == ["unset", "parent"])
     }

@@ -73,7 +73,7 @@ func capturingStandardError(_ body: () async throws -> Void) async rethrows -> S
     return String(decoding: bytes, as: UTF8.self)
 }
 
-/// ``runMocked(strictExceptionGroups:_:)`` on a thread of its own, awaited without holding a
+/// A Trio run on an autojump `MockClock`, on a thread of its own, awaited without holding a
 /// thread of Swift's cooperative pool (which the children of `swiftAsTrio` need).
 func runMockedAsync<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {
     try await Trio.runAsync(clock: MockClock(autojumpThreshold: 0), body)

@@ -6,14 +6,14 @@ struct Boom: Error, Equatable {
     var tag = "boom"
 }
 
-/// Runs `body` in a Trio run on a mock clock that autojumps, so time-based tests are exact.
+/// The leaves of `error` when it is a group, or `[error]`.
+func leaves(_ error: any Error) -> [any Error] {
+    (error as? ExceptionGroup)?.leaves ?? [error]
+}
+
+/// Temporary: the tests that came with the fidelity work still call this; they move to `@Test(.trio)`.
 func runMocked<T>(
     strictExceptionGroups: Bool = true, _ body: sending @escaping () async throws -> T
 ) throws -> T {
     try Trio.run(clock: MockClock(autojumpThreshold: 0), strictExceptionGroups: strictExceptionGroups, body)
-}
-
-/// The leaves of `error` when it is a group, or `[error]`.
-func leaves(_ error: any Error) -> [any Error] {
-    (error as? ExceptionGroup)?.leaves ?? [error]
 }
