@@ -76,7 +76,8 @@ import Trio
             let elapsed = seconds(since: start)
             // One ExceptionGroup with the one real failure: the 99 cancelled requests were absorbed
             // by the nursery's cancellation, as Cancelled, and add nothing to it.
-            let group = try #require(caught as? ExceptionGroup, "expected an ExceptionGroup, got \(String(describing: caught))")
+            let group = try #require(
+                caught as? ExceptionGroup, "expected an ExceptionGroup, got \(String(describing: caught))")
             #expect(group.errors.count == 1)
             #expect(group.errors.first as? HTTPStatusError == HTTPStatusError(path: "/item/\(failing)", status: 500))
             #expect(completed.get() == 0)

@@ -63,7 +63,10 @@ func childExecutable() -> String {
     let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var directory = here.deletingLastPathComponent()
     // The test binary may sit inside an .xctest bundle.
-    while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("trio-lifecycle-child").path) {
+    func holdsChild(_ directory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent("trio-lifecycle-child").path)
+    }
+    while directory.path != "/" && !holdsChild(directory) {
         directory = directory.deletingLastPathComponent()
     }
     return directory.appendingPathComponent("trio-lifecycle-child").path
