@@ -392,39 +392,33 @@ import TrioTesting
         #expect(waiting == 0)
     }
 
-    @Test func acloseInACancelledScopeClosesTheHandleThenRaisesCancelled() throws {
-        let (sendClosed, receiveClosed, raised, caught) = try runMocked { () -> (Bool, Bool, [String], Bool) in
-            let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 1)
-            var raised: [String] = []
-            let scope = CancelScope()
-            try await scope.run {
-                scope.cancel()
-                do { try await send.aclose() } catch is Cancelled { raised.append("send") }
-                do { try await receive.aclose() } catch is Cancelled { raised.append("receive") }
-            }
-            return (send.isClosed, receive.isClosed, raised, scope.cancelledCaught)
+    @Test(.trio) func acloseInACancelledScopeClosesTheHandleThenRaisesCancelled() async throws {
+        let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 1)
+        var raised: [String] = []
+        let scope = CancelScope()
+        try await scope.run {
+            scope.cancel()
+            do { try await send.aclose() } catch is Cancelled { raised.append("send") }
+            do { try await receive.aclose() } catch is Cancelled { raised.append("receive") }
         }
-        #expect(sendClosed && receiveClosed)
+        #expect(send.isClosed && receive.isClosed)
         #expect(raised == ["send", "receive"])
         // Both Cancelled were caught in the body, so the scope had none left to absorb.
-        #expect(!caught)
+        #expect(!scope.cancelledCaught)
     }
 
-    @Test func acloseOfTheLastSenderWakesTheReceiverEvenWhenItRaises() throws {
-        let (received, senderRaised) = try runMocked { () -> (String, Bool) in
-            let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
-            var received = ""
-            var senderRaised = false
-            try await withNursery { nursery in
-                try nursery.startSoon {
-                    do { _ = try await receive.receive() } catch is EndOfChannel { received = "EndOfChannel" }
-                }
-                try await Trio.checkpoint()
-                try await moveOnAfter(0) {
-                    do { try await send.aclose() } catch is Cancelled { senderRaised = true }
-                }
+    @Test(.trio) func acloseOfTheLastSenderWakesTheReceiverEvenWhenItRaises() async throws {
+        let (send, receive) = openMemoryChannel(of: Int.self, maxBufferSize: 0)
+        var received = ""
+        var senderRaised = false
+        try await withNursery { nursery in
+            try nursery.startSoon {
+                do { _ = try await receive.receive() } catch is EndOfChannel { received = "EndOfChannel" }
             }
-            return (received, senderRaised)
+            try await Trio.checkpoint()
+            try await moveOnAfter(0) {
+                do { try await send.aclose() } catch is Cancelled { senderRaised = true }
+            }
         }
         #expect(received == "EndOfChannel")
         #expect(senderRaised)

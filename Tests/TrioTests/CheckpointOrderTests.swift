@@ -12,89 +12,77 @@ import TrioTesting
     /// The sibling started before or after the one that times out.
     enum Order: CaseIterable { case timeoutFirst, timeoutLast }
 
-    @Test(arguments: Order.allCases)
-    func aSiblingsCheckpointCompletesBeforeATimeoutInTheSameBatch(_ order: Order) throws {
-        let (siblingReturned, error) = try runMocked { () -> (Bool, (any Error)?) in
-            var siblingReturned = false
-            let timesOut: () async throws -> Void = { try await failAfter(0) { try await Trio.checkpoint() } }
-            let sibling: () async throws -> Void = {
-                try await Trio.checkpoint()
-                siblingReturned = true
-            }
-            do {
-                try await withNursery { nursery in
-                    for child in order == .timeoutFirst ? [timesOut, sibling] : [sibling, timesOut] {
-                        try nursery.startSoon(child)
-                    }
+    @Test(.trio, arguments: Order.allCases)
+    func aSiblingsCheckpointCompletesBeforeATimeoutInTheSameBatch(_ order: Order) async throws {
+        var siblingReturned = false
+        let timesOut: () async throws -> Void = { try await failAfter(0) { try await Trio.checkpoint() } }
+        let sibling: () async throws -> Void = {
+            try await Trio.checkpoint()
+            siblingReturned = true
+        }
+        var failures: [any Error] = []
+        do {
+            try await withNursery { nursery in
+                for child in order == .timeoutFirst ? [timesOut, sibling] : [sibling, timesOut] {
+                    try nursery.startSoon(child)
                 }
-                return (siblingReturned, nil)
-            } catch {
-                return (siblingReturned, error)
             }
+        } catch {
+            failures = leaves(error)
         }
         #expect(siblingReturned)
-        let failures = error.map(leaves) ?? []
         #expect(failures.count == 1)
         #expect(failures.first is TooSlowError)
     }
 
-    @Test func sleepZeroInAnExpiredScopeAlsoWaitsOneRound() throws {
-        let siblingReturned = try runMocked { () -> Bool in
-            var siblingReturned = false
-            do {
-                try await withNursery { nursery in
-                    try nursery.startSoon { try await failAfter(0) { try await Trio.sleep(0) } }
-                    try nursery.startSoon {
-                        try await Trio.sleep(0)
-                        siblingReturned = true
-                    }
+    @Test(.trio) func sleepZeroInAnExpiredScopeAlsoWaitsOneRound() async throws {
+        var siblingReturned = false
+        do {
+            try await withNursery { nursery in
+                try nursery.startSoon { try await failAfter(0) { try await Trio.sleep(0) } }
+                try nursery.startSoon {
+                    try await Trio.sleep(0)
+                    siblingReturned = true
                 }
-            } catch {}
-            return siblingReturned
-        }
+            }
+        } catch {}
         #expect(siblingReturned)
     }
 
     /// Counts the steps another task completes between a cancelled task's checkpoint call and the
     /// moment its ``Cancelled`` arrives: the yield round, then the delivery round.
-    @Test func aCancelledCheckpointRaisesAfterTwoRounds() throws {
-        let stepsSeen = try runMocked { () -> Int in
-            var steps = 0
-            var stepsSeen = -1
-            let scope = CancelScope()
-            scope.cancel()
-            try await withNursery { nursery in
-                try nursery.startSoon {
-                    try await scope.run {
-                        do { try await Trio.checkpoint() } catch is Cancelled { stepsSeen = steps }
-                    }
-                }
-                try nursery.startSoon {
-                    for _ in 0..<4 {
-                        try await Trio.checkpoint()
-                        steps += 1
-                    }
+    @Test(.trio) func aCancelledCheckpointRaisesAfterTwoRounds() async throws {
+        var steps = 0
+        var stepsSeen = -1
+        let scope = CancelScope()
+        scope.cancel()
+        try await withNursery { nursery in
+            try nursery.startSoon {
+                try await scope.run {
+                    do { try await Trio.checkpoint() } catch is Cancelled { stepsSeen = steps }
                 }
             }
-            return stepsSeen
+            try nursery.startSoon {
+                for _ in 0..<4 {
+                    try await Trio.checkpoint()
+                    steps += 1
+                }
+            }
         }
         #expect(stepsSeen == 1)
     }
 
-    @Test func checkpointIfCancelledAlsoLetsTheBatchFinish() throws {
-        let siblingReturned = try runMocked { () -> Bool in
-            var siblingReturned = false
-            do {
-                try await withNursery { nursery in
-                    try nursery.startSoon { try await failAfter(0) { try await Trio.checkpointIfCancelled() } }
-                    try nursery.startSoon {
-                        try await Trio.checkpoint()
-                        siblingReturned = true
-                    }
+    @Test(.trio) func checkpointIfCancelledAlsoLetsTheBatchFinish() async throws {
+        var siblingReturned = false
+        do {
+            try await withNursery { nursery in
+                try nursery.startSoon { try await failAfter(0) { try await Trio.checkpointIfCancelled() } }
+                try nursery.startSoon {
+                    try await Trio.checkpoint()
+                    siblingReturned = true
                 }
-            } catch {}
-            return siblingReturned
-        }
+            }
+        } catch {}
         #expect(siblingReturned)
     }
 }

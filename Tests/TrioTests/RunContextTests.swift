@@ -22,39 +22,46 @@ private final class ContextInstrument: Instrument {
         #expect(!Lowlevel.inTrioTask())
     }
 
-    @Test func theyFollowTheRunAndItsTasks() throws {
-        let seen = try runMocked { () -> [String] in
-            var seen: [String] = []
-            func note(_ place: String) { seen.append("\(place) \(Lowlevel.inTrioRun()) \(Lowlevel.inTrioTask())") }
-            note("main")
-            let (run, task) = try await ToThread.runSync { (Lowlevel.inTrioRun(), Lowlevel.inTrioTask()) }
-            seen.append("worker thread \(run) \(task)")
-            // An abort callback runs in the cancelled task.
-            try await moveOnAfter(0) {
-                _ = try await Lowlevel.waitTaskRescheduled { _ in
-                    note("abort")
-                    return .succeeded
-                }
+    @Test(.trio) func theyFollowTheRunAndItsTasks() async throws {
+        var seen: [String] = []
+        func note(_ place: String) { seen.append("\(place) \(Lowlevel.inTrioRun()) \(Lowlevel.inTrioTask())") }
+        note("main")
+        let (run, task) = try await ToThread.runSync { (Lowlevel.inTrioRun(), Lowlevel.inTrioTask()) }
+        seen.append("worker thread \(run) \(task)")
+        // An abort callback runs in the cancelled task.
+        try await moveOnAfter(0) {
+            _ = try await Lowlevel.waitTaskRescheduled { _ in
+                note("abort")
+                return .succeeded
             }
-            // A callback queued through the token runs in the run's system task, as in Trio.
-            let done = Event()
-            let callback = UncheckedBox({
-                note("token callback")
-                done.set()
-            })
-            try Lowlevel.currentTrioToken().runSyncSoon { callback.value() }
-            try await done.wait()
-            try await withNursery { nursery in
-                try nursery.startSoon { note("child") }
-            }
-            return seen
+        }
+        // A callback queued through the token runs in the run's system task, as in Trio.
+        let done = Event()
+        let callback = UncheckedBox({
+            note("token callback")
+            done.set()
+        })
+        try Lowlevel.currentTrioToken().runSyncSoon { callback.value() }
+        try await done.wait()
+        try await withNursery { nursery in
+            try nursery.startSoon { note("child") }
         }
         #expect(
             seen == [
                 "main true true", "worker thread false false", "abort true true", "token callback true true",
                 "child true true",
             ])
+    }
+
+    /// Needs a whole `Trio.run`: what holds once the run has returned, on the thread it ran on.
+    @Test func neitherHoldsOnceTheRunHasEnded() throws {
+        let inside = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> Bool in
+            try await Trio.checkpoint()
+            return Lowlevel.inTrioRun() && Lowlevel.inTrioTask()
+        }
+        #expect(inside)
         #expect(!Lowlevel.inTrioRun())
+        #expect(!Lowlevel.inTrioTask())
     }
 
     @Test func instrumentHooksSeeTheContextTrioGivesThem() throws {
