@@ -5,8 +5,8 @@ extension Lowlevel {
     /// `beforeIOWait`). Flavor: sync; never throws.
     ///
     /// True exactly when ``Trio/currentTime()`` would succeed (Trio's `lowlevel.in_trio_run`).
-    /// Code on a worker thread of ``ToThread/runSync(limiter:abandonOnCancel:_:)`` is not in the
-    /// run.
+    /// Code on a worker thread of ``ToThread/runSync(limiter:abandonOnCancel:threadName:_:)`` is
+    /// not in the run.
     public static func inTrioRun() -> Bool { Runner.currentOnThread.value != nil }
 
     /// Whether the caller is running in a Trio task. Flavor: sync; never throws.
