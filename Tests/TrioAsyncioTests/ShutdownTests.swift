@@ -39,7 +39,7 @@ import TrioTesting
                         try? await Asyncio.sleep(0)
                         record.insert("aio early")
                         late = try? loop.createTask { try await Asyncio.sleep(10); record.insert("aio late") }
-                        try? loop.runTrioTask(trioSleeper("trio late"))
+                        _ = try? loop.runTrioTask(trioSleeper("trio late"))
                         throw error
                     }
                 }

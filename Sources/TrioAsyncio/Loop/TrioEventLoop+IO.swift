@@ -55,7 +55,7 @@ extension TrioEventLoop {
             driver.unwatch(fd: fd, readable: readable)
         } else if isSyncLoop {
             // Between runs of a sync loop: its paused run still holds the registration.
-            try? syncLoop.withPausedRun { driver.unwatch(fd: fd, readable: readable) }
+            _ = try? syncLoop.withPausedRun { driver.unwatch(fd: fd, readable: readable) }
         }
         return true
     }
