@@ -5,14 +5,21 @@ extension Runner {
     @discardableResult
     func spawn(
         _ fn: @escaping () async throws -> Void, nursery: Nursery?, name: String?,
-        site: SpawnSite = SpawnSite(fileID: #fileID, line: #line), isSystem: Bool = false
+        site: SpawnSite = SpawnSite(fileID: #fileID, line: #line), isSystem: Bool = false,
+        parkedAtBirth: Bool = false
     ) -> TrioTask {
         let task = TrioTask(name: name, site: site, runner: self, parentNursery: nursery, isSystem: isSystem)
         nursery?.addChild(task)
         task.activate(nursery?.cancelStatus ?? rootCancelStatus)
         livingTasks += 1
         if instrumented { instrument("task_spawned") { try $0.taskSpawned(task) } }
-        if instrumented { instrument("task_scheduled") { try $0.taskScheduled(task) } }
+        if parkedAtBirth {
+            // Blocked with no abort: only an explicit reschedule starts (and schedules) it.
+            task.blocked = true
+            spawningParked = task
+        } else if instrumented {
+            instrument("task_scheduled") { try $0.taskScheduled(task) }
+        }
         let body = TaskBody(fn: fn)
         // No task-local binding and as few async frames as possible: every frame lives in the
         // task's allocator, and sleeping tasks should stay small. Without a binding of our own, a

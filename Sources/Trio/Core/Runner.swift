@@ -28,6 +28,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     @exclusivity(unchecked) unowned(unsafe) var currentTask: TrioTask?
     /// The job the runner is running (a task's job is the task itself).
     @exclusivity(unchecked) var currentJob: UnsafeRawPointer?
+    /// The task ``spawnParked(_:nursery:name:)`` is creating: its first job is kept in it, not run.
+    @exclusivity(unchecked) var spawningParked: TrioTask?
     /// Trio tasks that suspended somewhere other than the parking spot, by their Swift task: how
     /// a job that comes back from another executor is recognised (see ``stepEnded(_:)``).
     @exclusivity(unchecked) var tasksBySwiftTask = TaskTable()
@@ -90,6 +92,13 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
+        if let task = spawningParked {
+            // The first job of a task spawned parked (see ``spawnParked(_:nursery:name:)``): it waits
+            // in the task until someone reschedules it.
+            spawningParked = nil
+            task.parkedJob = job
+            return
+        }
         if driving && isLoopThread {
             runQueue.append(.job(job))
         } else {
@@ -123,6 +132,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
             }
             task.parkedJob = nil
             currentTask = task
+            // The first step of a task spawned parked: it learns its Swift task from this job.
+            if task.swiftTask == nil { currentJob = unsafeBitCast(job, to: UnsafeRawPointer.self) }
             runJob(job)
             stepEnded(task)
             currentTask = nil

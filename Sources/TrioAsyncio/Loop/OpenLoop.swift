@@ -31,16 +31,22 @@ enum LoopLookup {
 /// then run; then the loop's asyncio tasks and the Trio tasks started from asyncio are cancelled
 /// together and awaited (each side may still call the other while unwinding; asyncio tasks started
 /// during this teardown are abandoned); then the loop stops and closes. An error an asyncio task
-/// raises while being cancelled here propagates out of `openLoop` (several: an
-/// `ExceptionGroup`). A loop stopped by hand with ``TrioEventLoop/stop()`` is restarted for the
-/// teardown, so that its tasks can unwind. Shutdown is shielded: cancelling `openLoop` from outside
-/// cancels `body`, then shuts down in order, then raises `Cancelled`.
+/// raises while being cancelled here propagates out of `openLoop`. A loop stopped by hand with
+/// ``TrioEventLoop/stop()`` is restarted for the teardown, so that its tasks can unwind. Shutdown is
+/// shielded: cancelling `openLoop` from outside cancels `body`, then shuts down in order, then
+/// raises `Cancelled`.
+///
+/// Nothing is lost: the errors of the shutdown, those of ``TrioEventLoop/runTrioTask(_:)`` tasks
+/// that the default exception handler raises out of the loop (each one cancels `body` and so ends
+/// the loop, as in trio-asyncio), and the error of `body` come out together, as one
+/// `ExceptionGroup` (in that order) when there are several.
 ///
 /// - Parameters:
 ///   - queueLen: at most this many callbacks wait in the loop's queue; the scheduling call that
 ///     would exceed it throws Trio's `WouldBlock` (`nil`: unbounded).
 ///   - body: Trio-flavored code that may use the loop.
-/// - Throws: what `body` throws; errors of the asyncio tasks cancelled at shutdown; `ValueError`
+/// - Throws: what `body` throws; errors of the asyncio tasks cancelled at shutdown; errors of
+///   ``TrioEventLoop/runTrioTask(_:)`` tasks under the default exception handler; `ValueError`
 ///   for a `queueLen` that is not positive; `FlavorError` outside a Trio task.
 public func openLoop<T>(queueLen: Int? = nil, _ body: (TrioEventLoop) async throws -> T) async throws -> T {
     _ = LoopLookup.installed
@@ -49,27 +55,52 @@ public func openLoop<T>(queueLen: Int? = nil, _ body: (TrioEventLoop) async thro
     }
     let loop = try TrioEventLoop(queueLen: queueLen)
     return try await CurrentLoop.$value.withValue(loop) {
-        var outcome: Result<T, any Error>?
-        try await withNursery(strictExceptionGroups: false) { loopNursery in
-            loop.loopNursery = loopNursery
-            do {
-                // Shielded: `Nursery.start` called under a cancelled scope waits for the task to
-                // exit instead of returning (Trio's rule), and these tasks only exit at shutdown
-                // (trio-asyncio #115).
-                try await CancelScope(shield: true).run {
-                    try await loop.startTasksNursery(in: loopNursery)
-                    try await loop.startLoopTask(in: loopNursery)
+        var value: T?
+        var bodyError: (any Error)?
+        var nurseryError: (any Error)?
+        let bodyScope = CancelScope()
+        loop.bodyScope = bodyScope
+        var loopNurseryScope: CancelScope?
+        do {
+            try await withNursery(strictExceptionGroups: false) { loopNursery in
+                loop.loopNursery = loopNursery
+                loopNurseryScope = loopNursery.cancelScope
+                do {
+                    // Shielded: `Nursery.start` called under a cancelled scope waits for the task to
+                    // exit instead of returning (Trio's rule), and these tasks only exit at shutdown
+                    // (trio-asyncio #115).
+                    try await CancelScope(shield: true).run {
+                        try await loop.startTasksNursery(in: loopNursery)
+                        try await loop.startLoopTask(in: loopNursery)
+                    }
+                    value = try await bodyScope.run { try await body(loop) }
+                } catch {
+                    bodyError = error
                 }
-                outcome = .success(try await body(loop))
-            } catch {
-                outcome = .failure(error)
+                try await CancelScope(shield: true).run {
+                    try await loop.shutDown()
+                }
             }
-            try await CancelScope(shield: true).run {
-                try await loop.shutDown()
+        } catch {
+            nurseryError = error
+            // The nursery's own cancel (a failing child) is not an error of the body.
+            if let error = bodyError, loopNurseryScope?.cancelCalled == true, splitCancelled(error).rest == nil {
+                bodyError = nil
             }
         }
-        guard let outcome else { throw RuntimeError("openLoop's body did not finish") }
-        return try outcome.get()
+        // Nothing is lost: the errors of the shutdown, those the loop raised, and the body's.
+        var errors: [any Error] = []
+        if let nurseryError { errors.append(nurseryError) }
+        errors.append(contentsOf: loop.raisedErrors)
+        loop.raisedErrors.removeAll()
+        if let bodyError { errors.append(bodyError) }
+        switch errors.count {
+        case 0:
+            guard let value else { throw RuntimeError("openLoop's body did not finish") }
+            return value
+        case 1: throw errors[0]
+        default: throw ExceptionGroup("Exceptions from openLoop", errors)
+        }
     }
 }
 

@@ -108,15 +108,21 @@ extension TrioEventLoop {
     /// Starts `proc` as a Trio task of the loop and returns a future of its outcome:
     /// trio-asyncio's `trio_as_future`.
     ///
-    /// The task is spawned right here, from the caller, so that it inherits the caller's task-locals
-    /// (trio-asyncio copies the caller's context): values bound in the asyncio task that calls this
-    /// are seen by the Trio task, and what the Trio task binds never leaks back. It is not an asyncio
-    /// task (asyncio primitives in it throw `FlavorError`). A closed loop or a full queue refuses
-    /// the call and leaves nothing behind.
+    /// The call puts the task's start in the loop's queue, as trio-asyncio does: `proc` starts when
+    /// the loop reaches it, after the callbacks (and asyncio task steps) queued before the call. The
+    /// task is created here, though, so that it inherits the caller's task-locals (trio-asyncio
+    /// copies the caller's context): values bound in the asyncio task that calls this are seen by
+    /// the Trio task, and what the Trio task binds never leaks back. It is not an asyncio task
+    /// (asyncio primitives in it throw `FlavorError`). A closed loop or a full queue refuses the
+    /// call and leaves nothing behind.
     ///
-    /// Cancelling the future cancels the Trio task (or keeps `proc` from starting, #161); the future
-    /// then resolves once the task has really ended: cancelled, or with its value or error if the
-    /// cancel came too late.
+    /// Cancelling the future cancels the Trio task, or keeps `proc` from starting (#161); either way
+    /// the future stays pending (a second `cancel()` returns `true` again, as for an asyncio task)
+    /// until the Trio side has gone through the cancel: then it ends cancelled, or with the task's
+    /// value or error if the cancel came too late. `Cancelled` never becomes the future's error:
+    /// when a cancel from outside (the loop's shutdown) ends the task, even with an
+    /// `ExceptionGroup` of its nursery, the `Cancelled` part goes on to the scope that was cancelled,
+    /// and the future keeps the other errors, or ends cancelled when there are none.
     ///
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
@@ -129,57 +135,108 @@ extension TrioEventLoop {
     func spawnTrioTask<T>(_ proc: @escaping () async throws -> T) -> Future<T> {
         let future = createFuture(of: T.self)
         let starter = TrioTaskStarter(future: future, proc: proc)
-        spawnInTasksNursery(name: "trioAsFuture") {
-            try await withoutAsyncioTask { try await starter.run() }
-        } onRefused: { error in
-            future.setOutcomeUnlessDone(.failure(error))
+        do {
+            try queueTrioTask(name: "trioAsFuture", starter, needsHandle: false) {
+                try await withoutAsyncioTask { try await starter.run() }
+            }
+        } catch {
+            refuse(future, error)
         }
         return future
     }
 
-    /// Starts `proc` as a Trio task of the loop: trio-asyncio's `run_trio_task`. An error it raises
-    /// goes to the loop's exception handler and stops the loop. Cancelling the returned handle
-    /// cancels the task (or keeps it from starting).
+    /// Fails the future of a refused ``trioAsFuture(_:)`` call. Out of line: in the generic caller,
+    /// the `Result` of this rare path would cost a metadata look-up on every call.
+    @inline(never)
+    private func refuse<T>(_ future: Future<T>, _ error: any Error) {
+        future.setOutcomeUnlessDone(.failure(error))
+    }
+
+    /// Starts `proc` as a Trio task of the loop: trio-asyncio's `run_trio_task`. The task starts
+    /// from the loop's queue with the caller's task-locals, as for ``trioAsFuture(_:)``. An error
+    /// it raises goes to the loop's exception handler; without a custom handler,
+    /// ``openLoop(queueLen:_:)`` then shuts down and throws it (with any other errors), as
+    /// trio-asyncio's default handler makes it, and a custom handler decides alone (the loop keeps
+    /// running). `Cancelled` is not an error here: a task cancelled at shutdown, even one whose
+    /// nursery ends with a group of `Cancelled`, reports nothing. Cancelling the returned handle
+    /// cancels the task, or keeps `proc` from starting.
     ///
-    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
+    /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed", or when the loop's Trio tasks
+    /// can no longer start (its shutdown is over); `WouldBlock` past `queueLen`.
     @discardableResult
     public func runTrioTask(_ proc: @escaping () async throws -> Void) throws -> Handle {
         try checkSchedulable()
-        let scope = CancelScope()
-        var handle: Handle?
-        handle = try callSoon { [unowned self] in
-            self.spawnInTasksNursery(name: "runTrioTask") {
-                do {
-                    try await scope.run { try await proc() }
-                } catch let cancelled as Cancelled {
-                    throw cancelled
-                } catch {
-                    self.callExceptionHandler(ExceptionContext(
-                        message: "Trio task started by runTrioTask raised an error", error: error))
-                    self.stop()
-                }
-            } onRefused: { error in
-                self.callExceptionHandler(ExceptionContext(message: "runTrioTask could not start", error: error))
+        let start = QueuedTrioStart()
+        let handle = try queueTrioTask(name: "runTrioTask", start, needsHandle: true) { [unowned self] in
+            // A handle cancelled before the loop reached it keeps `proc` from running at all.
+            if start.cancelCalled { return }
+            do {
+                try await start.scope.run { try await proc() }
+            } catch {
+                // `Cancelled` (alone or out of a group) goes on to the scope that was cancelled.
+                let (cancelled, rest) = splitCancelled(error)
+                if let rest { self.reportTrioTaskError(rest) }
+                if let cancelled { throw cancelled }
             }
-            // From now on the handle stands for the running task.
-            handle?.onCancel = { scope.cancel() }
         }
         return handle!
     }
 
-    /// Starts a Trio task in the loop's tasks nursery; `onRefused` hears why it could not.
-    func spawnInTasksNursery(
-        name: String, _ body: @escaping () async throws -> Void, onRefused: (any Error) -> Void
-    ) {
+    /// The error of a ``runTrioTask(_:)`` task goes to the loop's exception handler. Without a
+    /// custom handler, a loop of ``openLoop(queueLen:_:)`` does what trio-asyncio's default handler
+    /// does: it logs the error and raises it out of the loop, so that `openLoop` shuts down and
+    /// throws it. A custom handler decides alone, and the loop keeps running.
+    func reportTrioTaskError(_ error: any Error) {
+        let context = ExceptionContext(message: "Trio task started by runTrioTask raised an error", error: error)
+        guard exceptionHandler == nil, !isSyncLoop, !state.isClosed, let bodyScope else {
+            return callExceptionHandler(context)
+        }
+        logExceptionContext(context)
+        raisedErrors.append(error)
+        bodyScope.cancel()
+    }
+
+    /// Creates `body`'s Trio task in the loop's tasks nursery, with the caller's task-locals, and
+    /// queues the handle that starts it: the task runs once the loop reaches the handle. Cancelling
+    /// the handle (by hand, or when a closing loop drops it) cancels `start`'s scope and starts
+    /// the task too, so that it can end and its nursery never waits for it.
+    ///
+    /// When nothing waits in the queue and no timer is due, the loop reaches the call as soon as
+    /// the batch it runs (if any) is over, before anything queued later: the task is started at
+    /// once then, without a handle, and its first step still comes after the rest of that batch.
+    ///
+    /// - Parameter needsHandle: whether the caller wants a handle even on that direct path.
+    /// - Returns: the handle, or `nil` on the direct path when `needsHandle` is false.
+    /// - Throws: why the task cannot be created (no tasks nursery, or it has closed).
+    @discardableResult
+    func queueTrioTask(
+        name: String, _ start: QueuedTrioStart, needsHandle: Bool, _ body: @escaping () async throws -> Void
+    ) throws -> Handle? {
         guard let nursery = tasksNursery else {
-            onRefused(RuntimeError("the loop has no Trio nursery: it was not opened by openLoop"))
-            return
+            throw RuntimeError("the loop has no Trio nursery: it was not opened by openLoop")
         }
-        do {
-            try nursery.startSoon(name: name, body)
-        } catch {
-            onRefused(error)
+        start.task = try nursery.startParked(name: name, body)
+        if ready.isEmpty, state.phase == .running, !hasDueTimer {
+            start.release()
+            guard needsHandle else { return nil }
+            let handle = Handle {}
+            handle.onCancel = { start.cancel() }
+            return handle
         }
+        let handle = Handle { start.release() }
+        handle.onCancel = {
+            start.cancel()
+            start.release()
+        }
+        ready.append(.handle(handle))
+        wakeIfIdle()
+        return handle
+    }
+
+    /// Whether a timer is due: the loop's next batch runs it before anything queued from now on.
+    private var hasDueTimer: Bool {
+        guard let next = timers.nextDeadline() else { return false }
+        return next <= clock.currentTime()
     }
 
     // MARK: Synchronisation
@@ -201,29 +258,57 @@ extension TrioEventLoop {
     }
 }
 
-/// Starts one `trioAsFuture` task from the loop's queue and resolves its future (a class, so that
-/// the future's cancel hook and the task share the scope and the cancel message).
-final class TrioTaskStarter<T> {
+/// The start of a Trio task that waits, parked, for the loop's queue to reach it, and the scope a
+/// cancel before (or after) that start goes to.
+class QueuedTrioStart {
+    /// The parked task, until it is started.
+    var task: TrioTask?
+    let scope = CancelScope()
+    /// Whether ``cancel(reason:)`` was called (read on every start, without a call into Trio).
+    private(set) var cancelCalled = false
+
+    /// Cancels the task: before its start, its function never runs.
+    final func cancel(reason: String? = nil) {
+        cancelCalled = true
+        scope.cancel(reason: reason)
+    }
+
+    /// Starts the task (once).
+    final func release() {
+        guard let task else { return }
+        self.task = nil
+        task.startParked()
+    }
+}
+
+/// Starts one `trioAsFuture` task from the loop's queue and resolves its future (the future's
+/// cancel hook and the task share the scope and the cancel message).
+final class TrioTaskStarter<T>: QueuedTrioStart {
     let future: Future<T>
     var proc: (() async throws -> T)?
-    let scope = CancelScope()
     var cancelMessage: String?
 
     init(future: Future<T>, proc: @escaping () async throws -> T) {
         self.future = future
         self.proc = proc
+        super.init()
+        // A cancel of the future is a cancel of the task, before or after it starts; the future
+        // resolves when the task ends (trio-asyncio's wrapped `cancel`).
+        future.cancelInterceptor = { message in
+            if self.cancelMessage == nil { self.cancelMessage = message }
+            self.cancel(reason: message)
+            return true
+        }
     }
 
-    /// The Trio task's body: a future cancelled before its first step resolved cancelled already,
-    /// and `proc` never runs then (#161).
+    /// The Trio task's body: a future cancelled before the task started ends cancelled now, and
+    /// `proc` never runs then (#161).
     func run() async throws {
-        guard !future.done, let proc else { return }
+        guard let proc, !future.done else { return }
         self.proc = nil
-        // From now on a cancel of the future is a cancel of the task, resolved when it ends.
-        future.cancelInterceptor = { [unowned self] message in
-            if self.cancelMessage == nil { self.cancelMessage = message }
-            self.scope.cancel(reason: message)
-            return true
+        if cancelCalled {
+            future.finishCancelled(message: cancelMessage)
+            return
         }
         try await runTask(proc)
     }
@@ -244,9 +329,28 @@ final class TrioTaskStarter<T> {
             throw cancelled
         } catch {
             // Raised while unwinding from the future's cancel, or on its own: the future's error.
-            future.setOutcomeUnlessDone(.failure(error))
+            // Trio's `Cancelled` never reaches asyncio code: out of a group, it goes on to the scope
+            // that was cancelled, and the future keeps the rest (or ends cancelled without it).
+            let (cancelled, rest) = splitCancelled(error)
+            if let rest {
+                future.setOutcomeUnlessDone(.failure(rest))
+            } else {
+                future.finishCancelled(message: cancelMessage)
+            }
+            if let cancelled { throw cancelled }
             return
         }
         if !returned { future.finishCancelled(message: cancelMessage) }
     }
+}
+
+/// Separates Trio's `Cancelled` from the other errors of `error`, as trio-asyncio's
+/// `collapse_aware_exception_split` does: each side keeps the group's nesting and collapses when
+/// the group is a non-strict one left with a single error; `nil` when empty.
+func splitCancelled(_ error: any Error) -> (cancelled: (any Error)?, rest: (any Error)?) {
+    guard let group = error as? ExceptionGroup else {
+        return error is Cancelled ? (error, nil) : (nil, error)
+    }
+    let (matched, rest) = group.split { $0 is Cancelled }
+    return (matched?.collapsed(), rest?.collapsed())
 }

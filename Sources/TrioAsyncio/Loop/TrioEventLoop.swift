@@ -59,6 +59,12 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     var loopNursery: Nursery?
     /// The loop task's own shielded scope.
     var loopTaskScope: CancelScope?
+    /// The scope around the body of ``openLoop(queueLen:_:)``: an error the default exception
+    /// handler raises cancels it, so that `openLoop` shuts down and fails with the error.
+    var bodyScope: CancelScope?
+    /// Errors the default exception handler raised out of the loop (trio-asyncio's default handler
+    /// re-raises into the loop's nursery): `openLoop` throws them, with any others, once it has shut down.
+    var raisedErrors: [any Error] = []
     let defaultExecutor: TrioExecutor
     /// How Trio tasks inside ``allowAsyncio(loop:_:)`` wait for this loop's futures.
     lazy var trioTaskBridge = TrioTaskBridge(loop: self)
