@@ -62,14 +62,19 @@ struct RunWorkloads: ParsableCommand {
 }
 
 /// Runs `trio-bench run NAME` as a child process sharing our stdout, and waits for it.
+///
+/// Plain `posix_spawn`: the package's own spawner is `package` API of the library package, which
+/// this separate package cannot see.
 private func runInFreshProcess(_ name: String) throws {
     fflush(nil)   // every output stream: the child writes to the same stdout
-    let child: ChildSpawner.Spawned
-    do {
-        child = try ChildSpawner.spawn(
-            ["/proc/self/exe", "run", name], environment: nil, streams: [.inherit, .inherit, .inherit])
-    } catch {
-        throw ValidationError("could not start a child process for \(name): \(error)")
+    let arguments = ["/proc/self/exe", "run", name]
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, "/proc/self/exe", nil, nil, &argv, environ)
+    guard rc == 0 else {
+        throw ValidationError("could not start a child process for \(name): errno \(rc)")
     }
-    _ = ChildProcess.reap(child.pid, blocking: true)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
 }
