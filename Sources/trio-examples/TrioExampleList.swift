@@ -7,4 +7,5 @@ let trioExamples: [any ParsableCommand.Type] = [
     EchoServerExample.self,
     EchoClientExample.self,
     SwiftInteropExample.self,
+    TaskTreeExample.self,
 ]

@@ -11,6 +11,8 @@
 //   error      throws ValueError("probe failed").
 //   group      two children of a nursery / task group fail: an ExceptionGroup.
 //   ok         prints "done" and returns.
+//   tree       (trio) installs the task-tree dump signal (SIGUSR1), parks a few tasks, prints READY
+//              and waits for ever: each SIGUSR1 prints the run's tree to stderr.
 import Asyncio
 import Trio
 import TrioAsyncio
@@ -20,7 +22,7 @@ import Glibc
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3 else {
-    print("usage: entry-point-probe trio|asyncio|trio-asyncio interrupt|stubborn|error|group|ok")
+    print("usage: entry-point-probe trio|asyncio|trio-asyncio interrupt|stubborn|error|group|ok|tree")
     exit(2)
 }
 let flavor = arguments[1]
@@ -38,6 +40,16 @@ func trioMain() async throws {
         defer { print("cleanup ran") }
         ready()
         try await Trio.sleepForever()
+    case "tree":
+        try Lowlevel.installTaskTreeDumpSignal(SIGUSR1)
+        let event = Trio.Event()
+        try await withNursery { nursery in
+            try nursery.startSoon(name: "stuck waiter") { try await event.wait() }
+            try nursery.startSoon(name: "sleeper") { try await Trio.sleep(3600) }
+            try await Lowlevel.waitAllTasksBlocked()
+            ready()
+            try await Trio.sleepForever()
+        }
     case "error":
         throw ValueError("probe failed")
     case "group":

@@ -62,6 +62,9 @@ struct RunWorkloads: ParsableCommand {
 }
 
 /// Runs `trio-bench run NAME` as a child process sharing our stdout, and waits for it.
+///
+/// Plain `posix_spawn`: the package's own spawner is `package` API of the library package, which
+/// this separate package cannot see.
 private func runInFreshProcess(_ name: String) throws {
     fflush(nil)   // every output stream: the child writes to the same stdout
     let arguments = ["/proc/self/exe", "run", name]

@@ -80,7 +80,7 @@ private nonisolated(nonsending) func sleepUntil(_ deadline: Double, task: TrioTa
     // timer entry instead of a cancel scope: sleeping tasks are the common case and stay small.
     task.sleepGeneration &+= 1
     runner.deadlines.add(deadline, .sleeper(task, task.sleepGeneration))
-    let error = await runner.park(task) { _ in
+    let error = await runner.park(task, for: .sleep(until: deadline)) { _ in
         task.sleepGeneration &+= 1
         task.runner.deadlines.didInvalidate()
         return .succeeded
@@ -102,7 +102,7 @@ public nonisolated(nonsending) func sleepForever() async throws -> Never {
         throw TrioInternalError("sleepForever returned")
     }
     let task = try currentTrioTask("sleepForever")
-    let error = await task.runner.park(task) { _ in .succeeded }
+    let error = await task.runner.park(task, for: .sleepForever) { _ in .succeeded }
     throw error ?? TrioInternalError("sleepForever woke without an error")
 }
 

@@ -95,7 +95,7 @@ final class ChannelWaiter<T>: QueuedWaiter {
     /// out of its queue.
     @inlinable
     nonisolated(nonsending) func park() async -> (any Error)? {
-        await channelPark(task) { [self] _ in
+        await channelPark(task, isSender: isSender, channel: ObjectIdentifier(state)) { [self] _ in
             if isSender {
                 state.sendWaiters.remove(self)
             } else {
@@ -135,7 +135,7 @@ func channelReschedule(_ task: TrioTask, error: (any Error)? = nil) {
 /// Parks `task` until rescheduled (see `Runner.park`).
 @usableFromInline
 nonisolated(nonsending) func channelPark(
-    _ task: TrioTask, abort: @escaping (RaiseCancel) -> Abort
+    _ task: TrioTask, isSender: Bool, channel: ObjectIdentifier, abort: @escaping (RaiseCancel) -> Abort
 ) async -> (any Error)? {
-    await task.runner.park(task, abort: abort)
+    await task.runner.park(task, for: isSender ? .channelSend(channel) : .channelReceive(channel), abort: abort)
 }

@@ -153,7 +153,7 @@ public enum Lowlevel {
         let task = try currentTrioTask("waitAllTasksBlocked")
         let runner = task.runner
         let key = runner.addIdleWaiter(task, cushion: cushion)
-        if let error = await runner.park(task, abort: { _ in
+        if let error = await runner.park(task, for: .allTasksBlocked(cushion: cushion), abort: { _ in
             runner.removeIdleWaiter(key)
             return .succeeded
         }) {

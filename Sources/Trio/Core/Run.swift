@@ -63,6 +63,7 @@ extension Runner {
         let mainBody = UnsafeTransfer(main)
         let result = UnsafeTransfer(box)
         clock.startClock()
+        runner.loopTime = clock.currentTime()
         if runner.instrumented { runner.instrument("before_run") { try $0.beforeRun() } }
         runner.initTask = runner.spawn({
             try await runner.initTaskBody(mainName: name) { result.value.value = try await mainBody.value() }
@@ -103,7 +104,7 @@ extension Runner {
                 continue
             }
             tokenTaskWaiting = true
-            if await park(task, abort: { [unowned self] _ in
+            if await park(task, for: .runSyncSoonQueue, abort: { [unowned self] _ in
                 self.tokenTaskWaiting = false
                 return .succeeded
             }) != nil {

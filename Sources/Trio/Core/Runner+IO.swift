@@ -4,14 +4,14 @@
 ///   ``ClosedResourceError`` if ``notifyClosing(_:)`` is called for it; `OSError` for an
 ///   invalid fd; `ValueError` for a negative one; ``Cancelled``.
 public func waitReadable(_ fd: Int32) async throws {
-    try await waitIO(fd, readable: true, api: "waitReadable")
+    try await waitIO(fd, readable: true, api: "waitReadable", reason: .readable(fd))
 }
 
 /// Blocks until `fd` is writable. Flavor: Trio; a checkpoint.
 ///
 /// - Throws: as ``waitReadable(_:)``.
 public func waitWritable(_ fd: Int32) async throws {
-    try await waitIO(fd, readable: false, api: "waitWritable")
+    try await waitIO(fd, readable: false, api: "waitWritable", reason: .writable(fd))
 }
 
 /// Tells the run that `fd` is about to be closed: tasks waiting on it wake with
@@ -23,7 +23,8 @@ public func notifyClosing(_ fd: Int32) {
     if let writer { runner.reschedule(writer, error: ClosedResourceError("another task closed this fd")) }
 }
 
-private func waitIO(_ fd: Int32, readable: Bool, api: String) async throws {
+/// `reason` is what a task-tree snapshot shows: the fd, or what it stands for (a child process).
+func waitIO(_ fd: Int32, readable: Bool, api: String, reason: WaitReason) async throws {
     let task = try currentTrioTask(api)
     let runner = task.runner
     do {
@@ -33,7 +34,7 @@ private func waitIO(_ fd: Int32, readable: Bool, api: String) async throws {
         try await checkpoint()
         throw error
     }
-    if let error = await runner.park(task, abort: { _ in
+    if let error = await runner.park(task, for: reason, abort: { _ in
         runner.io.removeWaiter(fd: fd, readable: readable)
         return .succeeded
     }) {
@@ -54,7 +55,8 @@ func waitOwnedIO(_ watch: IOManager.Watch, task: TrioTask, readable: Bool) async
         try await checkpoint()
         throw error
     }
-    if let error = await runner.park(task, abort: ownedAbort(watch, runner: runner, readable: readable)) {
+    let reason = readable ? WaitReason.readable(watch.fd) : .writable(watch.fd)
+    if let error = await runner.park(task, for: reason, abort: ownedAbort(watch, runner: runner, readable: readable)) {
         throw error
     }
 }

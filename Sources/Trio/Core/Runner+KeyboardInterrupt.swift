@@ -34,6 +34,11 @@ final class KeyboardInterruptGuard {
         self.subscription = subscription
     }
 
+    /// Whether `runner` owns Ctrl-C (for the deadlock check: a Ctrl-C can still end its wait).
+    static func isOwned(by runner: Runner) -> Bool {
+        lock.withLock { owner?.runner === runner }
+    }
+
     /// Takes `SIGINT` for `runner` if nobody handles it yet; `nil` otherwise.
     static func install(for runner: Runner) -> KeyboardInterruptGuard? {
         lock.withLock { () -> KeyboardInterruptGuard? in

@@ -24,11 +24,16 @@ extension Runner {
     /// Blocks `task` until someone calls ``reschedule(_:error:)`` (Trio's `wait_task_rescheduled`).
     ///
     /// `abort` is offered the chance to undo the operation when the task is cancelled; `nil` makes
-    /// the wait uncancellable (a shielded schedule point). Returns the error the waker supplied.
+    /// the wait uncancellable (a shielded schedule point). `reason` is what a task-tree snapshot
+    /// shows the task waiting for. Returns the error the waker supplied.
     @inline(__always)
-    nonisolated(nonsending) func park(_ task: TrioTask, abort: ((RaiseCancel) -> Abort)?) async -> (any Error)? {
+    nonisolated(nonsending) func park(
+        _ task: TrioTask, for reason: WaitReason = .unspecified, abort: ((RaiseCancel) -> Abort)?
+    ) async -> (any Error)? {
         if task.blocked { return misuseOfBlockedTask(task) }
         task.blocked = true
+        task.waitReason = reason
+        task.parkedSince = loopTime
         task.abortFn = abort
         if abort != nil, task.cancelStatus.effectivelyCancelled {
             // Already cancelled: offer the abort now. A successful abort queues the wake-up, which

@@ -47,6 +47,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     @exclusivity(unchecked) var readyIO: [TrioTask] = []
     @exclusivity(unchecked) private var batchesSincePoll = 0
     private static let pollEvery = 32
+    /// The longest single I/O wait: a run with no deadline at all waits this long at a time.
+    static let longestPoll = 86_400.0
     /// False while a guest run waits for its host loop: jobs that arrive then must wake the I/O
     /// wait through the entry queue instead of sitting in the run queue.
     @exclusivity(unchecked) var driving = true
@@ -73,6 +75,15 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     /// Per-run values of other parts of the library (Trio's `RunVar`s), keyed by their owner type.
     @exclusivity(unchecked) var runLocals: [ObjectIdentifier: AnyObject] = [:]
 
+    // MARK: Debugging state (see Debugging/)
+    /// The run's clock as last read by the loop (after each I/O poll and timer check): a parking
+    /// task records it as the time it parked, which costs no clock read on the park itself.
+    @exclusivity(unchecked) var loopTime = 0.0
+    /// Whether the loop reports a deadlock instead of blocking forever (see Runner+Deadlock.swift).
+    @exclusivity(unchecked) var deadlockDetection = true
+    /// Set once a deadlock was reported: the run is being cancelled because of it.
+    @exclusivity(unchecked) var deadlockReported = false
+
     static let currentOnThread = ThreadLocalReference<Runner>()
 
     init(clock: any TrioClock, instruments: [any Instrument], strictExceptionGroups: Bool) throws {
@@ -84,6 +95,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
         self.entryQueue = try EntryQueue()
         try io.watchWakeup(entryQueue.wakeFD)
         parkingSpot.executor.runner = self
+        LiveRuns.register(self)
     }
 
     var isLoopThread: Bool { pthread_equal(loopThread, pthread_self()) != 0 }
@@ -174,6 +186,11 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     func runLoop() {
         while livingTasks > 0 {
             let plan = planIteration()
+            // About to block with no timer at all: the one moment a deadlock can be seen.
+            if plan.timeout >= Self.longestPoll, deadlockDetection, let outcome = deadlockCheck() {
+                if case .stop = outcome { break }
+                continue
+            }
             var events = 0
             if plan.mustPoll {
                 if instrumented { instrument("before_io_wait") { try $0.beforeIOWait(timeout: plan.timeout) } }
@@ -194,7 +211,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
         } else {
             next = deadlines.nextDeadline()
             timeout = next == .infinity ? .infinity : clock.deadlineToSleepTime(next)
-            timeout = min(max(0, timeout), 86_400)
+            timeout = min(max(0, timeout), Self.longestPoll)
         }
         var idlePrimed: IdlePrimed?
         if let first = idleWaiters.first {
@@ -220,6 +237,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     /// Reschedules the tasks the last poll woke and takes in cross-thread work; returns how many
     /// extra events that counts as.
     func afterIOWait(_ plan: IterationPlan) -> Int {
+        loopTime = clock.currentTime()
         // The tasks the poll woke come first: they are no longer registered on their fds, so a
         // cancellation must find them runnable, not blocked with an abort callback to call.
         for task in readyIO { reschedule(task) }
@@ -253,6 +271,7 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
                 let next = deadlines.nextDeadline()
                 if next < .infinity {
                     clock.autojump(secondsToNextDeadline: next - clock.currentTime())
+                    loopTime = clock.currentTime()
                 }
             }
         }
@@ -268,7 +287,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
 
     /// Wakes sleepers and cancels scopes whose deadline has passed; true if any did.
     private func expireDeadlines() -> Bool {
-        deadlines.popExpired(now: clock.currentTime(), into: &expiredTimers)
+        loopTime = clock.currentTime()
+        deadlines.popExpired(now: loopTime, into: &expiredTimers)
         guard !expiredTimers.isEmpty else { return false }
         // Scopes before sleepers: in Trio a sleep is a cancel scope of its own, so a sleeper whose
         // enclosing scope expires in the same pass is cancelled (and that scope catches it), not

@@ -55,6 +55,11 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     /// Told when this task exits (Trio's parking-lot breakers): e.g. a lock it still holds.
     @exclusivity(unchecked) var exitObservers: [any TaskExitObserver] = []
 
+    // Debugging (see Debugging/): what the task waits for while parked, and since when on the
+    // run's clock. Written on every park, read only by task-tree snapshots.
+    @exclusivity(unchecked) var waitReason = WaitReason.unspecified
+    @exclusivity(unchecked) var parkedSince = 0.0
+
     init(name: String?, site: SpawnSite, runner: Runner, parentNursery: Nursery?, isSystem: Bool) {
         self.givenName = name
         self.site = site
@@ -66,6 +71,9 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
 
     /// `<TrioTask name>`.
     public var description: String { "<TrioTask \(name)>" }
+
+    /// Where the task was spawned, `File.swift:12` (for task-tree snapshots).
+    var spawnSite: String { "\(site.fileID):\(site.line)" }
 
     /// True when this record's run is the one running on the calling thread; safe to ask of a
     /// record whose run has ended.

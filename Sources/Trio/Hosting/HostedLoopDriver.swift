@@ -84,7 +84,7 @@ package final class HostedLoopDriver {
             timerArmed = true
         }
         idle = true
-        let error = await runner.park(task) { [unowned self] _ in
+        let error = await runner.park(task, for: .hostedLoop) { [unowned self] _ in
             self.retireTimer()
             self.idle = false
             return .succeeded

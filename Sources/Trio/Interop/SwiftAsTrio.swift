@@ -42,7 +42,7 @@ public func swiftAsTrio<T: Sendable>(_ body: @escaping @Sendable () async throws
     try await checkpointIfCancelled()
     let call = SwiftChildCall<T>(task: task)
     call.start(body)
-    if let error = await task.runner.park(task, abort: { call.abort($0) }) {
+    if let error = await task.runner.park(task, for: .swiftAsTrio, abort: { call.abort($0) }) {
         // Only a misuse of the task reaches here, before it parked: the child may still run, but
         // it touches nothing of the run until it finishes, and then only through the runner.
         call.cancelChild()

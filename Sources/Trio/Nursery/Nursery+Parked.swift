@@ -7,7 +7,7 @@ extension Nursery {
     /// abort: a cancel of its scopes reaches it at its first checkpoint, and the nursery waits for
     /// it, so whoever starts one must wake it exactly once.
     ///
-    /// - Throws: ``RuntimeError`` once the nursery has closed, or from outside the nursery's run.
+    /// - Throws: `RuntimeError` once the nursery has closed, or from outside the nursery's run.
     package func startParked(name: String? = nil, _ fn: @escaping () async throws -> Void) throws -> TrioTask {
         guard parentTask.belongsToThisThread else {
             throw RuntimeError("Nursery.startParked must be called from a task of the nursery's own Trio run")

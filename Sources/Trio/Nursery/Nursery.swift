@@ -92,7 +92,7 @@ public final class Nursery: CustomStringConvertible {
             parentWaiting = true
             // Children see an outer cancellation through the status tree; the parent simply
             // keeps waiting until the last child is gone.
-            _ = await runner.park(parentTask) { _ in .failed }
+            _ = await runner.park(parentTask, for: .nurseryChildren) { _ in .failed }
         } else {
             await runner.yieldShielded(parentTask)
         }

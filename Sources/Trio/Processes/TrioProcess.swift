@@ -86,7 +86,7 @@ public final class TrioProcess: AsyncResource, CustomStringConvertible {
             }
             if pidfd >= 0 {
                 do {
-                    try await waitReadable(pidfd)
+                    try await waitIO(pidfd, readable: true, api: "TrioProcess.wait", reason: .process(pid))
                 } catch is ClosedResourceError {}
                 if let code = reap(blocking: true) { return code }
             } else {

@@ -82,7 +82,7 @@ public final class CapacityLimiter: CustomStringConvertible {
             try acquireOnBehalfOfNowait(borrower)
         } catch is WouldBlock {
             // Whoever frees a token records `borrower` as its holder before waking us.
-            try await lot.park(task, payload: borrower)
+            try await lot.park(task, payload: borrower, reason: .capacityLimiter(.passUnretained(self)))
             return
         }
         await task.runner.yieldShielded(task)

@@ -47,7 +47,7 @@ public final class Condition {
         try lock.core.release(task)
         do {
             // Notify moves our ticket into the lock's lot; its release then makes us the owner.
-            try await lot.park(task)
+            try await lot.park(task, reason: .condition(.passUnretained(lot)))
         } catch {
             try await CancelScope(shield: true).run { try await self.lock.core.acquire(task) }
             throw error

@@ -39,7 +39,7 @@ public final class Event: CustomStringConvertible {
         let waiter = Waiter(task: task)
         waiters.append(waiter)
         // A strong capture: a waiting task keeps the event alive until it is woken.
-        if let error = await task.runner.park(task, abort: { _ in
+        if let error = await task.runner.park(task, for: .event(.passUnretained(self)), abort: { _ in
             self.waiters.remove(waiter)
             return .succeeded
         }) {

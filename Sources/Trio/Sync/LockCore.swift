@@ -28,7 +28,7 @@ final class LockCore: TaskExitObserver {
         } catch is WouldBlock {
             do {
                 // The releaser makes us the owner before waking us.
-                try await lot.park(task)
+                try await lot.park(task, reason: .lock(.passUnretained(self)))
             } catch is BrokenResourceError {
                 throw BrokenResourceError(
                     "Owner of this \(typeName) exited without releasing: \(owner.map { "\($0)" } ?? "nil")")

@@ -52,13 +52,14 @@ public final class ParkingLot: TaskExitObserver, CustomStringConvertible {
     ///
     /// - Throws: ``Cancelled``; ``BrokenResourceError`` when the lot is (or becomes) broken; what
     ///   the waker passed.
-    func park(_ task: TrioTask, payload: AnyObject? = nil) async throws {
+    /// `reason` is what a task-tree snapshot shows (the primitive built on the lot); `nil`: the lot.
+    func park(_ task: TrioTask, payload: AnyObject? = nil, reason: WaitReason? = nil) async throws {
         if !brokenBy.isEmpty {
             throw BrokenResourceError("Attempted to park in parking lot broken by \(brokenBy)")
         }
         let ticket = Ticket(task: task, lot: self, payload: payload)
         waiters.append(ticket)
-        if let error = await task.runner.park(task, abort: { _ in
+        if let error = await task.runner.park(task, for: reason ?? .parkingLot(.passUnretained(self)), abort: { _ in
             ticket.lot.waiters.remove(ticket)
             return .succeeded
         }) {

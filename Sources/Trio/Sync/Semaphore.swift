@@ -35,7 +35,7 @@ public final class Semaphore: CustomStringConvertible {
             await task.runner.yieldShielded(task)
         } else {
             // The releaser hands its unit to us directly: `value` stays 0.
-            try await lot.park(task)
+            try await lot.park(task, reason: .semaphore(.passUnretained(self)))
         }
     }
 

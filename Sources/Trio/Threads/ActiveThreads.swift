@@ -3,7 +3,7 @@
 /// `trio.testing.active_thread_count` and `wait_all_threads_completed`). Flavor: internal; the
 /// run's thread only.
 final class ActiveThreads {
-    private static let key = ObjectIdentifier(ActiveThreads.self)
+    static let key = ObjectIdentifier(ActiveThreads.self)
 
     private(set) var count = 0
     /// Set whenever ``count`` is 0; replaced by a fresh event when it leaves 0.

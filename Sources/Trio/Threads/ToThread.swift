@@ -122,7 +122,7 @@ public enum ToThread {
                 continue
             }
             call.mailbox.waiting = true
-            let error = await task.runner.park(task) { raise in
+            let error = await task.runner.park(task, for: .thread) { raise in
                 context.requestCancel(reason: (raise.error as? Cancelled)?.reason)
                 guard abandonOnCancel else { return .failed }
                 call.mailbox.waiting = false
