@@ -17,7 +17,10 @@ import Glibc
 
 enum BridgeInterrupt {
     /// Every point, as named on the command line.
-    static let points = ["start", "batch", "aio-as-trio", "trio-as-aio", "allow-asyncio", "sync-loop", "shutdown"]
+    static let points = [
+        "start", "batch", "aio-as-trio", "trio-as-aio", "allow-asyncio", "sync-loop", "shutdown", "stopped-loop",
+        "raised",
+    ]
 
     /// Prints `marker` and sends SIGINT to the process; the handler has run when this returns.
     static func interrupt(at marker: String) {
@@ -72,6 +75,8 @@ enum BridgeInterrupt {
         case "allow-asyncio": return insideAllowAsyncio
         case "sync-loop": return whileASyncLoopRunsUntilComplete
         case "shutdown": return duringTheLoopsShutdown
+        case "stopped-loop": return whileTheLoopStopsUnderAWaiter
+        case "raised": return raisedByAsyncioCode
         default: return nil
         }
     }
@@ -176,6 +181,44 @@ enum BridgeInterrupt {
             }
             try await started.wait()
             print("body returns")
+        }
+    }
+
+    /// In the callback that stops the loop by hand while a Trio task waits in `aioAsTrio`: the
+    /// waiter's cancel reaches a loop that no longer runs (trio-asyncio #118's deadlock).
+    static func whileTheLoopStopsUnderAWaiter() throws {
+        try TrioAsyncio.run {
+            let loop = try currentLoop()
+            try await withNursery { nursery in
+                let started = Trio.Event()
+                try nursery.startSoon {
+                    defer { print("waiter cleanup ran") }
+                    let call = aioAsTrio {
+                        started.set()
+                        try await Asyncio.sleep(3600)
+                    }
+                    try await call()
+                }
+                try await started.wait()
+                try loop.callSoon {
+                    interrupt(at: "loop.stop()")
+                    loop.stop()
+                }
+                try await Trio.sleepForever()
+            }
+        }
+    }
+
+    /// asyncio code that raises `KeyboardInterrupt` itself inside `aioAsTrio` (trio-asyncio #88):
+    /// the error reaches the Trio caller and ends the run.
+    static func raisedByAsyncioCode() throws {
+        try TrioAsyncio.run {
+            let call = aioAsTrio {
+                try await Asyncio.sleep(0)
+                print("raising")
+                throw KeyboardInterrupt()
+            }
+            try await call()
         }
     }
 }
