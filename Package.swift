@@ -80,7 +80,8 @@ let package = Package(
         ),
         // A program the entry-point tests run in processes of their own (Ctrl-C, exit status).
         .executableTarget(
-            name: "entry-point-probe", dependencies: ["Trio", "Asyncio", "TrioAsyncio"], path: "Tests/EntryPointProbe"
+            name: "entry-point-probe", dependencies: ["Trio", "Asyncio", "TrioAsyncio", "TrioPlatform"],
+            path: "Tests/EntryPointProbe"
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
         .testTarget(

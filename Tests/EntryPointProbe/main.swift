@@ -2,6 +2,7 @@
 // own because Ctrl-C and the exit status belong to the whole process.
 //
 //     entry-point-probe FLAVOR MODE
+//     entry-point-probe bridge POINT   (Ctrl-C at each point of the bridge: BridgeInterrupts.swift)
 //
 // FLAVOR: trio | asyncio | trio-asyncio (Trio.runMain, Asyncio.runMain, TrioAsyncio.runMain).
 // MODE:
@@ -21,6 +22,7 @@ import Glibc
 #endif
 
 let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "bridge" { BridgeInterrupt.main(arguments[2]) }
 guard arguments.count == 3 else {
     print("usage: entry-point-probe trio|asyncio|trio-asyncio interrupt|stubborn|error|group|ok|tree")
     exit(2)

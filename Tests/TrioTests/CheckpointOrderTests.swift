@@ -72,6 +72,31 @@ import TrioTesting
         #expect(stepsSeen == 1)
     }
 
+    /// The schedule point of a hosted loop's task (TrioAsyncio's loop) is a checkpoint like any other.
+    @Test(.trio) func aHostedLoopsCancelledSchedulePointRaisesAfterTwoRoundsToo() async throws {
+        var steps = 0
+        var stepsSeen = -1
+        let scope = CancelScope()
+        scope.cancel()
+        let driver = try HostedLoopDriver()
+        try await withNursery { nursery in
+            try nursery.startSoon {
+                try driver.bindLoopTask()
+                defer { driver.unbindLoopTask() }
+                try await scope.run {
+                    do { try await driver.schedulePoint() } catch is Cancelled { stepsSeen = steps }
+                }
+            }
+            try nursery.startSoon {
+                for _ in 0..<4 {
+                    try await Trio.checkpoint()
+                    steps += 1
+                }
+            }
+        }
+        #expect(stepsSeen == 1)
+    }
+
     @Test(.trio) func checkpointIfCancelledAlsoLetsTheBatchFinish() async throws {
         var siblingReturned = false
         do {

@@ -23,7 +23,7 @@ public nonisolated(nonsending) func checkpoint() async throws {
 /// the error (and whatever it cancels on its way out, such as the siblings in a nursery) lands
 /// only after they have.
 @inline(never)
-private nonisolated(nonsending) func blockForPendingCancel(_ task: TrioTask) async throws -> Never {
+nonisolated(nonsending) func blockForPendingCancel(_ task: TrioTask) async throws -> Never {
     let error = await task.runner.park(task) { _ in .succeeded }
     throw error ?? Cancelled(reason: task.cancelStatus.cancelReason)
 }

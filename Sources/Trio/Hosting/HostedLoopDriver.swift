@@ -123,7 +123,10 @@ package final class HostedLoopDriver {
         return try body()
     }
 
-    /// A schedule point of the loop task, cancellable (Trio's `checkpoint`).
+    /// A schedule point of the loop task, cancellable (Trio's `checkpoint`): a loop task found
+    /// cancelled after its yield blocks and gets ``Cancelled`` one round later, as every Trio
+    /// checkpoint does (trio-asyncio's loop task takes Trio's own checkpoints). A loop task of
+    /// TrioAsyncio runs shielded and is never cancelled there, so this only keeps the contract.
     ///
     /// When yielding could change nothing — no other task is runnable, nothing waits in the entry
     /// queue, no fd is watched, no deadline is due, no instrument or `waitAllTasksBlocked` observes
@@ -142,9 +145,7 @@ package final class HostedLoopDriver {
         }
         elidedYields = 0
         await runner.yieldShielded(task)
-        if task.cancelStatus.effectivelyCancelled {
-            throw Cancelled(reason: task.cancelStatus.cancelReason)
-        }
+        if task.cancelStatus.effectivelyCancelled { try await blockForPendingCancel(task) }
     }
 
     /// Whether a yield now would find nothing else to run and nothing to notice (see ``schedulePoint()``).

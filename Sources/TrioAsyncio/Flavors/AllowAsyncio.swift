@@ -19,7 +19,8 @@ import Trio
 ///   - loop: the loop whose futures `fn` awaits (default: ``CurrentLoop``).
 ///   - fn: the mixed-flavor code.
 /// - Throws: what `fn` throws; `FlavorError` outside a Trio task; `RuntimeError` outside
-///   `openLoop` (naming it) or when the loop is closed.
+///   `openLoop` (naming it), when the loop is closed, or when it stops while `fn` awaits one of its
+///   futures (as ``TrioEventLoop/runAioFuture(_:)``).
 public func allowAsyncio<T>(loop: TrioEventLoop? = nil, _ fn: () async throws -> T) async throws -> T {
     try requireTrioTask("allowAsyncio")
     let target = try resolveLoop(loop, for: "allowAsyncio")

@@ -12,8 +12,13 @@ extension TrioEventLoop {
     /// its value if the asyncio side swallowed the cancel. A future that asyncio cancelled on its own
     /// raises `CancelledError` unchanged.
     ///
+    /// A loop that stops (``stop()``) or closes before the future is done makes the call fail with
+    /// `RuntimeError` "Event loop stopped before Future completed." (as asyncio's
+    /// `run_until_complete` does) instead of waiting for ever; so does a call made while the loop is
+    /// stopped. trio-asyncio 0.16 waits for ever there (its #118).
+    ///
     /// - Throws: the future's error; `Cancelled`; `CancelledError`; `RuntimeError` when the loop is
-    ///   closed; `FlavorError` outside a Trio task.
+    ///   closed, or stops first; `FlavorError` outside a Trio task.
     public func runAioFuture<T>(_ future: Future<T>) async throws -> T {
         try await awaitFuture(future)
     }
@@ -21,8 +26,8 @@ extension TrioEventLoop {
     /// Runs `body` as an asyncio task of this loop and waits for it from a Trio task:
     /// trio-asyncio's `run_aio_coroutine`.
     ///
-    /// Flavor: Trio; a checkpoint. Cancellation as ``runAioFuture(_:)``.
-    /// - Throws: what `body` throws; `Cancelled`; `RuntimeError` when the loop is closed.
+    /// Flavor: Trio; a checkpoint. Cancellation, and a loop that stops first, as ``runAioFuture(_:)``.
+    /// - Throws: what `body` throws; `Cancelled`; `RuntimeError` when the loop is closed or stopped.
     public func runAioCoroutine<T>(_ body: @escaping () async throws -> T) async throws -> T {
         try await runAioCoroutine(name: nil, body)
     }
@@ -35,6 +40,8 @@ extension TrioEventLoop {
     ///   - body: the asyncio-flavored code to run.
     public func runAioCoroutine<T>(name: String?, _ body: @escaping () async throws -> T) async throws -> T {
         try requireTrioTask("runAioCoroutine")
+        // A stopped loop would never run the task: refuse before creating it.
+        try checkWaitable()
         let task = try createTask(name: name, body)
         return try await awaitFuture(task)
     }
@@ -51,11 +58,11 @@ extension TrioEventLoop {
     /// Waits, from a Trio task, until `future` is done (see ``runAioFuture(_:)``); throws
     /// `Cancelled` when it ended cancelled because of a Trio cancel, never the future's own error.
     func waitDone<T>(_ future: Future<T>, caller: String) async throws {
-        if let task = try waiterTask(for: future, caller: caller) {
+        if let waiter = try makeWaiter(for: future, caller: caller) {
             // Completion wakes this task directly (no queued done-callback): the task runs at the
             // runner's next pass, after the loop task's step that completed the future.
-            future.addCompletionHook { Lowlevel.reschedule(task) }
-            try await waitForCompletion(of: future) { future.removeCompletionHooks() }
+            future.addCompletionHook { self.wakeWaiter(waiter) }
+            try await waitForCompletion(of: future, waiter) { future.removeCompletionHooks() }
         }
     }
 
@@ -63,32 +70,37 @@ extension TrioEventLoop {
     /// ``runAioFuture(_:)``); returns once it is done, throwing `Cancelled` when it ended cancelled
     /// because of a Trio cancel, and its error when it failed.
     func awaitAnyFuture(_ future: any AnyFuture) async throws {
-        if let task = try waiterTask(for: future, caller: "runAioFuture") {
-            let id = future.addAnyDoneCallback { _ in Lowlevel.reschedule(task) }
-            try await waitForCompletion(of: future) { future.removeDoneCallback(id) }
+        if let waiter = try makeWaiter(for: future, caller: "runAioFuture") {
+            let id = future.addAnyDoneCallback { _ in self.wakeWaiter(waiter) }
+            try await waitForCompletion(of: future, waiter) { future.removeDoneCallback(id) }
         }
         if let error = try future.exception() { throw error }
     }
 
-    /// The Trio task that will wait for `future`, or `nil` when it is done already.
+    /// The waiter for the current Trio task, or `nil` when `future` is done already.
     ///
     /// - Throws: `FlavorError` outside a Trio task; `ValueError` for a future of another loop;
-    ///   `RuntimeError` when the loop is closed.
-    private func waiterTask(for future: any AnyFuture, caller: String) throws -> TrioTask? {
+    ///   `RuntimeError` when the loop is closed, or stopped (see ``checkWaitable()``).
+    private func makeWaiter(for future: any AnyFuture, caller: String) throws -> BridgeWaiter? {
         try requireTrioTask(caller)
         guard future.loop === self else {
             throw ValueError("the future belongs to a different loop than \(self)")
         }
         if future.done { return nil }
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
-        return try Lowlevel.currentTask()
+        try checkWaitable()
+        return BridgeWaiter(task: try Lowlevel.currentTask())
     }
 
-    /// Parks the current Trio task until whoever watches `future` reschedules it. A Trio cancel
+    /// Parks the current Trio task until whoever watches `future` wakes `waiter`. A Trio cancel
     /// only asks the future to end (asyncio sees `CancelledError`, with the cancel's reason), and
-    /// the task keeps waiting until it has; then `Cancelled` if the future ended cancelled.
-    private func waitForCompletion(of future: any AnyFuture, unwatch: () -> Void) async throws {
+    /// the task keeps waiting until it has; then `Cancelled` if the future ended cancelled. When
+    /// the loop stops or closes first, the task gets its error (`Cancelled` if a Trio cancel came
+    /// before), unless the future is done by then.
+    private func waitForCompletion(of future: any AnyFuture, _ waiter: BridgeWaiter, unwatch: () -> Void)
+        async throws
+    {
         var trioCancel: (any Error)?
+        bridgeWaiters.link(waiter)
         do {
             _ = try await Lowlevel.waitTaskRescheduled { raise in
                 trioCancel = raise.error
@@ -97,8 +109,9 @@ extension TrioEventLoop {
                 return .failed
             }
         } catch {
+            // Only the loop's stop or close wakes a waiter with an error (it has unlinked it).
             unwatch()
-            throw error
+            if !future.done { throw trioCancel ?? error }
         }
         if future.cancelled, let trioCancel { throw trioCancel }
     }

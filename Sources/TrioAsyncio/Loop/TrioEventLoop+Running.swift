@@ -29,6 +29,7 @@ extension TrioEventLoop {
             idleDeadline = .infinity
             state.loopTaskReturned()
             stoppedEvent.set()
+            if !isSyncLoop { failBridgeWaiters(Self.stoppedBeforeCompletion()) }
         }
         try started()
         while state.phase == .running {
@@ -121,6 +122,7 @@ extension TrioEventLoop {
             throw RuntimeError(error.message)
         }
         closedFlag.store(true, ordering: .relaxed)
+        failBridgeWaiters(RuntimeError("Event loop is closed"))
         for item in ready { item.discard(cancellingHandles: true) }
         ready.removeAll()
         timers.removeAll()

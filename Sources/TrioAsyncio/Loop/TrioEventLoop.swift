@@ -66,6 +66,8 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// re-raises into the loop's nursery): `openLoop` throws them, with any others, once it has shut down.
     var raisedErrors: [any Error] = []
     let defaultExecutor: TrioExecutor
+    /// Trio tasks parked until a future of this loop is done (see `TrioEventLoop+Waiters.swift`).
+    var bridgeWaiters = BridgeWaiterList()
     /// How Trio tasks inside ``allowAsyncio(loop:_:)`` wait for this loop's futures.
     lazy var trioTaskBridge = TrioTaskBridge(loop: self)
     /// The loop's unfinished tasks.
