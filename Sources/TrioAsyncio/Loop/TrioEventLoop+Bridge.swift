@@ -80,7 +80,7 @@ extension TrioEventLoop {
             throw ValueError("the future belongs to a different loop than \(self)")
         }
         if future.done { return nil }
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        if core.state.isClosed { throw RuntimeError("Event loop is closed") }
         return try Lowlevel.currentTask()
     }
 
@@ -127,7 +127,9 @@ extension TrioEventLoop {
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
         try checkSchedulable()
-        if isSyncLoop, !state.isRunning { return try syncLoop.trioAsFutureWhileNotRunning(proc) }
+        if !core.state.isRunning, let future = try host.trioAsFutureWhileNotRunning(proc, on: self) {
+            return future
+        }
         return spawnTrioTask(proc)
     }
 
@@ -188,7 +190,7 @@ extension TrioEventLoop {
     /// throws it. A custom handler decides alone, and the loop keeps running.
     func reportTrioTaskError(_ error: any Error) {
         let context = ExceptionContext(message: "Trio task started by runTrioTask raised an error", error: error)
-        guard exceptionHandler == nil, !isSyncLoop, !state.isClosed, let bodyScope else {
+        guard core.exceptionHandler == nil, host.raisesIntoOpenLoop, !core.state.isClosed, let bodyScope else {
             return callExceptionHandler(context)
         }
         logExceptionContext(context)
@@ -216,7 +218,7 @@ extension TrioEventLoop {
             throw RuntimeError("the loop has no Trio nursery: it was not opened by openLoop")
         }
         start.task = try nursery.startParked(name: name, body)
-        if ready.isEmpty, state.phase == .running, !hasDueTimer {
+        if core.ready.isEmpty, core.state.phase == .running, !hasDueTimer {
             start.release()
             guard needsHandle else { return nil }
             let handle = Handle {}
@@ -228,14 +230,14 @@ extension TrioEventLoop {
             start.cancel()
             start.release()
         }
-        ready.append(.handle(handle))
+        core.ready.append(.handle(handle))
         wakeIfIdle()
         return handle
     }
 
     /// Whether a timer is due: the loop's next batch runs it before anything queued from now on.
     private var hasDueTimer: Bool {
-        guard let next = timers.nextDeadline() else { return false }
+        guard let next = core.timers.nextDeadline() else { return false }
         return next <= clock.currentTime()
     }
 
