@@ -73,14 +73,10 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     let ownerThread: pthread_t
 
     /// Debug mode: slow callbacks (over `slowCallbackDuration`) are reported to standard error.
-    public var debug: Bool {
-        get { core.debug }
-        set { core.debug = newValue }
-    }
+    public var debug: Bool { get { core.debug } set { core.debug = newValue } }
     /// The duration (seconds, on the run's clock) above which a callback counts as slow in debug mode.
     public var slowCallbackDuration: Double {
-        get { core.slowCallbackDuration }
-        set { core.slowCallbackDuration = newValue }
+        get { core.slowCallbackDuration } set { core.slowCallbackDuration = newValue }
     }
 
     /// Creates a loop on the run of the calling thread; ``openLoop(queueLen:_:)`` is the usual way.

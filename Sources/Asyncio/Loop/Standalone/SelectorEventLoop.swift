@@ -27,14 +27,10 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// Debug mode: ``callSoon(_:)`` and friends check they are called on the loop's thread, and callbacks
     /// slower than ``slowCallbackDuration`` are reported to stderr.
-    public var debug: Bool {
-        get { core.debug }
-        set { core.debug = newValue }
-    }
+    public var debug: Bool { get { core.debug } set { core.debug = newValue } }
     /// The duration (seconds) above which a callback counts as slow in debug mode.
     public var slowCallbackDuration: Double {
-        get { core.slowCallbackDuration }
-        set { core.slowCallbackDuration = newValue }
+        get { core.slowCallbackDuration } set { core.slowCallbackDuration = newValue }
     }
 
     /// Where ``time()`` comes from; set at creation.
