@@ -296,7 +296,7 @@ final class TrioTaskStarter<T>: QueuedTrioStart {
         super.init()
         // A cancel of the future is a cancel of the task, before or after it starts; the future
         // resolves when the task ends (trio-asyncio's wrapped `cancel`).
-        future.cancelInterceptor = { message in
+        future.hooks.cancelRequested = { message in
             if self.cancelMessage == nil { self.cancelMessage = message }
             self.cancel(reason: message)
             return true
