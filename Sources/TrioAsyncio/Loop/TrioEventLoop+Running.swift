@@ -27,7 +27,6 @@ extension TrioEventLoop {
             stoppedEvent.set()
         }
         try started()
-        let core = core
         while core.state.phase == .running {
             if core.ready.isEmpty {
                 let next = core.timers.nextDeadline() ?? .infinity
@@ -39,7 +38,7 @@ extension TrioEventLoop {
             }
             // The clock may be a mock that only moves when the run jumps it: due means `<= now`.
             core.collectDueTimers(now: clock.currentTime())
-            runBatch(core, driver, marker)
+            runBatch(driver, marker)
             if core.state.phase != .running { break }
             try await driver.schedulePoint()
         }
@@ -47,20 +46,20 @@ extension TrioEventLoop {
 
     /// Runs what was ready when the batch began, nested in the loop task's step, with the loop
     /// announced as the running loop and Sniffio answering "asyncio".
-    private func runBatch(_ core: LoopCore, _ driver: HostedLoopDriver, _ marker: RunningLoopMarker) {
+    private func runBatch(_ driver: HostedLoopDriver, _ marker: RunningLoopMarker) {
         guard !core.ready.isEmpty else { return }
+        let batch = core.takeBatch()
         let executor = asUnownedTaskExecutor()
-        core.runBatch { batch in
-            driver.runNested {
-                marker.withRunning {
-                    AsyncLibrary.withThreadLibrary("asyncio") {
-                        runReadyBatch(
-                            batch, on: executor, debug: core.debug, slowCallbackDuration: core.slowCallbackDuration,
-                            time: time)
-                    }
+        let debug = core.debug, slowCallbackDuration = core.slowCallbackDuration
+        driver.runNested {
+            marker.withRunning {
+                AsyncLibrary.withThreadLibrary("asyncio") {
+                    runReadyBatch(
+                        batch, on: executor, debug: debug, slowCallbackDuration: slowCallbackDuration, time: time)
                 }
             }
         }
+        core.recycleBatch(batch)
     }
 
     // MARK: Running and stopping
@@ -98,11 +97,11 @@ extension TrioEventLoop {
     /// Flavor: sync. - Throws: `RuntimeError` "Cannot close a running event loop".
     public func close() throws {
         if try host.close(self) { return }
-        let watched = (readers: Array(core.readers.keys), writers: Array(core.writers.keys))
+        guard let dropped = try core.close() else { return }
         // A bridge hears of a dropped callback through its handle's cancellation.
-        guard try core.close(cancellingHandles: true) else { return }
-        for fd in watched.readers { unregister(fd, readable: true) }
-        for fd in watched.writers { unregister(fd, readable: false) }
+        dropped.release(cancellingHandles: true)
+        for fd in dropped.readerFDs { unregister(fd, readable: true) }
+        for fd in dropped.writerFDs { unregister(fd, readable: false) }
         signalHandlers.removeAll(on: self)
         for fd in autocloseFDs { _ = Glibc.close(fd) }
         autocloseFDs.removeAll()

@@ -45,8 +45,8 @@ package struct LoopState: Equatable {
         self.stopWhileIdle = stopWhileIdle
     }
 
-    package var isRunning: Bool { phase == .running || phase == .stopping }
-    package var isClosed: Bool { phase == .closed }
+    @inlinable package var isRunning: Bool { phase == .running || phase == .stopping }
+    @inlinable package var isClosed: Bool { phase == .closed }
 
     /// The loop starts draining; `.stopping` right away when a `stop()` came while it did not run, so that the
     /// run does one iteration.

@@ -60,7 +60,7 @@ final class EpollDriver {
 
     /// One wait of the loop: for I/O, or until the next timer when nothing is ready (no wait when `mayBlock`
     /// is false). Queues the handles of ready fds on `core` and takes the inbox when woken.
-    func poll(_ core: LoopCore, mayBlock: Bool) {
+    func poll(_ core: inout LoopCore, mayBlock: Bool) {
         let timeout: Int32
         let nextDeadline = core.timers.nextDeadline()
         if !mayBlock {

@@ -14,7 +14,9 @@ import Synchronization
 /// own. Other threads reach it through ``callSoonThreadsafe(_:)`` (an eventfd wakes `epoll_wait`).
 public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTaskHost, @unchecked Sendable {
     /// The queue, timers, watch tables, inbox and lifecycle every loop of the package has (see ``LoopCore``).
-    let core = LoopCore(stopWhileIdle: .nextRunRunsOnce)
+    /// Unchecked exclusivity: every `callSoon` and task step reaches the queue through it, on the loop thread
+    /// only, and no access to it runs a callback (see ``LoopCore``).
+    @exclusivity(unchecked) var core = LoopCore(stopWhileIdle: .nextRunRunsOnce)
     /// epoll, the eventfd and the clock.
     private let driver: EpollDriver
     /// Signal handlers and their self-pipe.
@@ -164,7 +166,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     }
 
     private func watch(
-        _ fd: Int32, in table: ReferenceWritableKeyPath<LoopCore, [Int32: Handle]>,
+        _ fd: Int32, in table: WritableKeyPath<LoopCore, [Int32: Handle]>,
         _ callback: @escaping () -> Void
     ) throws {
         try core.checkOpen()
@@ -179,7 +181,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
         previous?.cancel()
     }
 
-    private func unwatch(_ fd: Int32, in table: ReferenceWritableKeyPath<LoopCore, [Int32: Handle]>) -> Bool {
+    private func unwatch(_ fd: Int32, in table: WritableKeyPath<LoopCore, [Int32: Handle]>) -> Bool {
         guard let handle = core[keyPath: table].removeValue(forKey: fd) else { return false }
         handle.cancel()
         try? updateInterest(fd)
@@ -210,7 +212,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// loop is closed, already running, or stopped before the future completed; `ValueError` when the
     /// future belongs to another loop.
     public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
-        try core.runUntilComplete(future, of: self, runForever: runForever)
+        try runLoopUntilComplete(future, on: self, checkRunnable: core.checkRunnable, runForever: runForever)
     }
 
     /// Runs the loop until ``stop()`` (see ``AbstractEventLoop/runForever()``).
@@ -240,8 +242,9 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     ///
     /// Flavor: sync. - Throws: `RuntimeError` "Cannot close a running event loop".
     public func close() throws {
+        guard let dropped = try core.close() else { return }
         // CPython's own loop drops queued callbacks without cancelling them.
-        guard try core.close(cancellingHandles: false) else { return }
+        dropped.release(cancellingHandles: false)
         closeSignalHandling()
         defaultExecutor?.shutdown(wait: false)
         defaultExecutor = nil
@@ -251,13 +254,13 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     /// One iteration: wait for I/O or the next timer, collect due timers, run what was ready at the start.
     private func runOnce() {
-        let core = core
-        driver.poll(core, mayBlock: core.ready.isEmpty && core.state.phase == .running)
+        driver.poll(&core, mayBlock: core.ready.isEmpty && core.state.phase == .running)
         core.collectDueTimers(now: time() + 1e-9)
-        core.runBatch { batch in
-            runReadyBatch(
-                batch, on: asUnownedTaskExecutor(), debug: core.debug,
-                slowCallbackDuration: core.slowCallbackDuration, time: time)
-        }
+        guard !core.ready.isEmpty else { return }
+        let batch = core.takeBatch()
+        runReadyBatch(
+            batch, on: asUnownedTaskExecutor(), debug: core.debug, slowCallbackDuration: core.slowCallbackDuration,
+            time: time)
+        core.recycleBatch(batch)
     }
 }

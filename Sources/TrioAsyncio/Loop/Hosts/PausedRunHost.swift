@@ -69,8 +69,8 @@ final class PausedRunHost: TrioLoopHost {
     // MARK: Running
 
     func runUntilComplete<T>(_ future: Future<T>, of loop: TrioEventLoop) throws -> T {
-        try checkRunnable(loop)
-        return try loop.core.runUntilComplete(future, of: loop) { try runUntilStopped(loop) }
+        try runLoopUntilComplete(
+            future, on: loop, checkRunnable: { try checkRunnable(loop) }, runForever: { try runUntilStopped(loop) })
     }
 
     func runForever(_ loop: TrioEventLoop) throws {
