@@ -39,7 +39,7 @@ extension Scope {
         )
         task.addAnyDoneCallback { [self] _ in entryDone(entry.serial) }
         // After our own callback: from now on, whoever observes the task's end takes its error.
-        task.onFirstObserver = { [weak entry] in entry?.bubble = false }
+        task.hooks.firstObserved = { [weak entry] in entry?.bubble = false }
         return task
     }
 

@@ -25,21 +25,9 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     private var errorRetrieved = false
     var unretrievedMessage: String { "Future exception was never retrieved" }
     private var reportsUnretrieved = true
-    /// Set by a bridge whose futures stand for work elsewhere (a Trio task behind `trioAsFuture`): a
-    /// ``cancel(message:)`` of the pending future goes to it instead, and the future resolves once that work
-    /// has really ended (cancelled, or with its value if the cancel came too late). Returns what `cancel`
-    /// returns.
-    // Unchecked exclusivity: cleared on every completion, loop thread only (see `callbacks`).
-    @exclusivity(unchecked) package var cancelInterceptor: ((String?) -> Bool)?
-
-    /// Called once, then cleared, the first time someone awaits the future (``value``) or adds a done-callback
-    /// to it (``addDoneCallback(_:)``, hence ``gather(_:)->[T]``, ``wait(_:timeout:returnWhen:)``,
-    /// ``shield(_:)``, ``waitFor(_:timeout:)``).
-    ///
-    /// For Traio: awaiting a task spawned in a `Scope`, or adding a done-callback to it, turns its error
-    /// bubbling off (traio's rule). Set it after registering one's own callbacks. Loop thread only, like the rest
-    /// of the future.
-    package var onFirstObserver: (() -> Void)?
+    /// The future's extension points for code built on Asyncio (see ``FutureHooks``). Unchecked exclusivity:
+    /// `cancelRequested` is cleared on every completion, loop thread only (see `callbacks`).
+    @exclusivity(unchecked) package var hooks = FutureHooks()
 
     /// Creates a pending future on `loop`. ``AbstractEventLoop/createFuture(of:)`` is the usual spelling.
     public init(loop: any AbstractEventLoop) {
@@ -102,7 +90,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// Flavor: sync.
     @discardableResult
     public func cancel(message: String? = nil) -> Bool {
-        if phase == .pending, let intercept = cancelInterceptor { return intercept(message) }
+        if phase == .pending, let cancelRequested = hooks.cancelRequested { return cancelRequested(message) }
         return finishCancelled(message: message)
     }
 
@@ -147,7 +135,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
 
     /// Moves a pending future (its outcome stored) to `newPhase` and runs or schedules the callbacks.
     private func complete(_ newPhase: FuturePhase) -> Bool {
-        cancelInterceptor = nil
+        hooks.cancelRequested = nil
         phase = newPhase
         didComplete()
         let pending = callbacks
@@ -182,8 +170,8 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         }
     }
 
-    /// Resolves a pending future as cancelled, bypassing ``cancelInterceptor`` (the bridge calls this once the
-    /// work behind the future has ended); `false` when it was already done.
+    /// Resolves a pending future as cancelled, bypassing ``FutureHooks/cancelRequested`` (its owner calls this
+    /// once the work behind the future has ended); `false` when it was already done.
     @discardableResult
     package func finishCancelled(message: String?) -> Bool {
         guard phase == .pending else { return false }
@@ -237,12 +225,13 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         return before - callbacks.count
     }
 
-    /// Calls `hook` synchronously when the future completes (at once when it is done already), instead of
-    /// through the loop's queue as done-callbacks are: for a bridge that only wakes a waiter of another runtime
-    /// (TrioAsyncio's `runAioFuture` reschedules a Trio task), where a queued callback would cost a loop
-    /// iteration and two allocations per await. The hook must not call back into the future.
+    /// The completion slot of ``FutureHooks``: calls `hook` synchronously when the future completes (at once
+    /// when it is done already), in order with the future's other callbacks but not through the loop's queue as
+    /// done-callbacks are: for a waiter of another runtime that only needs waking, where a queued callback would
+    /// cost a loop iteration and two allocations per await. Counts as an observation. The hook must not call
+    /// back into the future.
     package func addCompletionHook(_ hook: @escaping () -> Void) {
-        // A Trio task awaiting through the bridge observes the future as an asyncio awaiter would.
+        // A waiter of another runtime observes the future as an asyncio awaiter would.
         notifyObserver()
         guard phase == .pending else { return hook() }
         callbacks.append(.hook(hook))
@@ -257,8 +246,8 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     }
 
     private func notifyObserver() {
-        guard let observer = onFirstObserver else { return }
-        onFirstObserver = nil
+        guard let observer = hooks.firstObserved else { return }
+        hooks.firstObserved = nil
         observer()
     }
 
@@ -332,7 +321,7 @@ enum FutureCallback {
     /// An awaiting task: resuming it enqueues its next step on the loop, which is the queue slot CPython gives
     /// the task's wake-up callback.
     case waker(UnsafeContinuation<Void, Never>)
-    /// A bridge's synchronous completion hook (see `Future.addCompletionHook`).
+    /// A synchronous completion hook (see `Future.addCompletionHook`).
     case hook(() -> Void)
 }
 

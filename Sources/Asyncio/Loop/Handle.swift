@@ -8,8 +8,8 @@ public class Handle: @unchecked Sendable {
     /// Whether ``cancel()`` was called.
     @exclusivity(unchecked) public private(set) var cancelled = false
 
-    /// Called once by ``cancel()``: a bridge whose handle stands for work elsewhere (a Trio task started by
-    /// `runTrioTask`) cancels that work here.
+    /// Called once by ``cancel()``, for a handle that stands for work elsewhere (a task of another runtime):
+    /// that work is cancelled here. The handle's moment among a future's extension points (`FutureHooks`).
     package var onCancel: (() -> Void)?
 
     /// Creates a handle around `callback`. Loops create handles; user code receives them.

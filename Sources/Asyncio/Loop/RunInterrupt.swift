@@ -5,13 +5,6 @@ import TrioPlatform
 import Glibc
 #endif
 
-/// A loop that can say whether it handles a signal itself (``AbstractEventLoop/addSignalHandler(_:_:)``):
-/// a program's own `SIGINT` handler takes Ctrl-C away from ``run(debug:loopFactory:_:)``, as in CPython.
-package protocol SignalHandlingLoop: AnyObject {
-    /// The loop's signal handlers.
-    var signalHandlers: LoopSignalHandlers { get }
-}
-
 /// Ctrl-C for ``run(debug:loopFactory:_:)``, as CPython 3.11's `asyncio.Runner` handles it: the first
 /// `SIGINT` cancels the main task and lets it unwind; `run` then throws `KeyboardInterrupt` if the
 /// main task ended cancelled with no cancel request left pending (`uncancel() == 0`). A second one,

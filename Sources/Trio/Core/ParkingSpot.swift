@@ -1,26 +1,21 @@
-/// Where a Trio task goes to suspend: an actor whose executor keeps the task's job instead of
-/// running it.
+import TrioPlatform
+
+/// Where a Trio task goes to suspend: a TrioPlatform `HandoffSpot` whose executor keeps the task's
+/// job instead of running it.
 ///
 /// A blocked Trio task must stop running until the runner decides to wake it. A continuation
 /// would do, but every continuation costs the Swift runtime a dependency record and several
 /// look-ups of the task's preferred executor, each under the task's status lock. Hopping onto
-/// this actor costs one enqueue instead: the runtime hands the task's job to
+/// the spot costs one enqueue instead: the runtime hands the task's job to
 /// ``ParkingExecutor/enqueue(_:)``, on the loop thread, before the hop returns, and the job sits
 /// in the task record until ``Runner/reschedule(_:error:)`` puts it back in the run queue. The
 /// runner runs it as an ordinary job on its task executor, so the hop back to the task's own
 /// code needs no second switch.
-actor ParkingSpot {
-    nonisolated let executor = ParkingExecutor()
-    // Isolated state that `park` really touches, so that the optimizer keeps the hop.
-    private var parks: UInt = 0
+struct ParkingSpot {
+    let executor = ParkingExecutor()
+    let handoff: HandoffSpot
 
-    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-
-    /// Suspends the calling task until the runner runs its job again.
-    @inline(never)
-    func park() {
-        parks &+= 1
-    }
+    init() { handoff = HandoffSpot(executor: executor) }
 }
 
 /// The serial executor of a ``ParkingSpot``: it never runs jobs, it gives them to the runner.

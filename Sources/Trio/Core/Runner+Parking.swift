@@ -75,7 +75,7 @@ extension Runner {
     private nonisolated(nonsending) func suspend(_ task: TrioTask) async {
         if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
         parkingTask = task
-        await parkingSpot.park()
+        await parkingSpot.handoff.hop()
         // The hop must have suspended the task (the parking executor took its job): a runtime
         // that ran it inline instead would leave the task running while Trio thinks it waits.
         if parkingTask != nil { parkingHopDidNotSuspend() }

@@ -148,12 +148,12 @@ extension TrioEventLoop {
 
     /// trio-asyncio's teardown; runs shielded, from `openLoop`'s task.
     func shutDown() async throws {
-        guard !state.isClosed else { return }
+        guard !core.state.isClosed else { return }
         // 1. Callbacks queued before exit run (unless the loop was stopped meanwhile).
-        if state.phase == .running {
+        if core.state.phase == .running {
             try await withNursery { race in
                 try race.startSoon {
-                    if !self.state.isClosed { try? await self.synchronize() }
+                    if !self.core.state.isClosed { try? await self.synchronize() }
                     race.cancelScope.cancel()
                 }
                 try await self.waitStopped()
@@ -161,7 +161,7 @@ extension TrioEventLoop {
             }
         }
         // A loop stopped by hand runs again so that its tasks can unwind (trio-asyncio #58).
-        if state.phase == .stopped, let loopNursery {
+        if core.state.phase == .stopped, let loopNursery {
             try await startLoopTask(in: loopNursery)
         }
         // 2. asyncio tasks and Trio tasks started from asyncio are cancelled together.
@@ -175,7 +175,7 @@ extension TrioEventLoop {
             try await tasksNurseryClosed?.wait()
         }
         // 3. The callbacks submitted meanwhile run; then the loop stops and closes.
-        if state.phase == .running {
+        if core.state.phase == .running {
             try? await synchronize()
             stop()
         }

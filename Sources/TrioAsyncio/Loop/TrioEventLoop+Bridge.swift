@@ -140,7 +140,9 @@ extension TrioEventLoop {
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `WouldBlock` past `queueLen`.
     public func trioAsFuture<T>(_ proc: @escaping () async throws -> T) throws -> Future<T> {
         try checkSchedulable()
-        if isSyncLoop, !state.isRunning { return try syncLoop.trioAsFutureWhileNotRunning(proc) }
+        if !core.state.isRunning, let future = try host.trioAsFutureWhileNotRunning(proc, on: self) {
+            return future
+        }
         return spawnTrioTask(proc)
     }
 
@@ -201,7 +203,7 @@ extension TrioEventLoop {
     /// throws it. A custom handler decides alone, and the loop keeps running.
     func reportTrioTaskError(_ error: any Error) {
         let context = ExceptionContext(message: "Trio task started by runTrioTask raised an error", error: error)
-        guard exceptionHandler == nil, !isSyncLoop, !state.isClosed, let bodyScope else {
+        guard core.exceptionHandler == nil, host.raisesIntoOpenLoop, !core.state.isClosed, let bodyScope else {
             return callExceptionHandler(context)
         }
         logExceptionContext(context)
@@ -229,7 +231,7 @@ extension TrioEventLoop {
             throw RuntimeError("the loop has no Trio nursery: it was not opened by openLoop")
         }
         start.task = try nursery.startParked(name: name, body)
-        if ready.isEmpty, state.phase == .running, !hasDueTimer {
+        if core.ready.isEmpty, core.state.phase == .running, !hasDueTimer {
             start.release()
             guard needsHandle else { return nil }
             let handle = Handle {}
@@ -241,14 +243,14 @@ extension TrioEventLoop {
             start.cancel()
             start.release()
         }
-        ready.append(.handle(handle))
+        core.ready.append(.handle(handle))
         wakeIfIdle()
         return handle
     }
 
     /// Whether a timer is due: the loop's next batch runs it before anything queued from now on.
     private var hasDueTimer: Bool {
-        guard let next = timers.nextDeadline() else { return false }
+        guard let next = core.timers.nextDeadline() else { return false }
         return next <= clock.currentTime()
     }
 
@@ -307,7 +309,7 @@ final class TrioTaskStarter<T>: QueuedTrioStart {
         super.init()
         // A cancel of the future is a cancel of the task, before or after it starts; the future
         // resolves when the task ends (trio-asyncio's wrapped `cancel`).
-        future.cancelInterceptor = { message in
+        future.hooks.cancelRequested = { message in
             if self.cancelMessage == nil { self.cancelMessage = message }
             self.cancel(reason: message)
             return true

@@ -30,36 +30,41 @@ extension TrioEventLoop {
     public func removeWriter(_ fd: Int32) -> Bool { unwatch(fd, readable: false) }
 
     private func watch(_ fd: Int32, readable: Bool, _ callback: @escaping () -> Void) throws {
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
-        if isSyncLoop, !driver.runIsCurrent {
-            return try syncLoop.withPausedRun { try watch(fd, readable: readable, callback) }
+        try core.checkOpen()
+        if !driver.runIsCurrent {
+            return try host.withRunInstalled { try watch(fd, readable: readable, callback) }
         }
-        guard driver.runIsCurrent else { throw RuntimeError("the loop's Trio run has finished") }
         let handle = Handle(callback)
         // The I/O manager calls this after a poll; it only queues the handle (once per step) and
         // wakes the loop task, as a selector loop appends ready handles after `epoll_wait`.
         try driver.watch(fd: fd, readable: readable) { [unowned self, unowned handle] in
             guard !handle.cancelled else { return }
-            self.ready.append(.handle(handle))
+            self.core.ready.append(.handle(handle))
             self.wakeIfIdle()
         }
-        let previous = readable ? readers.updateValue(handle, forKey: fd) : writers.updateValue(handle, forKey: fd)
+        let previous =
+            readable ? core.readers.updateValue(handle, forKey: fd) : core.writers.updateValue(handle, forKey: fd)
         previous?.cancel()
     }
 
     private func unwatch(_ fd: Int32, readable: Bool) -> Bool {
-        let removed = readable ? readers.removeValue(forKey: fd) : writers.removeValue(forKey: fd)
+        let removed = readable ? core.readers.removeValue(forKey: fd) : core.writers.removeValue(forKey: fd)
         guard let handle = removed else { return false }
         handle.cancel()
+        unregister(fd, readable: readable)
+        return true
+    }
+
+    /// Drops the run's registration of `fd` in one direction.
+    func unregister(_ fd: Int32, readable: Bool) {
         if driver.runIsCurrent {
             driver.unwatch(fd: fd, readable: readable)
-        } else if isSyncLoop {
+        } else {
             // Between runs of a sync loop: its paused run still holds the registration. It throws only
-            // when that run has finished or another run is current, and then holds no registration
-            // of ours to drop.
-            do { _ = try syncLoop.withPausedRun { driver.unwatch(fd: fd, readable: readable) } } catch {}
+            // when that run has finished or another run is current (or, for a loop of openLoop, always:
+            // its run has finished), and then holds no registration of ours to drop.
+            do { _ = try host.withRunInstalled { driver.unwatch(fd: fd, readable: readable) } } catch {}
         }
-        return true
     }
 
     /// Closes `fd` when the loop closes (trio-asyncio's `autoclose`).
@@ -88,7 +93,7 @@ extension TrioEventLoop {
     public func runInExecutor<T: Sendable>(
         _ executor: (any ConcurrentExecutor)?, _ function: @escaping @Sendable () throws -> T
     ) throws -> Future<T> {
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        try core.checkOpen()
         guard let trioExecutor = (executor ?? defaultExecutor) as? TrioExecutor else {
             return try submitWork(to: executor!, on: self, function)
         }
@@ -123,7 +128,7 @@ extension TrioEventLoop {
     /// Flavor: sync. - Throws: `ValueError` for an invalid or uncatchable signal; `RuntimeError`
     /// when the loop is closed; `OSError` from the system.
     public func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws {
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        try core.checkOpen()
         try signalHandlers.add(signal, callback, on: self)
     }
 

@@ -14,11 +14,7 @@ extension TrioEventLoop {
     /// Must run in a Trio task of the loop's run (``openLoop(queueLen:_:)`` starts it); `started`
     /// is called once the loop counts as running.
     func runLoopTask(started: () throws -> Void) async throws {
-        do {
-            try state.start()
-        } catch let error as LoopStateError {
-            throw RuntimeError(error.message)
-        }
+        try core.start()
         try driver.bindLoopTask()
         stoppedEvent = Trio.Event()
         // Announces the loop on its thread for every batch without allocating; it holds the loop, so it
@@ -27,41 +23,35 @@ extension TrioEventLoop {
         defer {
             driver.unbindLoopTask()
             idleDeadline = .infinity
-            state.loopTaskReturned()
+            core.state.runReturned()
             stoppedEvent.set()
-            if !isSyncLoop { failBridgeWaiters(Self.stoppedBeforeCompletion()) }
+            if host.stopFailsBridgeWaiters { failBridgeWaiters(Self.stoppedBeforeCompletion()) }
         }
         try started()
-        while state.phase == .running {
-            if ready.isEmpty {
-                let next = timers.nextDeadline() ?? .infinity
+        while core.state.phase == .running {
+            if core.ready.isEmpty {
+                let next = core.timers.nextDeadline() ?? .infinity
                 if next > clock.currentTime() {
                     idleDeadline = next
                     defer { idleDeadline = .infinity }
                     try await driver.waitForWork(until: next)
                 }
             }
-            collectDueTimers()
+            // The clock may be a mock that only moves when the run jumps it: due means `<= now`.
+            core.collectDueTimers(now: clock.currentTime())
             runBatch(driver, marker)
-            if state.phase != .running { break }
+            if core.state.phase != .running { break }
             try await driver.schedulePoint()
         }
     }
 
-    /// Moves every timer that is due to the ready queue, in due order.
-    private func collectDueTimers() {
-        guard !timers.isEmpty else { return }
-        // The clock may be a mock that only moves when the run jumps it: due means `<= now`.
-        timers.popDue(now: clock.currentTime()) { ready.append(.handle($0)) }
-    }
-
-    /// Runs what was ready when the batch began; what it schedules waits for the next one.
+    /// Runs what was ready when the batch began, nested in the loop task's step, with the loop
+    /// announced as the running loop and Sniffio answering "asyncio".
     private func runBatch(_ driver: HostedLoopDriver, _ marker: RunningLoopMarker) {
-        guard !ready.isEmpty else { return }
-        var batch: [ReadyItem] = []
-        swap(&batch, &spareReady)
-        swap(&batch, &ready)
+        guard !core.ready.isEmpty else { return }
+        let batch = core.takeBatch()
         let executor = asUnownedTaskExecutor()
+        let debug = core.debug, slowCallbackDuration = core.slowCallbackDuration
         driver.runNested {
             marker.withRunning {
                 AsyncLibrary.withThreadLibrary("asyncio") {
@@ -70,8 +60,7 @@ extension TrioEventLoop {
                 }
             }
         }
-        batch.removeAll(keepingCapacity: true)
-        swap(&batch, &spareReady)
+        core.recycleBatch(batch)
     }
 
     // MARK: Running and stopping
@@ -83,10 +72,7 @@ extension TrioEventLoop {
     /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: `RuntimeError` always, except
     /// on a ``SyncTrioEventLoop`` (closed or running loop, inside another run, a future of another loop).
     public func runUntilComplete<T>(_ future: Future<T>) throws -> T {
-        if isSyncLoop { return try syncLoop.syncRunUntilComplete(future) }
-        throw RuntimeError(
-            "runUntilComplete cannot run a TrioEventLoop, which runs inside Trio: await the future with "
-                + "runAioFuture(_:) (or aioAsTrio) from a Trio task, or use SyncTrioEventLoop for a blocking loop")
+        try host.runUntilComplete(future, of: self)
     }
 
     /// Not available on a loop that runs inside Trio (see ``runUntilComplete(_:)``); on a
@@ -95,10 +81,7 @@ extension TrioEventLoop {
     /// Flavor: sync (blocking on a ``SyncTrioEventLoop``). - Throws: `RuntimeError` always, except on a
     /// ``SyncTrioEventLoop``.
     public func runForever() throws {
-        if isSyncLoop { return try syncLoop.syncRunForever() }
-        throw RuntimeError(
-            "runForever cannot run a TrioEventLoop, which runs inside Trio: it runs for as long as its openLoop "
-                + "block; await asyncio work with runAioFuture(_:), or use SyncTrioEventLoop for a blocking loop")
+        try host.runForever(self)
     }
 
     /// Stops the loop task after the batch it is running (or right away when it is idle). The
@@ -106,8 +89,7 @@ extension TrioEventLoop {
     ///
     /// Flavor: sync.
     public func stop() {
-        if isSyncLoop, !state.isRunning { return syncLoop.stopWhileNotRunning() }
-        if state.stop() == .wakeLoopTask { wakeIfIdle() }
+        if core.state.stop() == .wakeLoop { wakeIfIdle() }
     }
 
     /// Closes the loop: pending callbacks and timers are dropped, fd watches and signal handlers
@@ -115,24 +97,17 @@ extension TrioEventLoop {
     ///
     /// Flavor: sync. - Throws: `RuntimeError` "Cannot close a running event loop".
     public func close() throws {
-        if isSyncLoop, try syncLoop.syncClose() { return }
-        do {
-            guard try state.close() else { return }
-        } catch let error as LoopStateError {
-            throw RuntimeError(error.message)
-        }
-        closedFlag.store(true, ordering: .relaxed)
+        if try host.close(self) { return }
+        guard let dropped = try core.close() else { return }
         failBridgeWaiters(RuntimeError("Event loop is closed"))
-        for item in ready { item.discard(cancellingHandles: true) }
-        ready.removeAll()
-        timers.removeAll()
-        for fd in Array(readers.keys) { _ = removeReader(fd) }
-        for fd in Array(writers.keys) { _ = removeWriter(fd) }
+        // A bridge hears of a dropped callback through its handle's cancellation.
+        dropped.release(cancellingHandles: true)
+        for fd in dropped.readerFDs { unregister(fd, readable: true) }
+        for fd in dropped.writerFDs { unregister(fd, readable: false) }
         signalHandlers.removeAll(on: self)
         for fd in autocloseFDs { _ = Glibc.close(fd) }
         autocloseFDs.removeAll()
         defaultExecutor.shutdown(wait: false)
-        inbox.withLock { $0.removeAll() }
         TaskRegistry.forget(loop: self)
     }
 }

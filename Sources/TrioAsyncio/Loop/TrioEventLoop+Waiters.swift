@@ -68,8 +68,8 @@ extension TrioEventLoop {
     ///
     /// - Throws: `RuntimeError` when the loop is closed, or stopped.
     func checkWaitable() throws {
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
-        if state.phase == .stopped, !isSyncLoop { throw Self.stoppedBeforeCompletion() }
+        if core.state.isClosed { throw RuntimeError("Event loop is closed") }
+        if core.state.phase == .stopped, host.stopFailsBridgeWaiters { throw Self.stoppedBeforeCompletion() }
     }
 
     /// Wakes `waiter` because its future is done, unless the loop's stop woke it first.

@@ -21,24 +21,24 @@ import Glibc
 /// `MockClock` drives asyncio code too; fd watches are callbacks in the run's I/O manager, not a
 /// Trio task per fd.
 ///
-/// Invariants. Loop-thread state (everything but `inbox` and `closedFlag`) is touched only on the
-/// run's thread. A loop task is bound to `driver` exactly while `state.isRunning`. `state` says
-/// what the loop does; `closedFlag` mirrors `state.isClosed` for other threads.
+/// Invariants. `core` keeps Asyncio's `LoopCore` invariants, its loop thread being the run's thread;
+/// every other field is touched only on that thread. A loop task is bound to `driver` exactly while
+/// `core.state.isRunning`. What differs between a loop of ``openLoop(queueLen:_:)`` and a
+/// ``SyncTrioEventLoop`` is in `host`, never in a test of the loop's class.
 public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTaskHost, SignalHandlingLoop,
     @unchecked Sendable
 {
     // MARK: Loop-thread state
-    // Unchecked: a dynamic exclusivity check on every append was a fifth of `callSoon`'s cost on the
-    // standalone loop, which has the same queue.
-    @exclusivity(unchecked) var ready: [ReadyItem] = []
-    var spareReady: [ReadyItem] = []
-    var timers = TimerQueue()
-    var state = LoopState()
+    /// The queue, timers, watch tables, inbox, lifecycle, debug settings and exception handler every
+    /// loop of the package has (see Asyncio's `LoopCore`). Unchecked exclusivity: every `callSoon` and
+    /// task step reaches the queue through it, on the run's thread only, and no access to it runs a
+    /// callback; a dynamic check per access showed in the instruction counts of `call_soon_batch`.
+    @exclusivity(unchecked) var core: LoopCore
+    /// Who runs the loop task: the caller's Trio run (``openLoop(queueLen:_:)``), or for a
+    /// ``SyncTrioEventLoop`` a paused run of its own, driven from the caller's thread.
+    let host: any TrioLoopHost
     /// At most this many callbacks wait in the queue (`Int.max`: unbounded).
     let queueLen: Int
-    var exceptionHandler: ExceptionHandler?
-    var readers: [Int32: Handle] = [:]
-    var writers: [Int32: Handle] = [:]
     /// Signal handlers and their self-pipe (the same machinery as the standalone loop's).
     /// SIGINT is claimed as Trio's own signal receivers claim it, over the run's Ctrl-C guard (see
     /// ``addSignalHandler(_:_:)``).
@@ -75,20 +75,13 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     let clock: any TrioClock
     let token: TrioToken
     let ownerThread: pthread_t
-    /// Whether this is a ``SyncTrioEventLoop``, whose blocking methods replace the ones here (they
-    /// live in extensions, which a subclass cannot override).
-    let isSyncLoop: Bool
-    var syncLoop: SyncTrioEventLoop { unsafeDowncast(self, to: SyncTrioEventLoop.self) }
 
     /// Debug mode: slow callbacks (over `slowCallbackDuration`) are reported to standard error.
-    @exclusivity(unchecked) public var debug = false
+    public var debug: Bool { get { core.debug } set { core.debug = newValue } }
     /// The duration (seconds, on the run's clock) above which a callback counts as slow in debug mode.
-    public var slowCallbackDuration = 0.1
-
-    // MARK: Cross-thread state
-    let inbox = ThreadLock<[ReadyItem]>([])
-    // Read by `callSoonThreadsafe` from any thread.
-    let closedFlag = Atomic<Bool>(false)
+    public var slowCallbackDuration: Double {
+        get { core.slowCallbackDuration } set { core.slowCallbackDuration = newValue }
+    }
 
     /// Creates a loop on the run of the calling thread; ``openLoop(queueLen:_:)`` is the usual way.
     ///
@@ -100,12 +93,13 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
         guard HostedLoopDriver.currentRunClock != nil else {
             throw RuntimeError("a TrioEventLoop lives inside a Trio run: use openLoop or TrioAsyncio.run")
         }
-        self.init(queueLen: queueLen, driver: try HostedLoopDriver())
+        self.init(queueLen: queueLen, driver: try HostedLoopDriver(), host: EnclosingRunHost())
     }
 
-    /// Creates a loop on the run behind `driver` (a positive `queueLen`, or `nil`).
-    init(queueLen: Int?, driver: HostedLoopDriver, isSyncLoop: Bool = false) {
-        self.isSyncLoop = isSyncLoop
+    /// Creates a loop on the run behind `driver` (a positive `queueLen`, or `nil`), run by `host`.
+    init(queueLen: Int?, driver: HostedLoopDriver, host: any TrioLoopHost) {
+        self.core = LoopCore(stopWhileIdle: host.stopWhileIdle)
+        self.host = host
         self.queueLen = queueLen ?? Int.max
         self.clock = driver.clock
         self.driver = driver
@@ -127,7 +121,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     public func callSoon(_ callback: @escaping () -> Void) throws -> Handle {
         try checkSchedulable()
         let handle = Handle(callback)
-        ready.append(.handle(handle))
+        core.ready.append(.handle(handle))
         wakeIfIdle()
         return handle
     }
@@ -137,7 +131,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// Flavor: sync, thread-safe. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
-        if closedFlag.load(ordering: .relaxed) { throw RuntimeError("Event loop is closed") }
+        if core.isClosedFromAnyThread { throw RuntimeError("Event loop is closed") }
         let handle = Handle(callback)
         try post(.handle(handle))
         return handle
@@ -148,10 +142,10 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `ValueError` when `when` is NaN.
     @discardableResult
     public func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        try core.checkOpen()
         if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
         let handle = TimerHandle(when: when, scheduler: self, callback)
-        timers.insert(handle)
+        core.timers.insert(handle)
         if when < idleDeadline { wakeIfIdle() }
         return handle
     }
@@ -161,7 +155,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
 
     /// Counts a cancelled timer, so that the heap is pruned once they are many.
     public func timerHandleCancelled(_ handle: TimerHandle) {
-        timers.handleCancelled()
+        core.timers.handleCancelled()
     }
 
     /// Starts `body` as an `AsyncioTask` on this loop; its first step is a callback in the queue.
@@ -174,18 +168,17 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
 
     /// Appends `item` to the ready queue (loop thread; `queueLen` does not apply); `false` when closed.
     package func enqueueReady(_ item: ReadyItem) -> Bool {
-        if state.isClosed { return false }
-        ready.append(item)
+        guard core.enqueueReady(item) else { return false }
         wakeIfIdle()
         return true
     }
 
     func checkSchedulable() throws {
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
-        if debug, !isOwnerThread {
+        if core.state.isClosed { throw RuntimeError("Event loop is closed") }
+        if core.debug, !isOwnerThread {
             throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one")
         }
-        if ready.count >= queueLen { throw WouldBlock() }
+        if core.ready.count >= queueLen { throw WouldBlock() }
     }
 
     // MARK: TaskExecutor
@@ -195,7 +188,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     public func enqueue(_ job: consuming ExecutorJob) {
         let item = ReadyItem.job(UnownedJob(job))
         if isOwnerThread {
-            ready.append(item)
+            core.ready.append(item)
             wakeIfIdle()
         } else {
             // A task step cannot be refused: after the run ends nobody would run it anyway.
@@ -210,56 +203,46 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
 
     /// Hands `item` to the loop thread: the first item of an empty inbox asks the run to drain it.
     private func post(_ item: ReadyItem) throws {
-        let wasEmpty = inbox.withLock { items in
-            items.append(item)
-            return items.count == 1
-        }
-        guard wasEmpty else { return }
+        guard core.post(item) else { return }
         let loop = UncheckedSendable(self)
         do {
             try token.runSyncSoon { loop.value.takeInbox() }
         } catch {
-            inbox.withLock { $0.removeAll() }
+            core.clearInbox()
             throw RuntimeError("Event loop is closed (its Trio run has finished)")
         }
     }
 
     func takeInbox() {
-        inbox.withLock { items in
-            if !state.isClosed { ready.append(contentsOf: items) }
-            items.removeAll(keepingCapacity: true)
-        }
+        core.takeInbox()
         wakeIfIdle()
     }
 
     // MARK: Errors
 
     /// Installs `handler` (`nil`: log to standard error).
-    public func setExceptionHandler(_ handler: ExceptionHandler?) { exceptionHandler = handler }
+    public func setExceptionHandler(_ handler: ExceptionHandler?) { core.exceptionHandler = handler }
     /// The custom handler, if any.
-    public func getExceptionHandler() -> ExceptionHandler? { exceptionHandler }
+    public func getExceptionHandler() -> ExceptionHandler? { core.exceptionHandler }
 
     /// Reports `context` to the custom handler, or logs it. After ``close()`` it only logs
     /// (trio-asyncio #134): the handler may expect a live loop. A ``SyncTrioEventLoop`` is a
     /// standalone asyncio loop in this respect and keeps calling its handler, as asyncio does.
     public func callExceptionHandler(_ context: ExceptionContext) {
-        if let exceptionHandler, !state.isClosed || isSyncLoop {
-            exceptionHandler(self, context)
-        } else {
-            logExceptionContext(context)
-        }
+        let handler = core.state.isClosed && !host.handlerOutlivesClose ? nil : core.exceptionHandler
+        LoopCore.report(context, to: self, handler: handler)
     }
 
     // MARK: State
 
     /// Whether the loop task is draining the queue.
-    public var isRunning: Bool { state.isRunning }
+    public var isRunning: Bool { core.state.isRunning }
     /// Whether ``close()`` was called.
-    public var isClosed: Bool { state.isClosed }
+    public var isClosed: Bool { core.state.isClosed }
 
     /// `<TrioEventLoop running=yes|no|closed>`.
     public var description: String {
-        "<TrioEventLoop running=\(state.isClosed ? "closed" : state.isRunning ? "yes" : "no")>"
+        "<TrioEventLoop running=\(isClosed ? "closed" : isRunning ? "yes" : "no")>"
     }
 }
 

@@ -107,3 +107,10 @@ package final class LoopSignalHandlers {
         }
     }
 }
+
+/// A loop that can say whether it handles a signal itself (``AbstractEventLoop/addSignalHandler(_:_:)``):
+/// a program's own `SIGINT` handler takes Ctrl-C away from ``run(debug:loopFactory:_:)``, as in CPython.
+package protocol SignalHandlingLoop: AnyObject {
+    /// The loop's signal handlers.
+    var signalHandlers: LoopSignalHandlers { get }
+}
