@@ -4,7 +4,7 @@ import DequeModule
 /// Flavor: Trio.
 ///
 /// It is an `AsyncSequence`: `for try await value in channel` receives until ``EndOfChannel``.
-public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertible {
+public final class MemoryReceiveChannel<T>: ReceiveChannel, AsyncSequence, CustomStringConvertible {
     @usableFromInline let state: MemoryChannelState<T>
     @usableFromInline var closed = false
 
@@ -116,33 +116,8 @@ public final class MemoryReceiveChannel<T>: AsyncSequence, CustomStringConvertib
     /// `<receive channel using buffer at 0x…>`.
     public var description: String { "<receive channel using buffer at \(ObjectIdentifier(state))>" }
 
-    /// Iterates by calling ``receive()``; ends at ``EndOfChannel``. Flavor: Trio.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        @usableFromInline let channel: MemoryReceiveChannel<T>
-
-        @inlinable init(channel: MemoryReceiveChannel<T>) { self.channel = channel }
-
-        /// The next value, or `nil` once the channel has ended. Flavor: Trio; a checkpoint.
-        ///
-        /// - Throws: what ``MemoryReceiveChannel/receive()`` throws, except ``EndOfChannel``.
-        @inlinable
-        public mutating func next() async throws -> T? {
-            try await next(isolation: #isolation)
-        }
-
-        /// The next value, or `nil` once the channel has ended, without leaving the caller's
-        /// executor. Flavor: Trio; a checkpoint.
-        ///
-        /// - Throws: what ``MemoryReceiveChannel/receive()`` throws, except ``EndOfChannel``.
-        @inlinable
-        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> T? {
-            do {
-                return try await channel.receive()
-            } catch is EndOfChannel {
-                return nil
-            }
-        }
-    }
+    /// Iterates by calling `receive()`; ends at ``EndOfChannel``. Flavor: Trio.
+    public typealias AsyncIterator = ReceiveChannelIterator<MemoryReceiveChannel<T>>
 
     /// An iterator receiving from this handle. Flavor: sync.
     @inlinable

@@ -162,7 +162,7 @@ private func singleError(of group: ExceptionGroup) -> any Error {
 ///
 /// Asking for a value (``receive()``, or the next step of a `for try await` loop) is what lets
 /// the producer compute it. Valid only inside ``SafeChannel/open(_:)``'s block, which closes it.
-public final class SafeReceiveChannel<T>: AsyncSequence {
+public final class SafeReceiveChannel<T>: ReceiveChannel, AsyncSequence {
     private let channel: MemoryReceiveChannel<T>
     private let demand: Semaphore
 
@@ -190,34 +190,8 @@ public final class SafeReceiveChannel<T>: AsyncSequence {
         try await channel.aclose()
     }
 
-    /// Iterates by calling ``SafeReceiveChannel/receive()``; ends when the producer returns.
-    /// Flavor: Trio.
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        @usableFromInline let channel: SafeReceiveChannel<T>
-
-        @usableFromInline init(channel: SafeReceiveChannel<T>) { self.channel = channel }
-
-        /// The next value, or `nil` once the producer has returned. Flavor: Trio; a checkpoint.
-        ///
-        /// - Throws: what ``SafeReceiveChannel/receive()`` throws, except ``EndOfChannel``.
-        @inlinable
-        public mutating func next() async throws -> T? {
-            try await next(isolation: #isolation)
-        }
-
-        /// The next value, or `nil` once the producer has returned, without leaving the caller's
-        /// executor. Flavor: Trio; a checkpoint.
-        ///
-        /// - Throws: what ``SafeReceiveChannel/receive()`` throws, except ``EndOfChannel``.
-        @inlinable
-        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> T? {
-            do {
-                return try await channel.receive()
-            } catch is EndOfChannel {
-                return nil
-            }
-        }
-    }
+    /// Iterates by calling `receive()`; ends at ``EndOfChannel``. Flavor: Trio.
+    public typealias AsyncIterator = ReceiveChannelIterator<SafeReceiveChannel<T>>
 
     /// An iterator asking the producer for one value at a time. Flavor: sync.
     @inlinable
