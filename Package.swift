@@ -30,7 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
+        .target(name: "Sniffio"),
         .target(name: "CTrioPlatform"),
         .target(name: "SharedErrors"),
         .target(name: "TrioPlatform", dependencies: ["CTrioPlatform", "SharedErrors"]),
@@ -69,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "Traio",
-            dependencies: ["Asyncio", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Asyncio", "TrioPlatform", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "trio-examples",

@@ -1,4 +1,5 @@
 import Sniffio
+import TrioPlatform
 
 /// One Trio task: a Swift task started by the runner plus the bookkeeping Trio needs.
 ///
@@ -163,18 +164,18 @@ func isActorIsolated(_ isolation: (any Actor)?) -> Bool { isolation != nil }
 nonisolated(nonsending) func onRunThread<Input, Output>(
     _ input: Input, _ body: @Sendable (Input) async throws -> Output
 ) async throws -> Output {
-    try await onTaskExecutor(UnsafeTransfer(input), body).value
+    try await onTaskExecutor(UncheckedSendable(input), body).value
 }
 
 /// See ``isActorIsolated(_:)``.
 @concurrent
 @usableFromInline @inline(never)
 func onTaskExecutor<Input, Output>(
-    _ input: UnsafeTransfer<Input>, _ body: @Sendable (Input) async throws -> Output
-) async throws -> UnsafeTransfer<Output> {
+    _ input: UncheckedSendable<Input>, _ body: @Sendable (Input) async throws -> Output
+) async throws -> UncheckedSendable<Output> {
     // The caller is suspended until this returns, so `input` and the result are never used by two
     // threads at once.
-    UnsafeTransfer(try await body(input.value))
+    UncheckedSendable(try await body(input.value))
 }
 
 @inline(never)
