@@ -86,16 +86,25 @@ let package = Package(
         .testTarget(
             name: "TrioTests",
             dependencies: [
-                "Trio", "TrioTesting", "Sniffio", "Asyncio", "TrioPlatform",
+                "Trio", "TrioTesting", "Sniffio", "TrioPlatform",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // The test support the asyncio-flavored test targets share: the asyncio conformance suites' bodies,
+        // parametrised by the loop they run on, and small helpers. Depends on Asyncio alone, so that
+        // AsyncioTests runs them on the standalone loop and TrioAsyncioTests on the loops hosted in Trio.
+        .target(
+            name: "AsyncioTestSupport", dependencies: ["Asyncio", "Sniffio", "TrioPlatform"],
+            path: "Tests/AsyncioTestSupport"
+        ),
         .testTarget(
-            name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio", "TrioPlatform", "Trio", "TrioTesting", "TrioAsyncio"]
+            name: "AsyncioTests", dependencies: ["Asyncio", "AsyncioTestSupport", "Sniffio", "TrioPlatform"]
         ),
         .testTarget(
             name: "TrioAsyncioTests",
-            dependencies: ["TrioAsyncio", "Trio", "Asyncio", "TrioTesting", "Sniffio", "TrioPlatform"]
+            dependencies: [
+                "TrioAsyncio", "Trio", "Asyncio", "AsyncioTestSupport", "TrioTesting", "Sniffio", "TrioPlatform",
+            ]
         ),
         .testTarget(
             name: "TraioTests",
