@@ -25,18 +25,27 @@ public struct UncheckedBox<Value>: @unchecked Sendable {
     public init(_ value: Value) { self.value = value }
 }
 
-/// Runs `body` on a detached pthread of its own, outside Swift's cooperative pool.
-public func startPlainThread(_ body: @escaping @Sendable () -> Void) {
+/// Starts a plain thread running `body` (tests must not rely on Swift's pool).
+public func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
     final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
     var thread = pthread_t()
-    let raw = Unmanaged.passRetained(Box(body)).toOpaque()
-    let rc = pthread_create(&thread, nil, { raw in
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    let result = pthread_create(&thread, nil, { raw in
         Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
         return nil
-    }, raw)
-    precondition(rc == 0, "pthread_create failed")
-    pthread_detach(thread)
+    }, context)
+    guard result == 0 else { throw TestError(tag: Int(result)) }
+    return thread
+}
+
+/// Runs `body` on a detached pthread of its own, outside Swift's cooperative pool.
+public func startPlainThread(_ body: @escaping @Sendable () -> Void) {
+    do {
+        pthread_detach(try startThread(body))
+    } catch {
+        preconditionFailure("pthread_create failed: \(error)")
+    }
 }

@@ -387,22 +387,6 @@ struct Unchecked<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// Starts a plain thread running `body` (tests must not rely on Swift's pool).
-func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
-    final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var thread = pthread_t()
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    let result = pthread_create(&thread, nil, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, context)
-    guard result == 0 else { throw TestError(tag: Int(result)) }
-    return thread
-}
-
 /// A counting semaphore with a timed wait, on pthreads (tests must not rely on Swift's pool).
 final class DispatchSemaphoreLike: @unchecked Sendable {
     private var count = 0
