@@ -30,7 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        .target(name: "Sniffio", dependencies: ["TrioPlatform"]),
+        .target(name: "Sniffio"),
         .target(name: "CTrioPlatform"),
         .target(name: "SharedErrors"),
         .target(name: "TrioPlatform", dependencies: ["CTrioPlatform", "SharedErrors"]),
@@ -69,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "Traio",
-            dependencies: ["Asyncio", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Asyncio", "TrioPlatform", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "trio-examples",
@@ -87,16 +87,25 @@ let package = Package(
         .testTarget(
             name: "TrioTests",
             dependencies: [
-                "Trio", "TrioTesting", "Sniffio", "Asyncio", "TrioPlatform",
+                "Trio", "TrioTesting", "Sniffio", "TrioPlatform",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // The test support the asyncio-flavored test targets share: the asyncio conformance suites' bodies,
+        // parametrised by the loop they run on, and small helpers. Depends on Asyncio alone, so that
+        // AsyncioTests runs them on the standalone loop and TrioAsyncioTests on the loops hosted in Trio.
+        .target(
+            name: "AsyncioTestSupport", dependencies: ["Asyncio", "Sniffio", "TrioPlatform"],
+            path: "Tests/AsyncioTestSupport"
+        ),
         .testTarget(
-            name: "AsyncioTests", dependencies: ["Asyncio", "Sniffio", "TrioPlatform", "Trio", "TrioTesting", "TrioAsyncio"]
+            name: "AsyncioTests", dependencies: ["Asyncio", "AsyncioTestSupport", "Sniffio", "TrioPlatform"]
         ),
         .testTarget(
             name: "TrioAsyncioTests",
-            dependencies: ["TrioAsyncio", "Trio", "Asyncio", "TrioTesting", "Sniffio", "TrioPlatform"]
+            dependencies: [
+                "TrioAsyncio", "Trio", "Asyncio", "AsyncioTestSupport", "TrioTesting", "Sniffio", "TrioPlatform",
+            ]
         ),
         .testTarget(
             name: "TraioTests",

@@ -1,5 +1,3 @@
-import TrioPlatform
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -89,20 +87,36 @@ public enum AsyncLibrary {
     }()
 }
 
-/// The registered detectors, behind a pthread lock (visible to ThreadSanitizer).
-final class DetectorRegistry: Sendable {
-    private struct State {
-        var ids: Set<String> = []
-        var list: [@Sendable () -> String?] = []
+/// The registered detectors, behind a pthread mutex of their own: Sniffio depends on nothing, so
+/// it does not borrow TrioPlatform's `ThreadLock`. A pthread mutex (not `Synchronization.Mutex`)
+/// keeps the hand-over visible to ThreadSanitizer. Registration happens once per runtime; the
+/// lookup runs only when neither the thread-local nor the task-local value answers.
+final class DetectorRegistry: @unchecked Sendable {
+    // Guarded by `mutex`: both are read and written only between its lock and unlock.
+    private var ids: Set<String> = []
+    private var list: [@Sendable () -> String?] = []
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
     }
 
-    private let state = ThreadLock(State())
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
 
     func add(id: String, _ detector: @escaping @Sendable () -> String?) {
-        state.withLock { state in
-            if state.ids.insert(id).inserted { state.list.append(detector) }
-        }
+        pthread_mutex_lock(mutex)
+        if ids.insert(id).inserted { list.append(detector) }
+        pthread_mutex_unlock(mutex)
     }
 
-    var detectors: [@Sendable () -> String?] { state.withLock { $0.list } }
+    var detectors: [@Sendable () -> String?] {
+        pthread_mutex_lock(mutex)
+        let result = list
+        pthread_mutex_unlock(mutex)
+        return result
+    }
 }

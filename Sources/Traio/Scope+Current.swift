@@ -1,9 +1,11 @@
+import TrioPlatform
+
 extension Scope {
     /// The scope whose code is running: inside ``run(_:)->_``'s body and inside every task spawned on a scope
     /// (traio's `Scope.get_current()`); `nil` elsewhere. Per task, restored when the body or task ends.
     ///
     /// Flavor: sync.
-    public static var current: Scope? { currentBox?.scope }
+    public static var current: Scope? { currentBox?.value }
 
     /// Runs `body` with `scope` as ``current`` (traio's `_set_current`, for code that manages scopes by hand;
     /// ``run(_:)->_`` and the spawned tasks do it themselves).
@@ -16,14 +18,10 @@ extension Scope {
     /// - Returns: What `body` returns.
     /// - Throws: what `body` throws.
     public static func withCurrent<T>(_ scope: Scope?, _ body: () async throws -> T) async rethrows -> T {
-        try await $currentBox.withValue(scope.map(ScopeBox.init)) { try await body() }
+        try await $currentBox.withValue(scope.map(UncheckedSendable.init)) { try await body() }
     }
 
-    @TaskLocal private static var currentBox: ScopeBox?
-}
-
-/// Carries a scope in a task-local. Task-locals must be `Sendable`; a scope is used on its loop's thread only,
-/// and the tasks that see this value run there too.
-private struct ScopeBox: @unchecked Sendable {
-    let scope: Scope
+    // Task-locals must be `Sendable`; a scope is used on its loop's thread only, and the tasks that
+    // see this value run there too.
+    @TaskLocal private static var currentBox: UncheckedSendable<Scope>?
 }

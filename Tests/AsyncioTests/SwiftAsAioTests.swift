@@ -1,4 +1,4 @@
-import TrioTesting
+import AsyncioTestSupport
 import Asyncio
 import Sniffio
 import Synchronization
@@ -21,7 +21,7 @@ private func runOnOwnThread<T: Sendable>(
 ) async throws -> T {
     return try await withCheckedThrowingContinuation { continuation in
         let start = ThreadStart {
-            continuation.resume(with: Result { try AsyncioLoopKind.selector.run(main) })
+            continuation.resume(with: Result { try ConformanceLoop.selector.run(main) })
         }
         var thread = pthread_t()
         let rc = pthread_create(&thread, nil, { raw in

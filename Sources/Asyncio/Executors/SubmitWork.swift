@@ -1,4 +1,5 @@
 import Synchronization
+import TrioPlatform
 
 /// Runs `function` on `executor` and completes a future of `loop` with its outcome, through
 /// ``AbstractEventLoop/callSoonThreadsafe(_:)``.

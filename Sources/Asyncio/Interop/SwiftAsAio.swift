@@ -1,4 +1,5 @@
 import Sniffio
+import TrioPlatform
 
 /// Runs plain Swift-concurrency code (anything cancelled only through `Task.cancel()`) for
 /// asyncio code, behind a future of the running loop. Flavor: sync (call it on a running loop's

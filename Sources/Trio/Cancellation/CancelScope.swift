@@ -12,13 +12,30 @@
 /// let value = try await scope.run { try await fetch() }   // nil if the deadline hit
 /// ```
 public final class CancelScope {
+    // Lifecycle: unentered (`hasBeenEntered == false`, `status == nil`), entered
+    // (`hasBeenEntered`, `status` set, `runnerID` names the run) and exited (`hasBeenEntered`,
+    // `status == nil`); it only moves forward. `cancelCalledFlag` only ever goes from false to
+    // true, and `cancelReason` is set with it, once. `cancelledCaught` is only set at exit.
+    // `pendingError` holds the first rejected setter's error, thrown at entry or exit.
+    // `deadlineRegistered` is true exactly while the deadline heap holds a live
+    // `.scope(self, deadlineGeneration)` entry: `updateDeadlineRegistration` makes it equal to
+    // `wantsDeadline` (entered, not cancelled, a finite deadline) after every change of those
+    // inputs, and bumping `deadlineGeneration` is how an old entry dies.
+    //
+    // Thread rule: a scope is used only by tasks of the run it was entered in, on that run's loop
+    // thread; code that finds itself elsewhere (`runner` is nil) does not touch the run. The
+    // fields read on every entry and exit, and by every cancellation walk (`cancelCalledFlag`,
+    // `storedShield`), carry `@exclusivity(unchecked)`: one thread owns them, no access
+    // re-enters, and scopes are entered around every timeout and nursery. The two written only
+    // when a cancellation happens keep the check.
+
     @exclusivity(unchecked) private var storedDeadline: Double
     @exclusivity(unchecked) private var storedRelativeDeadline: Double
     @exclusivity(unchecked) private var storedShield: Bool
     /// Raised on entry (or exit, for a value set while running): Swift setters cannot throw.
     @exclusivity(unchecked) private var pendingError: (any Error)?
     @exclusivity(unchecked) var cancelCalledFlag = false
-    @exclusivity(unchecked) var cancelReason: String?
+    var cancelReason: String?
     @exclusivity(unchecked) var status: CancelStatus?
     @exclusivity(unchecked) private var hasBeenEntered = false
     /// The run the scope was entered in. Kept as an identity, not a reference: a scope may outlive
@@ -33,7 +50,7 @@ public final class CancelScope {
     @exclusivity(unchecked) private var deadlineRegistered = false
 
     /// True once the scope caught the ``Cancelled`` that its own cancellation raised.
-    @exclusivity(unchecked) public private(set) var cancelledCaught = false
+    public private(set) var cancelledCaught = false
 
     /// Creates a scope. Flavor: sync.
     ///
@@ -199,6 +216,7 @@ public final class CancelScope {
             throw RuntimeError("Each CancelScope may only be used for a single 'with' block")
         }
         if let error = pendingError { throw error }
+        assert(status == nil, "Trio: an unentered CancelScope has a cancel status")
         hasBeenEntered = true
         runnerID = task.runnerID
         let now = task.runner.clock.currentTime()
@@ -231,6 +249,9 @@ public final class CancelScope {
             }
         }
         task.activate(status.parent)
+        assert(
+            status.tasks.isEmpty && status.children.isEmpty,
+            "Trio: a CancelScope exits with tasks or nested scopes still under it")
         status.setParent(nil)
         self.status = nil
         updateDeadlineRegistration()

@@ -4,6 +4,23 @@
 /// Mirrors Trio's `CancelStatus`: `effectivelyCancelled` is derived from the scope's own cancel
 /// and, unless the scope shields, the parent's; `recalculate` keeps the subtree up to date and
 /// wakes blocked tasks that became cancelled.
+///
+/// Invariants, true whenever the loop is between two statements of this file:
+/// - `tasks` holds exactly the tasks whose `cancelStatus` is this status (``TrioTask/activate(_:)``
+///   changes both sides together), and `children` exactly the statuses whose `parent` is this one
+///   (``setParent(_:)`` changes both sides together). The slots (`parentSlot`, a task's
+///   `statusSlot`) are the entries' positions in those lists.
+/// - `effectivelyCancelled == scope.cancelCalledFlag || parentCancellationIsVisibleToUs`. Whatever
+///   changes one of its inputs (a cancel, the shield, the parent) calls ``recalculate()`` on the
+///   status it changed, which restores it for the whole subtree and offers each blocked task that
+///   became cancelled its abort.
+/// - A status exists while its scope is entered (`scope.status === self`). When the scope exits,
+///   no task and no child is left under it, and it leaves its parent (`setParent(nil)`).
+///
+/// Thread rule: a status is created, changed and dropped on its run's loop thread only, and is
+/// reached only through the run's tasks and scopes. Its mutable fields carry
+/// `@exclusivity(unchecked)` for that reason: one thread, no re-entrant access, and every
+/// checkpoint, spawn, task exit and scope entry touches them.
 final class CancelStatus {
     // A status lives only while its scope is entered, and the scope is alive all that time.
     unowned(unsafe) let scope: CancelScope

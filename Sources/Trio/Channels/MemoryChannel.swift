@@ -49,6 +49,9 @@ public struct MemoryChannelStatistics: Sendable, Equatable {
 /// item); everything that touches the runtime goes through the small non-generic helpers below.
 @usableFromInline
 final class MemoryChannelState<T> {
+    // Used only by tasks of one run, on its loop thread (the handles check the run before they
+    // touch it). Every field is read or written by every send and receive, so all of them skip
+    // the dynamic exclusivity check: one thread owns them, and no access re-enters.
     @usableFromInline let maxBufferSize: Int
     @usableFromInline @exclusivity(unchecked) var buffer = Deque<T>()
     @usableFromInline @exclusivity(unchecked) var peakBufferUsed = 0
@@ -79,6 +82,7 @@ final class ChannelWaiter<T>: QueuedWaiter {
     /// The handle the task blocked on: closing that handle wakes it with `ClosedResourceError`.
     @usableFromInline let handle: AnyObject
     @usableFromInline let isSender: Bool
+    // Loop thread only, like the channel's state; each is touched on every hand-over.
     @usableFromInline @exclusivity(unchecked) var value: T?
     @usableFromInline @exclusivity(unchecked) var isQueued = false
 

@@ -61,7 +61,7 @@ final class EntryQueue: @unchecked Sendable {
 
     /// Queues a callback; false if the run has finished. A key already queued is not queued again.
     func pushCallback(key: AnyHashable?, _ body: @escaping @Sendable () -> Void) -> Bool {
-        let transfer = UnsafeTransfer(key)
+        let transfer = UncheckedSendable(key)
         return state.withLock { state in
             if state.closed { return false }
             if let key = transfer.value {
@@ -77,7 +77,7 @@ final class EntryQueue: @unchecked Sendable {
     /// Called just before an idempotent callback runs, so the same key may be queued again.
     func callbackWillRun(_ callback: Callback) {
         guard let key = callback.key else { return }
-        let transfer = UnsafeTransfer(key)
+        let transfer = UncheckedSendable(key)
         state.withLock { state in _ = state.keys.remove(transfer.value) }
     }
 
@@ -89,7 +89,7 @@ final class EntryQueue: @unchecked Sendable {
                 state.jobs.removeAll(keepingCapacity: true)
                 state.callbacks.removeAll()
             }
-            return UnsafeTransfer((state.jobs, state.callbacks))
+            return UncheckedSendable((state.jobs, state.callbacks))
         }
         return taken.value
     }
@@ -103,7 +103,7 @@ final class EntryQueue: @unchecked Sendable {
             wakeup.close()
             let callbacks = state.callbacks
             state.callbacks = []
-            return UnsafeTransfer(callbacks)
+            return UncheckedSendable(callbacks)
         }
         return leftovers.value
     }

@@ -97,7 +97,7 @@ private final class GuestDriver<T>: @unchecked Sendable {
         let wait: @Sendable () -> Void = {
             let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 256)
             let count = Epoll.wait(pollFD, into: events, timeoutMilliseconds: Epoll.milliseconds(timeout))
-            let collected = UnsafeTransfer(Array(events[0..<count]))
+            let collected = UncheckedSendable(Array(events[0..<count]))
             events.deallocate()
             self.threadsafe { self.resume(plan, collected.value) }
         }

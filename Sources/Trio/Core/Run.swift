@@ -1,4 +1,5 @@
 import Sniffio
+import TrioPlatform
 
 /// Runs `main` as the first task of a new Trio run on the calling thread and returns its
 /// result. Flavor: sync (the entry point into Trio).
@@ -60,8 +61,8 @@ extension Runner {
         let runner = try Runner(clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups)
         Runner.currentOnThread.set(runner)
         let box = ResultBox<T>()
-        let mainBody = UnsafeTransfer(main)
-        let result = UnsafeTransfer(box)
+        let mainBody = UncheckedSendable(main)
+        let result = UncheckedSendable(box)
         clock.startClock()
         runner.loopTime = clock.currentTime()
         if runner.instrumented { runner.instrument("before_run") { try $0.beforeRun() } }

@@ -31,6 +31,8 @@ extension Runner {
         _ task: TrioTask, for reason: WaitReason = .unspecified, abort: ((RaiseCancel) -> Abort)?
     ) async -> (any Error)? {
         if task.blocked { return misuseOfBlockedTask(task) }
+        // A running task's job is not parked.
+        assert(task.parkedJob == nil, "Trio: \(task) parks while not running")
         task.blocked = true
         task.waitReason = reason
         task.parkedSince = loopTime
@@ -63,6 +65,7 @@ extension Runner {
     @inline(__always)
     nonisolated(nonsending) func yieldShielded(_ task: TrioTask) async {
         if task.blocked { _ = misuseOfBlockedTask(task); return }
+        assert(task.parkedJob == nil, "Trio: \(task) yields while not running")
         task.blocked = true
         task.abortFn = nil
         reschedule(task)
@@ -89,6 +92,7 @@ extension Runner {
             fatalError("Trio runner: a job reached the parking executor outside suspend (TrioInternalError)")
         }
         parkingTask = nil
+        assert(task.parkedJob == nil, "Trio runner: \(task) parked twice (TrioInternalError)")
         task.parkedJob = job
     }
 

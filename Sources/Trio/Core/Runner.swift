@@ -11,6 +11,21 @@ import Glibc
 /// every task lands in `enqueue` and runs on the thread that called `run`. The loop alternates
 /// between running one batch of ready work and polling for I/O, timers and cross-thread work,
 /// exactly in the order of Trio's `unrolled_run`.
+///
+/// Thread rule: the runner is created on the thread that calls `run` (``loopThread``) and every
+/// mutable field is read and written there only. Other threads reach a run through exactly three
+/// doors, none of which touches a loop-thread field:
+/// - ``entryQueue``, behind its own lock and atomic flag (jobs resumed elsewhere, token callbacks,
+///   the task-tree dump);
+/// - ``enqueue(_:)``, the executor entry point, which asks ``isLoopThread`` before it reads
+///   anything else and sends a foreign thread's job to the entry queue;
+/// - the immutable fields (`loopThread`, `clock`, `parkingSpot`, `entryQueue`,
+///   `strictExceptionGroups`), set in `init` before any other thread can see the runner.
+/// That is why the class is `@unchecked Sendable`, and why the fields touched on every step,
+/// park, wake or loop pass carry `@exclusivity(unchecked)`: one thread owns them and never
+/// re-enters the loop inside an access, so the dynamic check could never fire and would sit on
+/// the hottest paths of every run. Fields used once per run, or only by rare operations, keep
+/// the check.
 final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     enum RunItem {
         case job(UnownedJob)
@@ -53,11 +68,13 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     /// wait through the entry queue instead of sitting in the run queue.
     @exclusivity(unchecked) var driving = true
     @exclusivity(unchecked) var idleWaiters: [IdleWaiter] = []
-    @exclusivity(unchecked) private var idleSequence: UInt64 = 0
+    private var idleSequence: UInt64 = 0
     @exclusivity(unchecked) var livingTasks = 0
-    @exclusivity(unchecked) var initTask: TrioTask?
+    var initTask: TrioTask?
+    /// Compared with every task that exits.
     @exclusivity(unchecked) var mainTask: TrioTask?
-    @exclusivity(unchecked) var systemNursery: Nursery?
+    var systemNursery: Nursery?
+    // Touched by every callback another thread sends in (hosted asyncio loops send many).
     @exclusivity(unchecked) var tokenTask: TrioTask?
     @exclusivity(unchecked) var tokenTaskWaiting = false
     @exclusivity(unchecked) var pendingCallbacks = Deque<EntryQueue.Callback>()
@@ -69,20 +86,20 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
     private let rootScope = CancelScope()
     lazy var rootCancelStatus = CancelStatus(scope: rootScope, parent: nil)
     /// Set once the main task has finished, for `run` to return or throw.
-    @exclusivity(unchecked) var mainOutcome: Result<Void, any Error>?
+    var mainOutcome: Result<Void, any Error>?
     /// An error raised by a system task or by the runtime itself.
-    @exclusivity(unchecked) var internalError: (any Error)?
+    var internalError: (any Error)?
     /// Per-run values of other parts of the library (Trio's `RunVar`s), keyed by their owner type.
-    @exclusivity(unchecked) var runLocals: [ObjectIdentifier: AnyObject] = [:]
+    var runLocals: [ObjectIdentifier: AnyObject] = [:]
 
     // MARK: Debugging state (see Debugging/)
     /// The run's clock as last read by the loop (after each I/O poll and timer check): a parking
     /// task records it as the time it parked, which costs no clock read on the park itself.
     @exclusivity(unchecked) var loopTime = 0.0
     /// Whether the loop reports a deadlock instead of blocking forever (see Runner+Deadlock.swift).
-    @exclusivity(unchecked) var deadlockDetection = true
+    var deadlockDetection = true
     /// Set once a deadlock was reported: the run is being cancelled because of it.
-    @exclusivity(unchecked) var deadlockReported = false
+    var deadlockReported = false
 
     static let currentOnThread = ThreadLocalReference<Runner>()
 
@@ -104,18 +121,22 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        if let task = spawningParked {
-            // The first job of a task spawned parked (see ``spawnParked(_:nursery:name:)``): it waits
-            // in the task until someone reschedules it.
-            spawningParked = nil
-            task.parkedJob = job
-            return
+        // Another thread must not read the loop-thread fields below: it goes to the entry queue.
+        if isLoopThread {
+            if let task = spawningParked {
+                // The first job of a task spawned parked (see ``spawnParked(_:nursery:name:)``): it
+                // waits in the task until someone reschedules it. The Swift runtime enqueues it on
+                // the spawning thread, inside `spawn`.
+                spawningParked = nil
+                task.parkedJob = job
+                return
+            }
+            if driving {
+                runQueue.append(.job(job))
+                return
+            }
         }
-        if driving && isLoopThread {
-            runQueue.append(.job(job))
-        } else {
-            entryQueue.pushJob(job)
-        }
+        entryQueue.pushJob(job)
     }
 
     func checkIsolated() {
@@ -142,6 +163,8 @@ final class Runner: TaskExecutor, SerialExecutor, @unchecked Sendable {
             guard let job = task.parkedJob else {
                 fatalError("Trio runner: woke \(task) which is not parked (TrioInternalError)")
             }
+            // Only `reschedule` queues a wake-up, and it unblocks the task first.
+            assert(!task.blocked && task.abortFn == nil, "Trio runner: woke \(task) while blocked (TrioInternalError)")
             task.parkedJob = nil
             currentTask = task
             // The first step of a task spawned parked: it learns its Swift task from this job.

@@ -1,10 +1,22 @@
 import Sniffio
+import TrioPlatform
 
 /// One Trio task: a Swift task started by the runner plus the bookkeeping Trio needs.
 ///
 /// Flavor: Trio. Get the current one with ``Lowlevel/currentTask()``. A task record is only
 /// touched from its run's thread; it is `Sendable` so that the Swift task running it can hold it.
 public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
+    // Thread rule: every stored property is read and written on the run's loop thread only.
+    // Code that may hold a record after its run, or on another thread, checks
+    // `belongsToThisThread` (through `runnerID`, never `runner`) before touching anything else.
+    //
+    // That single owner thread is also what justifies `@exclusivity(unchecked)`: two accesses
+    // could only overlap if the loop re-entered itself inside one, and the runner never does (it
+    // runs one job at a time to its next suspension). The fields that carry it are touched on
+    // every step, park, wake or exit, where the dynamic check would sit on the hottest paths of a
+    // run. Fields written only by rarer operations (`givenName`, `eventualParentNursery`,
+    // `outsideTrioWarning`) keep the check.
+
     /// The task's name, for instruments and debugging. Defaults to where it was spawned.
     public var name: String {
         get { givenName ?? "\(site.prefix)\(site.fileID):\(site.line)" }
@@ -17,7 +29,7 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) public internal(set) var parentNursery: Nursery?
     /// While a task started with ``Nursery/start(name:fileID:line:_:)`` has not called `started()`: the nursery
     /// it will move to. `nil` otherwise.
-    @exclusivity(unchecked) public internal(set) var eventualParentNursery: Nursery?
+    public internal(set) var eventualParentNursery: Nursery?
     /// The nurseries currently open inside this task, outermost first.
     @exclusivity(unchecked) public internal(set) var childNurseries: [Nursery] = []
 
@@ -40,17 +52,45 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     @exclusivity(unchecked) var inTaskTable = false
     /// Whether a cancellation found the task outside Trio, and whether it was warned (see
     /// ``Runner/noteCancelledOutsideTrio(_:justSuspended:)``).
-    @exclusivity(unchecked) var outsideTrioWarning = OutsideTrioWarning.none
+    var outsideTrioWarning = OutsideTrioWarning.none
     /// A task leaves every cancel status when it exits.
     var hasExited: Bool { cancelStatus == nil }
 
     // Parking (Trio's wait_task_rescheduled): see Runner+Parking.swift.
+    //
+    // A task is in one of four parking states; the fields change together, on the loop thread:
+    //
+    // - running (a step of it runs, or it awaits something outside Trio): `blocked` is false,
+    //   `parkedJob`, `abortFn` and `wakeError` are nil.
+    // - blocked: `Runner.park` (or `yieldShielded`, or a spawn "parked at birth") sets `blocked`
+    //   and `abortFn` (nil for an uncancellable wait) while the task still runs; the hop onto the
+    //   parking spot then stores its job in `parkedJob` (`Runner.taskParked`). So `abortFn != nil`
+    //   implies `blocked`, and a blocked task has a parked job except inside that hop.
+    // - rescheduled: `Runner.reschedule` is the one way out of blocked. It clears `blocked` and
+    //   `abortFn`, stores the error to deliver in `wakeError`, and appends exactly one `.wake` run
+    //   item. The job is still in `parkedJob` (or arrives there when the reschedule came from the
+    //   task's own `park`, before it suspended), so a `.wake` always finds a parked job.
+    // - running again: the runner takes `parkedJob` (sets it to nil) and resumes the job; `park`
+    //   reads and clears `wakeError` before returning. So `wakeError != nil` implies "rescheduled",
+    //   with one exception: a task spawned parked that is woken through `Lowlevel.reschedule` with
+    //   an error starts its body instead of a `park`, and nothing reads that error.
+    //
+    // `abortFn` is offered once per blocking call: `attemptDeliveryOfPendingCancel` clears it
+    // before calling it, whatever it answers.
     /// The task's job while it is suspended (see ``ParkingSpot``).
     @exclusivity(unchecked) var parkedJob: UnownedJob?
     @exclusivity(unchecked) var blocked = false
     @exclusivity(unchecked) var abortFn: ((RaiseCancel) -> Abort)?
     @exclusivity(unchecked) var wakeError: (any Error)?
+    /// The value passed to ``Lowlevel/reschedule(_:_:)``; only ``Lowlevel/waitTaskRescheduled(_:)``
+    /// reads it, and it clears it before parking and after reading, so a value meant for another
+    /// kind of wait never leaks into the next one.
     @exclusivity(unchecked) var wakeValue: Any?
+    /// Which sleep deadline of this task is live: a `.sleeper(task, generation)` entry in the
+    /// deadline heap counts only while `generation == sleepGeneration` and the task is blocked.
+    /// Bumped when a timed wait registers its deadline, when the wait ends some other way (its abort,
+    /// or a hosted loop's waker retiring the timer), and when the deadline fires, so at most one
+    /// sleeper entry per task is ever live.
     @exclusivity(unchecked) var sleepGeneration: UInt32 = 0
     /// Told when this task exits (Trio's parking-lot breakers): e.g. a lock it still holds.
     @exclusivity(unchecked) var exitObservers: [any TaskExitObserver] = []
@@ -163,18 +203,18 @@ func isActorIsolated(_ isolation: (any Actor)?) -> Bool { isolation != nil }
 nonisolated(nonsending) func onRunThread<Input, Output>(
     _ input: Input, _ body: @Sendable (Input) async throws -> Output
 ) async throws -> Output {
-    try await onTaskExecutor(UnsafeTransfer(input), body).value
+    try await onTaskExecutor(UncheckedSendable(input), body).value
 }
 
 /// See ``isActorIsolated(_:)``.
 @concurrent
 @usableFromInline @inline(never)
 func onTaskExecutor<Input, Output>(
-    _ input: UnsafeTransfer<Input>, _ body: @Sendable (Input) async throws -> Output
-) async throws -> UnsafeTransfer<Output> {
+    _ input: UncheckedSendable<Input>, _ body: @Sendable (Input) async throws -> Output
+) async throws -> UncheckedSendable<Output> {
     // The caller is suspended until this returns, so `input` and the result are never used by two
     // threads at once.
-    UnsafeTransfer(try await body(input.value))
+    UncheckedSendable(try await body(input.value))
 }
 
 @inline(never)

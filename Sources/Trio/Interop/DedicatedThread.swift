@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TrioPlatform
 
 /// A pthread of the library's own that hosts one whole Trio run, for ``runAsync(clock:instruments:strictExceptionGroups:_:)``
 /// and ``TrioThread``. Flavor: internal; thread-safe.
@@ -51,7 +52,7 @@ extension Runner {
         _ main: @escaping () async throws -> T
     ) throws -> T {
         // `main` is the caller's to give away: it was made on this thread for this run.
-        let body = UnsafeTransfer(main)
+        let body = UncheckedSendable(main)
         let (runner, result) = try Runner.start(
             clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups, name: name
         ) { try await body.value() }

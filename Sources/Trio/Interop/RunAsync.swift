@@ -36,7 +36,7 @@ public func runAsync<T: Sendable>(
     strictExceptionGroups: Bool = true, _ main: sending @escaping () async throws -> T
 ) async throws -> T {
     let link = SwiftCancelLink()
-    let inputs = UnsafeTransfer((clock, instruments, main))
+    let inputs = UncheckedSendable((clock, instruments, main))
     // The outcome crosses under a lock rather than inside the continuation: when the run ends before the
     // calling task has suspended, the runtime continues that task without a queued job, through atomics
     // that ThreadSanitizer does not see, and it would report what the run wrote (an instrument's counters,

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TrioPlatform
 
 /// Where a task stands with the warning of ``Runner/noteCancelledOutsideTrio(_:justSuspended:)``.
 enum OutsideTrioWarning: UInt8 {
@@ -46,7 +47,7 @@ extension Runner {
         // The run's own clock may be a mock clock that jumps while every task is away, so the
         // grace period is real time, measured on one of the library's worker threads.
         let token = self.token
-        let check = UnsafeTransfer(task)
+        let check = UncheckedSendable(task)
         do {
             try WorkerThreadPool.shared.submit {
                 usleep(UInt32(Self.outsideTrioGrace * 1_000_000))

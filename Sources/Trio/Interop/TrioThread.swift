@@ -41,7 +41,7 @@ public final class TrioThread: Sendable {
     /// - Throws: `OSError` when the thread or the run's event loop cannot be created.
     public init(name: String = "trio", clock: sending (any TrioClock)? = nil) throws {
         let core = TrioThreadCore()
-        let clockBox = UnsafeTransfer(clock)
+        let clockBox = UncheckedSendable(clock)
         let thread = try DedicatedThread.start(name: name, joinable: true) {
             let outcome = Result {
                 try Runner.runOnDedicatedThread(
@@ -85,7 +85,7 @@ public final class TrioThread: Sendable {
         }
         guard core.acceptsWork else { throw RunFinishedError() }
         let link = SwiftCancelLink()
-        let work = UnsafeTransfer(body)
+        let work = UncheckedSendable(body)
         let core = self.core
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<T, any Error>) in

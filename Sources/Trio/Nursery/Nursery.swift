@@ -9,8 +9,12 @@ public final class Nursery: CustomStringConvertible {
     /// The task that opened the nursery.
     public let parentTask: TrioTask
     let strictExceptionGroups: Bool
+    // A nursery is used on its run's loop thread only (its methods are reached from its tasks).
+    // The fields touched by every child's spawn and exit skip the dynamic exclusivity check: one
+    // thread owns them and no access re-enters. The errors, gathered only when a child fails,
+    // keep it.
     @exclusivity(unchecked) private var childList = IndexedList<NurseryChildSlot>()
-    @exclusivity(unchecked) private var pendingErrors: [any Error] = []
+    private var pendingErrors: [any Error] = []
     @exclusivity(unchecked) private var nestedChildRunning = true
     @exclusivity(unchecked) private var parentWaiting = false
     @exclusivity(unchecked) var pendingStarts = 0

@@ -22,12 +22,3 @@ struct ThreadLocalReference<Object: AnyObject>: @unchecked Sendable {
         pthread_setspecific(key, object.map { Unmanaged.passUnretained($0).toOpaque() })
     }
 }
-
-/// Wraps a value that is handed between tasks of one run: Trio runs all of them on one thread,
-/// so the compiler's Sendable checking does not apply here (see "Single-threaded by construction" in
-/// the Architecture article of Trio.docc).
-@usableFromInline
-struct UnsafeTransfer<Value>: @unchecked Sendable {
-    @usableFromInline var value: Value
-    @usableFromInline init(_ value: Value) { self.value = value }
-}

@@ -16,6 +16,9 @@ import Glibc
 /// that tasks waiting on the fd wake with ``ClosedResourceError`` and the registration is
 /// dropped before the fd number can be recycled.
 final class SocketHandle {
+    // A socket is used by tasks of one run at a time, on that run's loop thread (`watchRunnerID`
+    // notices a move to another run). Its fields are read by every send, receive and wait, so
+    // they skip the dynamic exclusivity check: one owner thread, no re-entrant access.
     @exclusivity(unchecked) private(set) var fd: Int32
     @exclusivity(unchecked) private(set) var didShutdownWrite = false
 

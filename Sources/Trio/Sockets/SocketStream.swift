@@ -20,6 +20,8 @@ public final class SocketStream: HalfCloseableStream {
     static let receiveSizeLimit = 1 << 20
 
     let socket: SocketHandle
+    // Used by tasks of one run on its loop thread; checked on every send and receive, so no
+    // dynamic exclusivity check (one owner thread, no re-entrant access).
     @exclusivity(unchecked)
     private var sendConflicts = ConflictDetector("another task is currently sending data on this SocketStream")
     @exclusivity(unchecked)

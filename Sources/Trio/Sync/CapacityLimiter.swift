@@ -6,6 +6,8 @@
 /// directly when released.
 public final class CapacityLimiter: CustomStringConvertible {
     private let lot = ParkingLot()
+    // Loop thread only; read by every acquire and release, so no dynamic exclusivity check (one
+    // owner thread, no re-entrant access).
     @exclusivity(unchecked) private var borrowers: [ObjectIdentifier: AnyObject] = [:]
     @exclusivity(unchecked) private var storedTotalTokens: Int
 

@@ -9,6 +9,8 @@ public final class Event: CustomStringConvertible {
         init(task: TrioTask) { self.task = task }
     }
 
+    // Loop thread only; touched by every wait and set, so no dynamic exclusivity check (one
+    // owner thread, no re-entrant access).
     @exclusivity(unchecked) private var waiters = WaiterQueue<Waiter>()
     /// Whether ``set()`` has been called. Flavor: sync.
     @exclusivity(unchecked) public private(set) var isSet = false

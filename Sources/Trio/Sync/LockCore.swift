@@ -6,6 +6,8 @@
 /// ``BrokenResourceError`` instead of waiting forever.
 final class LockCore: TaskExitObserver {
     let lot = ParkingLot()
+    // Loop thread only; read and written by every acquire and release, so no dynamic
+    // exclusivity check (one owner thread, no re-entrant access).
     @exclusivity(unchecked) private(set) var owner: TrioTask?
     let typeName: String
 

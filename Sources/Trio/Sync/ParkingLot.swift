@@ -25,6 +25,8 @@ public final class ParkingLot: TaskExitObserver, CustomStringConvertible {
         }
     }
 
+    // Loop thread only, like every Trio primitive; both fields are read by every park and
+    // unpark, so they skip the dynamic exclusivity check (one owner thread, no re-entrant access).
     @exclusivity(unchecked) private var waiters = WaiterQueue<Ticket>()
     /// The tasks that broke this lot (``breakLot(task:)``, or a breaker task's exit), in order;
     /// empty while the lot works. Flavor: sync.

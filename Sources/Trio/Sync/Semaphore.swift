@@ -5,6 +5,8 @@
 /// semaphore) releasing past the bound is an error.
 public final class Semaphore: CustomStringConvertible {
     private let lot = ParkingLot()
+    // Loop thread only; read and written by every acquire and release, so no dynamic
+    // exclusivity check (one owner thread, no re-entrant access).
     /// The units available now. Flavor: sync.
     @exclusivity(unchecked) public private(set) var value: Int
     /// The bound of ``value``, if any. Flavor: sync.

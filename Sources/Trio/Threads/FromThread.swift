@@ -1,3 +1,5 @@
+import TrioPlatform
+
 /// Calling back into a Trio run from another thread (Trio's `trio.from_thread`). Flavor: sync;
 /// these functions block the calling thread and must not be called from the run's own thread.
 ///
@@ -29,7 +31,7 @@ public enum FromThread {
     ) throws -> T {
         let (token, host) = try route(token, "FromThread.run")
         let mailbox = ThreadMailbox<Result<T, any Error>>()
-        let body = UnsafeTransfer(fn)
+        let body = UncheckedSendable(fn)
         if let host {
             try token.runSyncSoon {
                 host.post {
@@ -67,7 +69,7 @@ public enum FromThread {
     ) throws -> T {
         let (token, host) = try route(token, "FromThread.runSync")
         let mailbox = ThreadMailbox<Result<T, any Error>>()
-        let body = UnsafeTransfer(fn)
+        let body = UncheckedSendable(fn)
         if let host {
             try token.runSyncSoon {
                 host.post { mailbox.put(Result { try body.value() }) }

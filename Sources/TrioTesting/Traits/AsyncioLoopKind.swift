@@ -2,6 +2,7 @@ import Asyncio
 import Testing
 import Trio
 import TrioAsyncio
+import TrioPlatform
 
 /// The asyncio loops of the package, for running one test on each (anyio's backend parametrization):
 ///
@@ -38,7 +39,7 @@ public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringCon
     /// - Throws: what `main` throws.
     @discardableResult
     public func run<T>(virtualTime: Bool = true, _ main: @escaping (any AbstractEventLoop) async throws -> T) throws -> T {
-        let body = UncheckedMain(main)
+        let body = UncheckedSendable(main)
         switch self {
         case .trio:
             return try Trio.run(clock: virtualTime ? MockClock(autojumpThreshold: 0) : nil) {
@@ -81,10 +82,4 @@ public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringCon
         defer { try? loop.close() }
         return try body(loop)
     }
-}
-
-/// `main`, carried into the run's thread (where alone it is called).
-private struct UncheckedMain<T>: @unchecked Sendable {
-    let value: (any AbstractEventLoop) async throws -> T
-    init(_ value: @escaping (any AbstractEventLoop) async throws -> T) { self.value = value }
 }

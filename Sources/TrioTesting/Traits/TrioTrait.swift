@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 import Trio
 import TrioAsyncio
+import TrioPlatform
 
 /// Runs a Swift Testing test's `async` body as the main task of a fresh Trio run: pytest-trio's
 /// `trio_mode`. Flavor: the test's body is Trio-flavored.
@@ -169,19 +170,14 @@ final class RunCanceller: Sendable {
 
     /// Called on any thread: cancels the run's scope through its token.
     func cancel() {
-        let target = state.withLock { state -> (TrioToken, UnsafeScope)? in
+        let target = state.withLock { state -> (TrioToken, UncheckedSendable<CancelScope>)? in
             state.cancelled = true
             guard let token = state.token, let scope = state.scope else { return nil }
-            return (token, UnsafeScope(scope))
+            // The scope is carried to the run's thread, where alone it is used.
+            return (token, UncheckedSendable(scope))
         }
         guard let (token, scope) = target else { return }
         // Fails only once the run has ended, when there is nothing left to cancel.
         try? token.runSyncSoon { scope.value.cancel(reason: "the test was cancelled") }
-    }
-
-    /// The scope, carried to the run's thread, where alone it is used.
-    private struct UnsafeScope: @unchecked Sendable {
-        let value: CancelScope
-        init(_ value: CancelScope) { self.value = value }
     }
 }

@@ -1,10 +1,10 @@
-import TrioTesting
 import Asyncio
 import Testing
 
-@Suite struct TaskGroupTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func waitsForAllChildren(_ factory: AsyncioLoopKind) throws {
+public struct TaskGroupConformance {
+    public init() {}
+
+    public func waitsForAllChildren(_ factory: ConformanceLoop) throws {
         let log = Log<Int>()
         try factory.run { _ in
             try await withAsyncioTaskGroup { group in
@@ -16,8 +16,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func failingChildCancelsSiblingsAndBody(_ factory: AsyncioLoopKind) throws {
+    public func failingChildCancelsSiblingsAndBody(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         let caught = try factory.run { _ -> ExceptionGroup? in
             do {
@@ -45,8 +44,7 @@ import Testing
 
     /// The group registers its done-callback first, so it hears of a failed child (and cancels the siblings)
     /// before the child's other done-callbacks run, as CPython's `TaskGroup` does.
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func groupHearsOfAChildBeforeItsOtherDoneCallbacks(_ factory: AsyncioLoopKind) throws {
+    public func groupHearsOfAChildBeforeItsOtherDoneCallbacks(_ factory: ConformanceLoop) throws {
         let seen = try factory.run { _ -> Int in
             var siblingCancelling = -1
             do {
@@ -61,8 +59,7 @@ import Testing
         #expect(seen == 1)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func outsideCancellationCancelsChildrenAndPropagates(_ factory: AsyncioLoopKind) throws {
+    public func outsideCancellationCancelsChildrenAndPropagates(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let task = try loop.createTask {
@@ -80,8 +77,7 @@ import Testing
         #expect(log.items == ["child cancelled"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func finishedGroupRefusesNewTasks(_ factory: AsyncioLoopKind) throws {
+    public func finishedGroupRefusesNewTasks(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             var escaped: AsyncioTaskGroup?
             try await withAsyncioTaskGroup { group in escaped = group }
@@ -92,9 +88,10 @@ import Testing
 }
 
 /// Resumption order: a task's wake-up is one entry of the loop's queue, in the order it was made (CPython).
-@Suite struct ResumptionOrderTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func sleepZeroReturnsBeforeTheGroupHearsOfAFailedChild(_ factory: AsyncioLoopKind) throws {
+public struct ResumptionOrderConformance {
+    public init() {}
+
+    public func sleepZeroReturnsBeforeTheGroupHearsOfAFailedChild(_ factory: ConformanceLoop) throws {
         // `async with TaskGroup() as tg: tg.create_task(raise_e()); await sleep(0)`: the child's step runs, then
         // the body resumes (sleep(0) returns normally), then the group's done-callback cancels the body.
         let (order, failed) = try factory.run { _ -> ([String], Bool) in
@@ -122,8 +119,7 @@ import Testing
         #expect(failed)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func sleepZeroResumesAfterCallbacksQueuedBeforeItAndBeforeLaterOnes(_ factory: AsyncioLoopKind) throws {
+    public func sleepZeroResumesAfterCallbacksQueuedBeforeItAndBeforeLaterOnes(_ factory: ConformanceLoop) throws {
         let order = try factory.run { loop -> [String] in
             let log = Log<String>()
             try loop.callSoon { log("before") }
@@ -138,8 +134,7 @@ import Testing
         #expect(order == ["before", "sibling step", "resumed", "after"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func gatherOverFinishedChildrenTakesNoIteration(_ factory: AsyncioLoopKind) throws {
+    public func gatherOverFinishedChildrenTakesNoIteration(_ factory: ConformanceLoop) throws {
         // CPython 3.13: gather() of futures that are all done returns a done future, so awaiting it does not
         // yield to the loop.
         let order = try factory.run { loop -> [String] in

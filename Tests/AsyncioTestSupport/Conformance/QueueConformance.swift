@@ -1,10 +1,10 @@
-import TrioTesting
 import Asyncio
 import Testing
 
-@Suite struct QueueTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func fifoOrderAndNowaitErrors(_ factory: AsyncioLoopKind) throws {
+public struct QueueConformance {
+    public init() {}
+
+    public func fifoOrderAndNowaitErrors(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let queue = Asyncio.Queue<Int>(maxsize: 2)
             #expect(queue.empty)
@@ -18,8 +18,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func putWaitsForRoomAndGetWaitsForItems(_ factory: AsyncioLoopKind) throws {
+    public func putWaitsForRoomAndGetWaitsForItems(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let queue = Asyncio.Queue<Int>(maxsize: 1)
@@ -44,8 +43,7 @@ import Testing
         #expect(log.items.firstIndex(of: "got 1")! < log.items.firstIndex(of: "put 2")!)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func joinWaitsForTaskDone(_ factory: AsyncioLoopKind) throws {
+    public func joinWaitsForTaskDone(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let queue = Asyncio.Queue<Int>()
@@ -68,8 +66,7 @@ import Testing
         #expect(log.items == ["done 1", "done 2", "done 3", "joined"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancelledGetterDoesNotLoseAnItem(_ factory: AsyncioLoopKind) throws {
+    public func cancelledGetterDoesNotLoseAnItem(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let queue = Asyncio.Queue<Int>()
             let first = try loop.createTask { try await queue.get() }
@@ -82,8 +79,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func lifoAndPriorityOrders(_ factory: AsyncioLoopKind) throws {
+    public func lifoAndPriorityOrders(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let lifo = LifoQueue<Int>()
             let priority = PriorityQueue<Int>()

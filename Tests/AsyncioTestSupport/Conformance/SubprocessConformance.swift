@@ -1,11 +1,11 @@
-import TrioTesting
 import Asyncio
 import Glibc
 import Testing
 
-@Suite struct SubprocessTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func communicateRoundTrip(_ factory: AsyncioLoopKind) throws {
+public struct SubprocessConformance {
+    public init() {}
+
+    public func communicateRoundTrip(_ factory: ConformanceLoop) throws {
         let (out, code) = try factory.run { _ in
             let process = try await createSubprocessExec("cat", stdin: .pipe, stdout: .pipe)
             let (out, err) = try await process.communicate(bytes("through cat"))
@@ -18,8 +18,7 @@ import Testing
 
     /// The loop ignores SIGPIPE for itself; its children must start with the default action, as
     /// with CPython's restore_signals, or a `yes | head` pipeline inside them would never end.
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func childrenStartWithSIGPIPEAtItsDefault(_ factory: AsyncioLoopKind) throws {
+    public func childrenStartWithSIGPIPEAtItsDefault(_ factory: ConformanceLoop) throws {
         let out = try factory.run { _ in
             let process = try await createSubprocessExec("sh", ["-c", "grep SigIgn /proc/$$/status"], stdout: .pipe)
             let (out, _) = try await process.communicate()
@@ -31,8 +30,7 @@ import Testing
         #expect((mask ?? 0) & (1 << (UInt64(SIGPIPE) - 1)) == 0, "SigIgn: \(out)")
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancellingCommunicateWhileStdinIsBlockedCancelsIt(_ factory: AsyncioLoopKind) throws {
+    public func cancellingCommunicateWhileStdinIsBlockedCancelsIt(_ factory: ConformanceLoop) throws {
         // CPython's _feed_stdin ignores only broken pipes: a cancellation that reaches drain() cancels
         // communicate(), whose gather also cancels the readers.
         try factory.run { loop in
@@ -51,8 +49,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func aStartCancelledAfterTheSpawnKillsAndReapsTheChild(_ factory: AsyncioLoopKind) throws {
+    public func aStartCancelledAfterTheSpawnKillsAndReapsTheChild(_ factory: ConformanceLoop) throws {
         // CPython's subprocess_exec closes the transport and waits for the child when anything fails, or is
         // cancelled, once the child exists: no process outlives a start that did not return it.
         try factory.run { loop in
@@ -76,8 +73,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func shellExitCodeAndStderr(_ factory: AsyncioLoopKind) throws {
+    public func shellExitCodeAndStderr(_ factory: ConformanceLoop) throws {
         let (err, code) = try factory.run { _ in
             let process = try await createSubprocessShell("echo oops >&2; exit 3", stdout: .devNull, stderr: .pipe)
             let err = try await process.stderr!.read()
@@ -87,8 +83,7 @@ import Testing
         #expect(code == 3)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func killIsReportedAsANegativeSignal(_ factory: AsyncioLoopKind) throws {
+    public func killIsReportedAsANegativeSignal(_ factory: ConformanceLoop) throws {
         let code = try factory.run { _ in
             let process = try await createSubprocessExec("sleep", ["10"])
             #expect(process.returncode == nil)
@@ -101,8 +96,7 @@ import Testing
         #expect(code == -SIGKILL)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func readlineFromAChild(_ factory: AsyncioLoopKind) throws {
+    public func readlineFromAChild(_ factory: ConformanceLoop) throws {
         let lines = try factory.run { _ in
             let process = try await createSubprocessShell("printf 'a\\nb\\n'", stdout: .pipe)
             var lines: [String] = []
@@ -113,8 +107,7 @@ import Testing
         #expect(lines == ["a\n", "b\n"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func missingProgramThrows(_ factory: AsyncioLoopKind) throws {
+    public func missingProgramThrows(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             await #expect(throws: OSError.self) {
                 _ = try await createSubprocessExec("/nonexistent/program-for-test")
@@ -123,9 +116,10 @@ import Testing
     }
 }
 
-@Suite struct SubprocessLifetimeTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func droppedProcessStillDrainsAndReaps(_ factory: AsyncioLoopKind) throws {
+public struct SubprocessLifetimeConformance {
+    public init() {}
+
+    public func droppedProcessStillDrainsAndReaps(_ factory: ConformanceLoop) throws {
         // Real time: the test polls for a real child's exit, which virtual sleeps would outrun.
         try factory.run(virtualTime: false) { _ in
             var pid: pid_t = 0

@@ -1,10 +1,10 @@
-import TrioTesting
 import Asyncio
 import Testing
 
-@Suite struct FutureTests {
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func stateTransitions(_ factory: AsyncioLoopKind) throws {
+public struct FutureConformance {
+    public init() {}
+
+    public func stateTransitions(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
             #expect(!future.done)
@@ -20,8 +20,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func callbacksAClosedLoopCannotScheduleAreReported(_ factory: AsyncioLoopKind) throws {
+    public func callbacksAClosedLoopCannotScheduleAreReported(_ factory: ConformanceLoop) throws {
         // CPython's add_done_callback on a done future (and set_result with callbacks waiting) goes through
         // call_soon, which raises "Event loop is closed" once the loop is closed: the callback must not vanish
         // without a word. Here the methods do not throw, so the loop's exception handler hears of it.
@@ -42,8 +41,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func cancelCarriesTheMessage(_ factory: AsyncioLoopKind) throws {
+    public func cancelCarriesTheMessage(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
             #expect(future.cancel(message: "bye"))
@@ -58,8 +56,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func doneCallbacksRunThroughTheReadyQueueInOrder(_ factory: AsyncioLoopKind) throws {
+    public func doneCallbacksRunThroughTheReadyQueueInOrder(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
             let future = loop.createFuture(of: Int.self)
@@ -84,8 +81,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func awaitingReturnsResultOrThrows(_ factory: AsyncioLoopKind) throws {
+    public func awaitingReturnsResultOrThrows(_ factory: ConformanceLoop) throws {
         let outcome = try factory.run { loop in
             let good = loop.createFuture(of: String.self)
             let bad = loop.createFuture(of: String.self)
@@ -102,8 +98,7 @@ import Testing
         #expect(outcome == "ok/1")
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func awaitingOutsideATaskIsAFlavorError(_ factory: AsyncioLoopKind) async throws {
+    public func awaitingOutsideATaskIsAFlavorError(_ factory: ConformanceLoop) async throws {
         let loop = try factory.makeLoop()
         defer { try? loop.close() }
         let future = loop.createFuture(of: Int.self)
@@ -111,8 +106,7 @@ import Testing
         await #expect(throws: FlavorError.self) { try await Asyncio.sleep(0) }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func unretrievedExceptionIsReportedOnlyWhenNotRetrieved(_ factory: AsyncioLoopKind) throws {
+    public func unretrievedExceptionIsReportedOnlyWhenNotRetrieved(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             var reports: [String] = []
             loop.setExceptionHandler { _, context in

@@ -1,11 +1,12 @@
-import TrioTesting
 import Asyncio
 import Glibc
 import Synchronization
 import Testing
 
-@Suite struct FlavorTests {
-    @Test func asyncioPrimitivesOutsideATaskThrowFlavorError() async throws {
+public struct FlavorConformance {
+    public init() {}
+
+    public func asyncioPrimitivesOutsideATaskThrowFlavorError() async throws {
         let lock = Asyncio.Lock()
         let event = Asyncio.Event()
         let queue = Asyncio.Queue<Int>()
@@ -30,8 +31,10 @@ import Testing
     }
 }
 
-@Suite struct LoopPolicyTests {
-    @Test func getEventLoopReturnsTheSetLoopOrCreatesOne() throws {
+public struct LoopPolicyConformance {
+    public init() {}
+
+    public func getEventLoopReturnsTheSetLoopOrCreatesOne() throws {
         let loop = newEventLoop()
         defer { try? loop.close() }
         setEventLoop(loop)
@@ -46,14 +49,12 @@ import Testing
         #expect(try getEventLoop() === created)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func getEventLoopInsideARunningLoopIsThatLoop(_ factory: AsyncioLoopKind) throws {
+    public func getEventLoopInsideARunningLoopIsThatLoop(_ factory: ConformanceLoop) throws {
         let same = try factory.run { loop in try getEventLoop() === loop }
         #expect(same)
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func debugModeRejectsCallsFromOtherThreads(_ factory: AsyncioLoopKind) throws {
+    public func debugModeRejectsCallsFromOtherThreads(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             loop.debug = true
             #expect(loop.debug)
@@ -76,8 +77,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func runningAnotherLoopInsideACallbackIsRefused(_ factory: AsyncioLoopKind) throws {
+    public func runningAnotherLoopInsideACallbackIsRefused(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let other = try factory.makeLoop()
             defer { try? other.close() }
@@ -92,9 +92,10 @@ import Testing
     }
 }
 
-@Suite struct MoreTaskTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func ensureFutureAndTypedWait(_ factory: AsyncioLoopKind) throws {
+public struct MoreTaskConformance {
+    public init() {}
+
+    public func ensureFutureAndTypedWait(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let future = loop.createFuture(of: Int.self)
             #expect(ensureFuture(future) === future)
@@ -108,8 +109,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func timeoutAtUsesLoopTime(_ factory: AsyncioLoopKind) throws {
+    public func timeoutAtUsesLoopTime(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let deadline = loop.time() + 0.005
             await #expect(throws: TimeoutError.self) { try await timeoutAt(deadline) { try await Asyncio.sleep(10) } }
@@ -119,8 +119,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancelledSemaphoreWaiterGivesItsUnitBack(_ factory: AsyncioLoopKind) throws {
+    public func cancelledSemaphoreWaiterGivesItsUnitBack(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let semaphore = Asyncio.Semaphore(1)
             try await semaphore.acquire()
@@ -136,8 +135,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancelledConditionWaiterReacquiresTheLock(_ factory: AsyncioLoopKind) throws {
+    public func cancelledConditionWaiterReacquiresTheLock(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let condition = Asyncio.Condition()
             let waiter = try loop.createTask {
@@ -157,8 +155,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func conditionWaiterCancelledWhileReacquiringPassesTheNotificationOn(_ factory: AsyncioLoopKind) throws {
+    public func conditionWaiterCancelledWhileReacquiringPassesTheNotificationOn(_ factory: ConformanceLoop) throws {
         // CPython 3.13 Condition.wait: whatever ends a wait with an error may come after the notification
         // arrived, so it notifies another waiter. Here the first waiter is notified, then cancelled while it
         // waits for the lock again: the second must not sleep forever.
@@ -187,8 +184,7 @@ import Testing
         #expect(log.items == ["woke 2"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func uncancelDropsAnUndeliveredRequest(_ factory: AsyncioLoopKind) throws {
+    public func uncancelDropsAnUndeliveredRequest(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let me = try #require(currentTask())
             me.cancel()
@@ -200,9 +196,10 @@ import Testing
     }
 }
 
-@Suite struct MoreStreamTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func serverAsAsyncContextManagerAndHandlerErrorsAreReported(_ factory: AsyncioLoopKind) throws {
+public struct MoreStreamConformance {
+    public init() {}
+
+    public func serverAsAsyncContextManagerAndHandlerErrorsAreReported(_ factory: ConformanceLoop) throws {
         var reported: [String] = []
         try factory.run { loop in
             loop.setExceptionHandler { _, context in reported.append(context.message) }
@@ -220,8 +217,7 @@ import Testing
         #expect(reported == ["Unhandled exception in client_connected_cb"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func largeTransfersKeepOrderUnderFlowControl(_ factory: AsyncioLoopKind) throws {
+    public func largeTransfersKeepOrderUnderFlowControl(_ factory: ConformanceLoop) throws {
         let received = try factory.run { _ in
             let payload = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let server = try await startServer(host: "127.0.0.1", port: 0, limit: 1024) { reader, writer in
@@ -252,9 +248,10 @@ import Testing
     }
 }
 
-@Suite struct ToThreadTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func toThreadRunsElsewhereAndKeepsTheLoopResponsive(_ factory: AsyncioLoopKind) throws {
+public struct ToThreadConformance {
+    public init() {}
+
+    public func toThreadRunsElsewhereAndKeepsTheLoopResponsive(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         let ticked = Atomic<Bool>(false)
         try factory.run { loop in
@@ -275,9 +272,10 @@ import Testing
     }
 }
 
-@Suite struct ServerLifecycleTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func waitClosedWaitsForOpenConnections(_ factory: AsyncioLoopKind) throws {
+public struct ServerLifecycleConformance {
+    public init() {}
+
+    public func waitClosedWaitsForOpenConnections(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let handlerDone = Asyncio.Event()
             let server = try await startServer(host: "127.0.0.1", port: 0) { reader, writer in
@@ -298,8 +296,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func readuntilAtEOFReturnsThePartialData(_ factory: AsyncioLoopKind) throws {
+    public func readuntilAtEOFReturnsThePartialData(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let reader = StreamReader()
             reader.feedData(bytes("no separator"))

@@ -1,10 +1,10 @@
-import TrioTesting
 import Asyncio
 import Testing
 
-@Suite struct TaskTests {
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func taskReturnsItsResultAndHasAName(_ factory: AsyncioLoopKind) throws {
+public struct TaskConformance {
+    public init() {}
+
+    public func taskReturnsItsResultAndHasAName(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let named = try loop.createTask(name: "worker") { 7 }
             let unnamed = try loop.createTask { "x" }
@@ -16,8 +16,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func stepsInterleaveWithCallbacksFIFO(_ factory: AsyncioLoopKind) throws {
+    public func stepsInterleaveWithCallbacksFIFO(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let a = try loop.createTask {
@@ -39,8 +38,7 @@ import Testing
         #expect(log.items == ["a1", "b1", "cb", "a2", "b2", "a3", "b3"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func currentTaskAndAllTasks(_ factory: AsyncioLoopKind) throws {
+    public func currentTaskAndAllTasks(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let me = try #require(currentTask())
             #expect(me.name == "main")
@@ -56,8 +54,7 @@ import Testing
         #expect(currentTask() == nil)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancelWhileSleepingThrowsOnceAndCountsRequests(_ factory: AsyncioLoopKind) throws {
+    public func cancelWhileSleepingThrowsOnceAndCountsRequests(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let task = try loop.createTask {
@@ -84,8 +81,7 @@ import Testing
         #expect(log.items == ["cancelled stop", "after"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancelBeforeTheFirstStepSkipsTheBody(_ factory: AsyncioLoopKind) throws {
+    public func cancelBeforeTheFirstStepSkipsTheBody(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let task = try loop.createTask { log("ran") }
@@ -97,8 +93,7 @@ import Testing
         #expect(log.items.isEmpty)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func selfCancelIsDeliveredAtTheNextAwait(_ factory: AsyncioLoopKind) throws {
+    public func selfCancelIsDeliveredAtTheNextAwait(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let task = try loop.createTask {
@@ -113,8 +108,7 @@ import Testing
         #expect(log.items == ["still running"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func selfCancelWhileAwaitingATaskWaitsForItToWindDown(_ factory: AsyncioLoopKind) throws {
+    public func selfCancelWhileAwaitingATaskWaitsForItToWindDown(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let inner = try loop.createTask {
@@ -141,8 +135,7 @@ import Testing
         #expect(log.items == ["inner cleaned up", "outer cancelled"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancellingAnAwaitingTaskCancelsTheAwaitedTask(_ factory: AsyncioLoopKind) throws {
+    public func cancellingAnAwaitingTaskCancelsTheAwaitedTask(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let inner = try loop.createTask { try await Asyncio.sleep(10) }
             let outer = try loop.createTask { try await inner.value }
@@ -154,8 +147,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancelAfterTheAwaitedFutureCompletedStillCancels(_ factory: AsyncioLoopKind) throws {
+    public func cancelAfterTheAwaitedFutureCompletedStillCancels(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let future = loop.createFuture(of: Int.self)
             let task = try loop.createTask { try await future.value }
@@ -168,8 +160,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func taskAwaitingItselfThrowsInsteadOfHanging(_ factory: AsyncioLoopKind) throws {
+    public func taskAwaitingItselfThrowsInsteadOfHanging(_ factory: ConformanceLoop) throws {
         // CPython: "Task cannot await on itself" (RuntimeError), thrown into the task.
         try factory.run { loop in
             let box = Log<AsyncioTask<Void>>()
@@ -181,8 +172,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func failedTaskReportsNeverRetrieved(_ factory: AsyncioLoopKind) throws {
+    public func failedTaskReportsNeverRetrieved(_ factory: ConformanceLoop) throws {
         var messages: [String] = []
         try factory.withLoop { loop in
             loop.setExceptionHandler { _, context in messages.append(context.message) }
@@ -196,7 +186,7 @@ import Testing
         #expect(messages == ["Task exception was never retrieved"])
     }
 
-    @Test func runHelperRunsMainAndCancelsLeftovers() throws {
+    public func runHelperRunsMainAndCancelsLeftovers() throws {
         let (value, leftover) = try Asyncio.run {
             let leftover = try Asyncio.createTask { try await Asyncio.sleep(10) }
             try await Asyncio.sleep(0)
@@ -215,8 +205,7 @@ import Testing
         #expect(inner == "asyncio.run() cannot be called from a running event loop")
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func runAcceptsALoopFactory(_ factory: AsyncioLoopKind) throws {
+    public func runAcceptsALoopFactory(_ factory: ConformanceLoop) throws {
         let made = Unchecked(Log<any AbstractEventLoop>())
         let usedIt = try Asyncio.run(loopFactory: {
             let loop = try factory.makeLoop()
@@ -229,8 +218,7 @@ import Testing
         #expect(made.value.items.first?.isClosed == true)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func sleepAdvancesTheLoopClock(_ factory: AsyncioLoopKind) throws {
+    public func sleepAdvancesTheLoopClock(_ factory: ConformanceLoop) throws {
         let (start, end, result) = try factory.run { loop in
             let start = loop.time()
             let result = try await Asyncio.sleep(0.02, result: "r")

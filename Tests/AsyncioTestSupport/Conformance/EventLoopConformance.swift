@@ -1,4 +1,3 @@
-import TrioTesting
 import Asyncio
 import Glibc
 import Sniffio
@@ -6,9 +5,10 @@ import Synchronization
 import Testing
 import TrioPlatform
 
-@Suite struct EventLoopTests {
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func callSoonRunsInFIFOOrderOnlyWhenTheLoopRuns(_ factory: AsyncioLoopKind) throws {
+public struct EventLoopConformance {
+    public init() {}
+
+    public func callSoonRunsInFIFOOrderOnlyWhenTheLoopRuns(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             for index in 0..<5 { try loop.callSoon { log(index) } }
@@ -19,8 +19,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func stopInsideACallbackFinishesTheIterationFirst(_ factory: AsyncioLoopKind) throws {
+    public func stopInsideACallbackFinishesTheIterationFirst(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
             try loop.callSoon { log("a") }
@@ -40,8 +39,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func stopBeforeRunForeverRunsOneIteration(_ factory: AsyncioLoopKind) throws {
+    public func stopBeforeRunForeverRunsOneIteration(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             try loop.callSoon { log(1) }
@@ -51,8 +49,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func cancelledHandleDoesNotRun(_ factory: AsyncioLoopKind) throws {
+    public func cancelledHandleDoesNotRun(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             let handle = try loop.callSoon { log(1) }
@@ -65,8 +62,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func timersRunInDueOrderAndNotEarly(_ factory: AsyncioLoopKind) throws {
+    public func timersRunInDueOrderAndNotEarly(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
             var firedAt: [String: Double] = [:]
@@ -87,8 +83,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func dueTimersQueueBehindCallbacksAlreadyReady(_ factory: AsyncioLoopKind) throws {
+    public func dueTimersQueueBehindCallbacksAlreadyReady(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<String>()
             try loop.callLater(-1) { log("past timer") }
@@ -101,8 +96,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func cancelledTimerDoesNotRun(_ factory: AsyncioLoopKind) throws {
+    public func cancelledTimerDoesNotRun(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             let timer = try loop.callLater(0.001) { log(1) }
@@ -114,8 +108,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func manyCancelledTimersAreDropped(_ factory: AsyncioLoopKind) throws {
+    public func manyCancelledTimersAreDropped(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let log = Log<Int>()
             let timers = try (0..<500).map { index in try loop.callLater(10) { log(index) } }
@@ -127,8 +120,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func nanDeadlinesAreRefused(_ factory: AsyncioLoopKind) throws {
+    public func nanDeadlinesAreRefused(_ factory: ConformanceLoop) throws {
         // NaN compares false with every deadline: at the top of the timer heap it would keep every other timer
         // from ever firing. CPython 3.13's sleep() refuses it with ValueError; the loop does so for all timers.
         try factory.withLoop { loop in
@@ -145,15 +137,13 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func sleepRefusesNaN(_ factory: AsyncioLoopKind) throws {
+    public func sleepRefusesNaN(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             await #expect(throws: ValueError.self) { try await Asyncio.sleep(.nan) }
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func timeIsMonotonic(_ factory: AsyncioLoopKind) throws {
+    public func timeIsMonotonic(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let first = loop.time()
             let second = loop.time()
@@ -161,8 +151,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func stateRules(_ factory: AsyncioLoopKind) throws {
+    public func stateRules(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             var nested: (any Error)?
             var closeWhileRunning: (any Error)?
@@ -184,8 +173,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func runUntilCompleteReturnsTheResultOrThrows(_ factory: AsyncioLoopKind) throws {
+    public func runUntilCompleteReturnsTheResultOrThrows(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
             try loop.callLater(0.001) { try? future.setResult(42) }
@@ -203,8 +191,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func callSoonThreadsafeWakesABlockedLoop(_ factory: AsyncioLoopKind) throws {
+    public func callSoonThreadsafeWakesABlockedLoop(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             let future = loop.createFuture(of: Int.self)
             let target = Unchecked(future)
@@ -217,8 +204,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func readersAndWritersFollowTheFileDescriptor(_ factory: AsyncioLoopKind) throws {
+    public func readersAndWritersFollowTheFileDescriptor(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             var fds: [Int32] = [-1, -1]
             #expect(pipe(&fds) == 0)
@@ -246,8 +232,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func sniffioSaysAsyncioInCallbacksAndTasks(_ factory: AsyncioLoopKind) throws {
+    public func sniffioSaysAsyncioInCallbacksAndTasks(_ factory: ConformanceLoop) throws {
         let inTask = try factory.run { loop in
             var inCallback: String?
             let future = loop.createFuture(of: Void.self)
@@ -262,15 +247,13 @@ import TrioPlatform
         #expect(throws: AsyncLibraryNotFoundError.self) { try currentAsyncLibrary() }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func getRunningLoopInsideAndOutside(_ factory: AsyncioLoopKind) throws {
+    public func getRunningLoopInsideAndOutside(_ factory: ConformanceLoop) throws {
         #expect(throws: RuntimeError.self) { try getRunningLoop() }
         let same = try factory.run { loop in try getRunningLoop() === loop }
         #expect(same)
     }
 
-    @Test(arguments: AsyncioLoopKind.blocking)
-    func customExceptionHandlerReceivesContexts(_ factory: AsyncioLoopKind) throws {
+    public func customExceptionHandlerReceivesContexts(_ factory: ConformanceLoop) throws {
         try factory.withLoop { loop in
             var messages: [String] = []
             loop.setExceptionHandler { _, context in messages.append(context.message) }
@@ -286,8 +269,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func runInExecutorRunsOnAnotherThread(_ factory: AsyncioLoopKind) throws {
+    public func runInExecutorRunsOnAnotherThread(_ factory: ConformanceLoop) throws {
         let (value, sameThread) = try factory.run { loop in
             let mine = UInt(pthread_self())
             let future = try loop.runInExecutor(nil) { (21 * 2, UInt(pthread_self()) == mine) }
@@ -297,8 +279,7 @@ import TrioPlatform
         #expect(!sameThread)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func runInExecutorPropagatesErrors(_ factory: AsyncioLoopKind) throws {
+    public func runInExecutorPropagatesErrors(_ factory: ConformanceLoop) throws {
         #expect(throws: TestError(tag: 3)) {
             try factory.run { loop in
                 let executor = ThreadPoolExecutor(maxWorkers: 1)
@@ -308,8 +289,7 @@ import TrioPlatform
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func runInExecutorCancelledBeforeStartingNeverRuns(_ factory: AsyncioLoopKind) throws {
+    public func runInExecutorCancelledBeforeStartingNeverRuns(_ factory: ConformanceLoop) throws {
         // CPython cancels the concurrent future along with the asyncio one, and a worker skips a cancelled work
         // item; a call already running goes on to the end and its result is dropped.
         let executor = ThreadPoolExecutor(maxWorkers: 1)
@@ -344,7 +324,7 @@ import TrioPlatform
         #expect(!queuedRan.wait(seconds: 0))
     }
 
-    @Test func threadPoolStartsAThreadWhenWorkOutnumbersIdleThreads() throws {
+    public func threadPoolStartsAThreadWhenWorkOutnumbersIdleThreads() throws {
         // CPython's ThreadPoolExecutor reuses an idle thread only for one item: a second item submitted before
         // that thread wakes up gets a thread of its own. Otherwise work that waits for later work deadlocks
         // while the pool is below max_workers.
@@ -369,8 +349,7 @@ import TrioPlatform
     /// A real-time signal no other test of the process sends, and the cases one after the other: a test that
     /// heard another's signal would stop listening while its own was still on the way, and a signal that finds
     /// no subscriber gets the process's default action (for this one, as for SIGUSR1: the process ends).
-    @Test(.serialized, arguments: AsyncioLoopKind.blocking)
-    func signalHandlerRunsOnTheLoop(_ factory: AsyncioLoopKind) throws {
+    public func signalHandlerRunsOnTheLoop(_ factory: ConformanceLoop) throws {
         let signal = __libc_current_sigrtmin() + 1
         // A loop dropped without close() gives signal handling back, as CPython's loop __del__ closes it;
         // otherwise no later loop could handle signals.
@@ -406,22 +385,6 @@ import TrioPlatform
 struct Unchecked<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
-}
-
-/// Starts a plain thread running `body` (tests must not rely on Swift's pool).
-func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
-    final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var thread = pthread_t()
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    let result = pthread_create(&thread, nil, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, context)
-    guard result == 0 else { throw TestError(tag: Int(result)) }
-    return thread
 }
 
 /// A counting semaphore with a timed wait, on pthreads (tests must not rely on Swift's pool).

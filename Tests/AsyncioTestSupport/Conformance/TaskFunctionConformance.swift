@@ -1,10 +1,10 @@
-import TrioTesting
 import Asyncio
 import Testing
 
-@Suite struct TaskFunctionTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func gatherKeepsInputOrder(_ factory: AsyncioLoopKind) throws {
+public struct TaskFunctionConformance {
+    public init() {}
+
+    public func gatherKeepsInputOrder(_ factory: ConformanceLoop) throws {
         let results = try factory.run { loop in
             let tasks = try [0.02, 0.001, 0.01].enumerated().map { index, delay in
                 try loop.createTask { try await Asyncio.sleep(delay, result: index) }
@@ -14,8 +14,7 @@ import Testing
         #expect(results == [0, 1, 2])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func gatherThrowsTheFirstErrorAndLeavesOthersRunning(_ factory: AsyncioLoopKind) throws {
+    public func gatherThrowsTheFirstErrorAndLeavesOthersRunning(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let gate = loop.createFuture(of: Int.self)
             let slow = try loop.createTask { try await gate.value }
@@ -28,8 +27,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func gatherReturnExceptionsCollectsEverything(_ factory: AsyncioLoopKind) throws {
+    public func gatherReturnExceptionsCollectsEverything(_ factory: ConformanceLoop) throws {
         let outcomes = try factory.run { loop in
             let ok = try loop.createTask { 1 }
             let bad = try loop.createTask { () throws -> Int in throw TestError(tag: 2) }
@@ -42,8 +40,7 @@ import Testing
         #expect(throws: CancelledError.self) { try outcomes[2].get() }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func gatherParameterPackReturnsATuple(_ factory: AsyncioLoopKind) throws {
+    public func gatherParameterPackReturnsATuple(_ factory: ConformanceLoop) throws {
         let (number, text) = try factory.run { loop in
             let a = try loop.createTask { 1 }
             let b = try loop.createTask { "two" }
@@ -53,8 +50,7 @@ import Testing
         #expect(text == "two")
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancellingGatherCancelsChildren(_ factory: AsyncioLoopKind) throws {
+    public func cancellingGatherCancelsChildren(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let children = try (0..<3).map { _ in try loop.createTask { try await Asyncio.sleep(10) } }
             let gathering = try loop.createTask { try await gather(children) }
@@ -66,8 +62,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancellingGatherKeepsTheCancelMessage(_ factory: AsyncioLoopKind) throws {
+    public func cancellingGatherKeepsTheCancelMessage(_ factory: ConformanceLoop) throws {
         // CPython's test_cancel_gather_2: the message given to the awaiting task's cancel() reaches the
         // children and comes back out of the gather, also with return_exceptions=True.
         try factory.run { loop in
@@ -92,8 +87,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func waitFirstCompletedAndAllCompleted(_ factory: AsyncioLoopKind) throws {
+    public func waitFirstCompletedAndAllCompleted(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let gate = loop.createFuture(of: Int.self)
             let fast = try loop.createTask { try await Asyncio.sleep(0.001, result: 1) }
@@ -108,8 +102,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func waitFirstExceptionAndTimeout(_ factory: AsyncioLoopKind) throws {
+    public func waitFirstExceptionAndTimeout(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let failing = try loop.createTask { () throws -> Int in
                 try await Asyncio.sleep(0.001)
@@ -127,8 +120,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func waitForTimesOutAndCancelsTheInnerTask(_ factory: AsyncioLoopKind) throws {
+    public func waitForTimesOutAndCancelsTheInnerTask(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let inner = try loop.createTask { try await Asyncio.sleep(10, result: 1) }
             await #expect(throws: TimeoutError.self) { try await waitFor(inner, timeout: 0.005) }
@@ -143,8 +135,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func shieldProtectsTheInnerTask(_ factory: AsyncioLoopKind) throws {
+    public func shieldProtectsTheInnerTask(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let gate = loop.createFuture(of: Int.self)
             let inner = try loop.createTask { try await gate.value }
@@ -159,8 +150,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func timeoutTurnsItsCancellationIntoTimeoutError(_ factory: AsyncioLoopKind) throws {
+    public func timeoutTurnsItsCancellationIntoTimeoutError(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) {
@@ -174,8 +164,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func nestedTimeoutsAreToldApart(_ factory: AsyncioLoopKind) throws {
+    public func nestedTimeoutsAreToldApart(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             do {
@@ -194,8 +183,7 @@ import Testing
         #expect(log.items == ["inner timed out", "outer timed out"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func externalCancelPassesThroughATimeout(_ factory: AsyncioLoopKind) throws {
+    public func externalCancelPassesThroughATimeout(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let task = try loop.createTask {
                 try await timeout(10) { try await Asyncio.sleep(10) }
@@ -207,8 +195,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func timeoutCanBeRescheduled(_ factory: AsyncioLoopKind) throws {
+    public func timeoutCanBeRescheduled(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let deadline = Timeout(when: nil)
             #expect(throws: RuntimeError.self) { try deadline.reschedule(1) }
@@ -223,8 +210,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func asCompletedYieldsInCompletionOrder(_ factory: AsyncioLoopKind) throws {
+    public func asCompletedYieldsInCompletionOrder(_ factory: ConformanceLoop) throws {
         let order = try factory.run { loop in
             let tasks = try [0.02, 0.001, 0.01].enumerated().map { index, delay in
                 try loop.createTask { try await Asyncio.sleep(delay, result: index) }
@@ -236,8 +222,7 @@ import Testing
         #expect(order == [1, 2, 0])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func asCompletedYieldsARepeatedFutureOnce(_ factory: AsyncioLoopKind) throws {
+    public func asCompletedYieldsARepeatedFutureOnce(_ factory: ConformanceLoop) throws {
         // CPython's as_completed works on set(fs): a future passed twice is one future, yielded once.
         let seen = try factory.run { loop in
             let first = try loop.createTask { try await Asyncio.sleep(0.001, result: 1) }
@@ -251,8 +236,7 @@ import Testing
         #expect(seen == [2, 1])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func asCompletedTimesOut(_ factory: AsyncioLoopKind) throws {
+    public func asCompletedTimesOut(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let slow = try loop.createTask { try await Asyncio.sleep(10, result: 1) }
             let fast = try loop.createTask { 2 }
@@ -265,8 +249,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func asyncContextManagerHelperExitsOnError(_ factory: AsyncioLoopKind) throws {
+    public func asyncContextManagerHelperExitsOnError(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let lock = Asyncio.Lock()
             let value = try await with(lock) { lock.locked ? 1 : 0 }

@@ -1,4 +1,3 @@
-import TrioTesting
 import Asyncio
 import Glibc
 import Testing
@@ -15,9 +14,10 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
     try await writer.waitClosed()
 }
 
-@Suite struct StreamTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func echoServerRoundTrip(_ factory: AsyncioLoopKind) throws {
+public struct StreamConformance {
+    public init() {}
+
+    public func echoServerRoundTrip(_ factory: ConformanceLoop) throws {
         let replies = try factory.run { _ in
             let server = try await startServer(host: "127.0.0.1", port: 0, echoLines)
             #expect(server.port > 0)
@@ -43,8 +43,7 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         #expect(replies == ["hello\n", "world\n"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func readerMethodsOnFedData(_ factory: AsyncioLoopKind) throws {
+    public func readerMethodsOnFedData(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let reader = StreamReader(limit: 8)
             reader.feedData(bytes("ab|cdefgh\nxy"))
@@ -68,8 +67,7 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func readuntilRespectsTheLimit(_ factory: AsyncioLoopKind) throws {
+    public func readuntilRespectsTheLimit(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let reader = StreamReader(limit: 4)
             reader.feedData(bytes("abcdefgh"))
@@ -85,8 +83,7 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func readWaitsForData(_ factory: AsyncioLoopKind) throws {
+    public func readWaitsForData(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let reader = StreamReader()
             try loop.callLater(0.002) { reader.feedData([1, 2, 3]) }
@@ -97,8 +94,7 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func connectionRefusedIsAnOSError(_ factory: AsyncioLoopKind) throws {
+    public func connectionRefusedIsAnOSError(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             // Bind and close a server to find a port nobody listens on.
             let server = try await startServer(host: "127.0.0.1", port: 0) { _, writer in writer.close() }
@@ -113,8 +109,7 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func streamWriterWriteAfterWriteEOFIsARuntimeError(_ factory: AsyncioLoopKind) throws {
+    public func streamWriterWriteAfterWriteEOFIsARuntimeError(_ factory: ConformanceLoop) throws {
         let (message, reply) = try factory.run { _ in
             let server = try await startServer(host: "127.0.0.1", port: 0, echoLines)
             let (reader, writer) = try await openConnection(host: "127.0.0.1", port: server.port)
@@ -133,8 +128,7 @@ private func echoLines(_ reader: StreamReader, _ writer: StreamWriter) async thr
         #expect(reply == bytes("last\n"))
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func serveForeverStopsWhenCancelled(_ factory: AsyncioLoopKind) throws {
+    public func serveForeverStopsWhenCancelled(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let server = try await startServer(host: "127.0.0.1", port: 0, echoLines)
             let serving = try loop.createTask { try await server.serveForever() }
@@ -197,9 +191,10 @@ private final class EchoProtocol: StreamProtocol {
     }
 }
 
-@Suite struct TransportTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func protocolCallbacksInOrder(_ factory: AsyncioLoopKind) throws {
+public struct TransportConformance {
+    public init() {}
+
+    public func protocolCallbacksInOrder(_ factory: ConformanceLoop) throws {
         let events = try factory.run { loop in
             let server = try await loop.createServer({ EchoProtocol() }, host: "127.0.0.1", port: 0)
             let client = RecordingProtocol(loop: loop)
@@ -218,8 +213,7 @@ private final class EchoProtocol: StreamProtocol {
         #expect(events == ["made", "eof", "lost"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func writingAfterWriteEOFIsARuntimeError(_ factory: AsyncioLoopKind) throws {
+    public func writingAfterWriteEOFIsARuntimeError(_ factory: ConformanceLoop) throws {
         // CPython: "Cannot call write() after write_eof()" (and writelines likewise), even for empty data;
         // the half-close itself goes through, and what was written before it arrives.
         let (messages, received, events) = try factory.run { loop in
@@ -250,8 +244,7 @@ private final class EchoProtocol: StreamProtocol {
         #expect(events == ["made", "eof", "lost"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func writeBufferLimitsPauseAndResumeTheProtocol(_ factory: AsyncioLoopKind) throws {
+    public func writeBufferLimitsPauseAndResumeTheProtocol(_ factory: ConformanceLoop) throws {
         let events = try factory.run { loop in
             // A server that reads nothing until told to.
             let sink = RecordingProtocol(loop: loop)
@@ -284,8 +277,7 @@ private final class EchoProtocol: StreamProtocol {
         #expect(events == ["made", "pause", "resume", "lost"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func writesAfterCloseAreDroppedAndWarnedAboutAfterAFew(_ factory: AsyncioLoopKind) throws {
+    public func writesAfterCloseAreDroppedAndWarnedAboutAfterAFew(_ factory: ConformanceLoop) throws {
         // CPython's socket transport drops writes once its connection is lost or closing with nothing buffered,
         // counting them, and logs "socket.send() raised exception." from the fifth on.
         let warnings = try factory.run { loop in
@@ -312,8 +304,7 @@ private final class EchoProtocol: StreamProtocol {
         #expect(warnings == ["socket.send() raised exception.", "socket.send() raised exception."])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func aSocketClosingWithBytesBufferedStillTakesWrites(_ factory: AsyncioLoopKind) throws {
+    public func aSocketClosingWithBytesBufferedStillTakesWrites(_ factory: ConformanceLoop) throws {
         // CPython's socket transport only drops writes once the connection's loss is scheduled; while close()
         // waits for the buffer to drain, a write joins the buffer and is sent before connection_lost.
         let (received, expected) = try factory.run { loop in
@@ -342,8 +333,7 @@ private final class EchoProtocol: StreamProtocol {
         #expect(received.suffix(4) == bytes("tail")[...])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func sockOperations(_ factory: AsyncioLoopKind) throws {
+    public func sockOperations(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let serverSide = EchoProtocol(loop: loop)
             let server = try await loop.createServer({ serverSide }, host: "127.0.0.1", port: 0)
@@ -362,8 +352,7 @@ private final class EchoProtocol: StreamProtocol {
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func sockCallsRefuseBadArguments(_ factory: AsyncioLoopKind) throws {
+    public func sockCallsRefuseBadArguments(_ factory: ConformanceLoop) throws {
         // CPython raises ValueError for a negative recv size; an empty address is no address. Neither may trap.
         try factory.run { loop in
             var fds: [Int32] = [0, 0]

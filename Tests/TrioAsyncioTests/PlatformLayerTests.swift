@@ -1,4 +1,5 @@
 import Asyncio
+import AsyncioTestSupport
 import Foundation
 import Testing
 import TrioPlatform
@@ -13,16 +14,16 @@ import Glibc
 /// Trio and asyncio in one process share one OS layer (TrioPlatform): signals, close-on-exec
 /// and spawning behave the same whichever flavor does what. Tests that touch process-wide
 /// signal state run in a child process of their own (see
-/// ``SignalKeyboardInterruptTests/runInChildProcess(_:)``), as do the descriptor-inheritance
+/// ``ChildProcessTests/run(_:)``), as do the descriptor-inheritance
 /// tests, so that no other test's descriptors or signals interfere.
 @Suite struct PlatformLayerTests {
     private static var inChild: Bool {
-        ProcessInfo.processInfo.environment[SignalKeyboardInterruptTests.childEnvironmentKey] != nil
+        ChildProcessTests.isChild
     }
 
     /// Runs the child-only test `name` in a fresh process and checks that it ran and passed.
     private func expectPassesInChild(_ name: String) throws {
-        let (code, output) = try SignalKeyboardInterruptTests.runInChildProcess(name)
+        let (code, output) = try ChildProcessTests.run(name)
         #expect(code == 0, "\(output)")
         #expect(output.contains("\(name)() passed"), "the child did not pass \(name): \(output)")
     }

@@ -1,10 +1,10 @@
-import TrioTesting
 import Asyncio
 import Testing
 
-@Suite struct SyncTests {
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func lockIsFairAndExclusive(_ factory: AsyncioLoopKind) throws {
+public struct SyncConformance {
+    public init() {}
+
+    public func lockIsFairAndExclusive(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let lock = Asyncio.Lock()
@@ -28,8 +28,7 @@ import Testing
         #expect(log.items == ["in 1", "out 1", "in 2", "out 2", "in 3", "out 3"])
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func cancelledLockWaiterPassesTheTurnOn(_ factory: AsyncioLoopKind) throws {
+    public func cancelledLockWaiterPassesTheTurnOn(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let lock = Asyncio.Lock()
             try await lock.acquire()
@@ -44,8 +43,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func eventWakesEveryWaiter(_ factory: AsyncioLoopKind) throws {
+    public func eventWakesEveryWaiter(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let event = Asyncio.Event()
             let waiters = try (0..<3).map { index in try loop.createTask { try await event.wait(); return index } }
@@ -60,8 +58,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func semaphoreLimitsConcurrency(_ factory: AsyncioLoopKind) throws {
+    public func semaphoreLimitsConcurrency(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let semaphore = Asyncio.Semaphore(2)
             var inside = 0, most = 0
@@ -82,8 +79,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func boundedSemaphoreRefusesOverRelease(_ factory: AsyncioLoopKind) throws {
+    public func boundedSemaphoreRefusesOverRelease(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let semaphore = BoundedSemaphore(1)
             try await semaphore.acquire()
@@ -93,8 +89,7 @@ import Testing
         }
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func conditionNotifiesInOrder(_ factory: AsyncioLoopKind) throws {
+    public func conditionNotifiesInOrder(_ factory: ConformanceLoop) throws {
         let log = Log<String>()
         try factory.run { loop in
             let condition = Asyncio.Condition()

@@ -1,4 +1,7 @@
 import Asyncio
+import AsyncioTestSupport
+import Foundation
+import Trio
 import Testing
 import TrioPlatform
 
@@ -85,4 +88,26 @@ func signalDisposition(_ signal: Int32) -> Int {
     var action = sigaction()
     sigaction(signal, nil, &action)
     return unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self)
+}
+
+/// Runs tests of this test bundle in a child process of their own, for tests that change
+/// process-wide signal or descriptor state.
+enum ChildProcessTests {
+    /// Set in the child's environment: tests enabled only there (`.enabled(if: isChild)`) run.
+    static let environmentKey = "TRIO_TEST_PLATFORM_CHILD"
+
+    static var isChild: Bool { ProcessInfo.processInfo.environment[environmentKey] != nil }
+
+    /// Runs the tests whose names match `testName` in a child process; its exit status and output.
+    static func run(_ testName: String) throws -> (code: Int32, output: String) {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        var environment = ProcessInfo.processInfo.environment
+        environment[environmentKey] = "1"
+        return try Trio.run { () -> (Int32, String) in
+            let result = try await runProcess(
+                [bundle, "--testing-library", "swift-testing", "--filter", testName],
+                captureStdout: true, captureStderr: true, check: false, environment: environment)
+            return (result.returnCode, String(decoding: result.stdout! + result.stderr!, as: UTF8.self))
+        }
+    }
 }

@@ -1,0 +1,6 @@
+import AsyncioTestSupport
+
+// The shared helpers, under the names every file of this target uses without an import.
+typealias Log = AsyncioTestSupport.Log
+typealias TestError = AsyncioTestSupport.TestError
+typealias UncheckedBox = AsyncioTestSupport.UncheckedBox
