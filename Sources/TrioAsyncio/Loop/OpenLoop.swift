@@ -1,5 +1,6 @@
 import Asyncio
 import Trio
+import TrioPlatform
 
 /// The ``TrioEventLoop`` of the innermost ``openLoop(queueLen:_:)`` around the current task.
 ///

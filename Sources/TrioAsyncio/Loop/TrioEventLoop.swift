@@ -245,10 +245,3 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
         "<TrioEventLoop running=\(isClosed ? "closed" : isRunning ? "yes" : "no")>"
     }
 }
-
-/// Carries a non-`Sendable` value across a `@Sendable` boundary whose safety the caller ensures
-/// (it is only used back on the loop thread).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
