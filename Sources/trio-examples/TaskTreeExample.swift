@@ -1,7 +1,10 @@
 import ArgumentParser
+import Asyncio
 import Trio
+import TrioAsyncio
 
-/// `task-tree`: prints a live task tree, then (with `--deadlock`) lets two tasks wait on each
+/// `task-tree`: prints a live task tree (an asyncio loop's tasks included, under the Trio task
+/// that runs the loop), then (with `--deadlock`) lets two tasks wait on each
 /// other so that the run reports the deadlock instead of hanging.
 struct TaskTreeExample: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +41,16 @@ private func taskTreeDemo(deadlock: Bool) async throws {
                         try await CancelScope(shield: true).run { try await Trio.sleep(1) }
                     }
                 }
+            }
+        }
+        try nursery.startSoon(name: "asyncio") {
+            try await openLoop { loop in
+                let ticker = try loop.createTask(name: "ticker") { try await Asyncio.sleep(2) }
+                _ = try loop.createTask(name: "watcher") { try await ticker.value }
+                _ = try loop.createTask(name: "bridge") {
+                    try await loop.trioAsFuture { try await Trio.sleep(1) }.value
+                }
+                try await Trio.sleep(2)
             }
         }
         try await Trio.sleep(0.5)

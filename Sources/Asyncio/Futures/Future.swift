@@ -41,6 +41,9 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// of the future.
     package var onFirstObserver: (() -> Void)?
 
+    /// What the future stands for, for task-tree snapshots (see ``FutureRole``); set by its creator.
+    package var role: FutureRole = .plain
+
     /// Creates a pending future on `loop`. ``AbstractEventLoop/createFuture(of:)`` is the usual spelling.
     public init(loop: any AbstractEventLoop) {
         self.loop = loop

@@ -123,15 +123,23 @@ extension TaskTreeSnapshot {
         public let state: String
         /// What it awaits (a future, another task), if anything.
         public let awaiting: String?
-        /// Tasks that wait for this one (CPython's call graph: who awaits whom).
+        /// The tasks this one awaits, as `python -m asyncio pstree` draws them (CPython 3.14's
+        /// call graph read from the top: a task above the tasks it waits for).
         public let children: [HostedTaskNode]
+        /// The hosting library's own description of the task, for tools and tests (TrioAsyncio
+        /// puts the `AsyncioTaskTree.TaskNode` here).
+        public let details: (any Sendable)?
 
         /// Describes one hosted task.
-        public init(name: String, state: String, awaiting: String?, children: [HostedTaskNode] = []) {
+        public init(
+            name: String, state: String, awaiting: String?, children: [HostedTaskNode] = [],
+            details: (any Sendable)? = nil
+        ) {
             self.name = name
             self.state = state
             self.awaiting = awaiting
             self.children = children
+            self.details = details
         }
     }
 
