@@ -21,7 +21,7 @@ struct TaskTreeExample: ParsableCommand {
 }
 
 private func taskTreeDemo(deadlock: Bool) async throws {
-    let lock = Lock()
+    let lock = Trio.Lock()
     let (send, receive) = openMemoryChannel(of: String.self, maxBufferSize: 0)
     try await withNursery { nursery in
         try nursery.startSoon(name: "holder") {
@@ -60,8 +60,8 @@ private func taskTreeDemo(deadlock: Bool) async throws {
     }
     guard deadlock else { return }
     print("Now two tasks wait for each other's event:")
-    let first = Event()
-    let second = Event()
+    let first = Trio.Event()
+    let second = Trio.Event()
     try await withNursery { nursery in
         try nursery.startSoon(name: "A") { try await first.wait(); second.set() }
         try nursery.startSoon(name: "B") { try await second.wait(); first.set() }

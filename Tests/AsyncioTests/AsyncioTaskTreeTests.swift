@@ -81,37 +81,6 @@ import TrioTesting
             """)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
-    func tasksThatAwaitEachOtherAreDrawnFromTheFirstOne(on kind: AsyncioLoopKind) throws {
-        let tree = try kind.run { _ -> AsyncioTaskTree in
-            var owner: AsyncioTask<Void>?
-            // The owner awaits its group's member (CPython 3.14's task-group edge); the member awaits
-            // the owner: a cycle that nothing outside can see the top of.
-            owner = try Asyncio.createTask(name: "owner") {
-                try await withAsyncioTaskGroup { group in
-                    _ = try group.createTask(name: "member") {
-                        try await Asyncio.sleep(0)
-                        try await owner!.value
-                    }
-                }
-            }
-            try await Asyncio.sleep(1)
-            let tree = try Asyncio.taskTree()
-            owner!.cancel()
-            _ = try await Asyncio.wait([owner!])
-            return tree
-        }
-        #expect(tree.roots.map(\.name) == ["main", "owner"])
-        let owner = tree.roots[1]
-        #expect(owner.awaiting == .taskGroup(running: 1))
-        #expect(owner.awaitedBy == ["member"])
-        #expect(owner.awaits.map(\.name) == ["member"])
-        let member = owner.awaits[0]
-        #expect(member.awaiting == .task(name: "owner"))
-        #expect(member.awaits.map(\.name) == ["owner"])
-        #expect(member.awaits.map(\.isRepeat) == [true])
-    }
-
     @Test func outsideALoopTheSnapshotNeedsOne() {
         #expect(throws: RuntimeError.self) { try Asyncio.taskTree() }
     }
