@@ -1,3 +1,5 @@
+import TrioPlatform
+
 /// A picture of one loop's unfinished tasks at one moment, drawn as CPython 3.14's
 /// `python -m asyncio pstree` draws them: each task above the tasks it awaits, with what every
 /// task awaits. Flavor: sync value; `Sendable`, so it may be handed to any thread once taken.
@@ -19,23 +21,16 @@ public struct AsyncioTaskTree: Sendable, CustomStringConvertible {
     /// order, each with the tasks it awaits below it.
     public let roots: [TaskNode]
 
-    /// Every task once, depth first, awaiting tasks before the tasks they await, in creation order.
-    public var allTasks: [TaskNode] {
-        var result: [TaskNode] = []
-        var todo = Array(roots.reversed())
-        while let task = todo.popLast() {
-            guard !task.isRepeat else { continue }
-            result.append(task)
-            todo.append(contentsOf: task.awaits.reversed())
-        }
-        return result
-    }
+    /// ``render()``.
+    public var description: String { render() }
 
     /// The first task (depth first) called `name`, if any.
     public func task(named name: String) -> TaskNode? { allTasks.first { $0.name == name } }
 
-    /// ``render()``.
-    public var description: String { render() }
+    /// Every task once, depth first, awaiting tasks before the tasks they await, in creation order.
+    public var allTasks: [TaskNode] {
+        TreeText.depthFirst(roots.filter { !$0.isRepeat }) { $0.awaits.filter { !$0.isRepeat } }
+    }
 }
 
 extension AsyncioTaskTree {

@@ -1,3 +1,5 @@
+import TrioPlatform
+
 /// A consistent picture of one run's tasks at one moment: root task → nurseries → child tasks
 /// (in spawn order), the cancel scopes between them, and what every parked task waits for.
 /// Flavor: sync value; `Sendable`, so it may be handed to any thread once taken.
@@ -14,15 +16,7 @@ public struct TaskTreeSnapshot: Sendable, CustomStringConvertible {
     public let root: TaskNode
 
     /// Every task of the tree, depth first, parents before children, in spawn order.
-    public var allTasks: [TaskNode] {
-        var result: [TaskNode] = []
-        var todo = [root]
-        while let task = todo.popLast() {
-            result.append(task)
-            todo.append(contentsOf: task.children.reversed())
-        }
-        return result
-    }
+    public var allTasks: [TaskNode] { TreeText.depthFirst([root], children: \.children) }
 
     /// The first task (depth first) called `name`, if any.
     public func task(named name: String) -> TaskNode? { allTasks.first { $0.name == name } }

@@ -23,6 +23,17 @@ package enum TreeText {
         append(children(root), prefix: "", into: &lines, line: line, children: children)
     }
 
+    /// Every node under `roots` (included), depth first, parents before children, in order.
+    package static func depthFirst<Node>(_ roots: [Node], children: (Node) -> [Node]) -> [Node] {
+        var result: [Node] = []
+        var todo = Array(roots.reversed())
+        while let node = todo.popLast() {
+            result.append(node)
+            todo.append(contentsOf: children(node).reversed())
+        }
+        return result
+    }
+
     /// A time or a duration in seconds with millisecond precision (`3.000`, `-0.250`, `inf`),
     /// without Foundation.
     package static func seconds(_ value: Double) -> String {
