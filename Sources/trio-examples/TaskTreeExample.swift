@@ -1,7 +1,10 @@
 import ArgumentParser
+import Asyncio
 import Trio
+import TrioAsyncio
 
-/// `task-tree`: prints a live task tree, then (with `--deadlock`) lets two tasks wait on each
+/// `task-tree`: prints a live task tree (an asyncio loop's tasks included, under the Trio task
+/// that runs the loop), then (with `--deadlock`) lets two tasks wait on each
 /// other so that the run reports the deadlock instead of hanging.
 struct TaskTreeExample: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +21,7 @@ struct TaskTreeExample: ParsableCommand {
 }
 
 private func taskTreeDemo(deadlock: Bool) async throws {
-    let lock = Lock()
+    let lock = Trio.Lock()
     let (send, receive) = openMemoryChannel(of: String.self, maxBufferSize: 0)
     try await withNursery { nursery in
         try nursery.startSoon(name: "holder") {
@@ -40,6 +43,16 @@ private func taskTreeDemo(deadlock: Bool) async throws {
                 }
             }
         }
+        try nursery.startSoon(name: "asyncio") {
+            try await openLoop { loop in
+                let ticker = try loop.createTask(name: "ticker") { try await Asyncio.sleep(2) }
+                _ = try loop.createTask(name: "watcher") { try await ticker.value }
+                _ = try loop.createTask(name: "bridge") {
+                    try await loop.trioAsFuture { try await Trio.sleep(1) }.value
+                }
+                try await Trio.sleep(2)
+            }
+        }
         try await Trio.sleep(0.5)
         print(try Lowlevel.taskTree())
         try await send.send("hello")
@@ -47,8 +60,8 @@ private func taskTreeDemo(deadlock: Bool) async throws {
     }
     guard deadlock else { return }
     print("Now two tasks wait for each other's event:")
-    let first = Event()
-    let second = Event()
+    let first = Trio.Event()
+    let second = Trio.Event()
     try await withNursery { nursery in
         try nursery.startSoon(name: "A") { try await first.wait(); second.set() }
         try nursery.startSoon(name: "B") { try await second.wait(); first.set() }

@@ -15,6 +15,7 @@ public func submitWork<T: Sendable>(
     _ function: @escaping @Sendable () throws -> T
 ) throws -> Future<T> {
     let future = loop.createFuture(of: T.self)
+    future.role = .executor
     let target = UncheckedSendable(future)
     let claim = WorkClaim()
     try executor.submit {

@@ -29,6 +29,9 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// `cancelRequested` is cleared on every completion, loop thread only (see `callbacks`).
     @exclusivity(unchecked) package var hooks = FutureHooks()
 
+    /// What the future stands for, for task-tree snapshots (see ``FutureRole``); set by its creator.
+    package var role: FutureRole = .plain
+
     /// Creates a pending future on `loop`. ``AbstractEventLoop/createFuture(of:)`` is the usual spelling.
     public init(loop: any AbstractEventLoop) {
         self.loop = loop

@@ -20,7 +20,8 @@ public protocol AnyAsyncioTask: AnyFuture {
 /// Cancellation is asyncio's, edge-triggered: see ``cancel(message:)``. Swift's own `Task.cancel()` is not used.
 public final class AsyncioTask<T>: Future<T>, AnyAsyncioTask {
     private var customName: String?
-    private let number: Int
+    /// The task's creation number (`Task-N`), which orders task-tree snapshots.
+    let number: Int
 
     /// The task's name ("Task-N" unless given).
     public var name: String {

@@ -9,7 +9,7 @@ public final class AsyncioTaskGroup {
     private var exiting = false
     private var aborting = false
     private var parentCancelRequested = false
-    private var parent: TaskContext.Current?
+    private(set) var parent: TaskContext.Current?
     /// The children whose done-callback has not run yet, plus ones already counted but not yet compacted away
     /// (see `childDone`); `running` counts the former. An array rather than a set: hashing every child twice
     /// was a visible share of a task's cost. Holds the tasks: a child's core holds the group until its
@@ -17,9 +17,9 @@ public final class AsyncioTaskGroup {
     // Unchecked exclusivity: appended to and compacted once per child, on the loop thread only; its dynamic checks
     // showed in the instruction counts of `aio_spawn` (Benchmarks).
     @exclusivity(unchecked) private var children: [HeldTask] = []
-    private var running = 0
+    private(set) var running = 0
     private var errors: [any Error] = []
-    private var allDone: Future<Void>?
+    private(set) var allDone: Future<Void>?
 
     /// Creates a group; enter it with ``withAsyncioTaskGroup(_:)``.
     public init() {}

@@ -49,6 +49,7 @@ public func sleep(_ seconds: Double) async throws {
     }
     let future = core.loop.createFuture(of: Void.self)
     let timer = try core.loop.callLater(seconds) { future.setOutcomeUnlessDone(.success(())) }
+    future.role = .sleep(until: timer.when)
     defer { timer.cancel() }
     try await future.value
 }

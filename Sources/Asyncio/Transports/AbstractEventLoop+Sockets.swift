@@ -19,6 +19,7 @@ extension AbstractEventLoop {
     /// Flavor: asyncio. - Throws: ``CancelledError``; `RuntimeError` when the loop is closed.
     public func waitReady(_ fd: Int32, forWriting: Bool = false) async throws {
         let ready = createFuture(of: Void.self)
+        ready.role = forWriting ? .writable(fd) : .readable(fd)
         let wake = { ready.setOutcomeUnlessDone(.success(())) }
         if forWriting {
             try addWriter(fd, wake)

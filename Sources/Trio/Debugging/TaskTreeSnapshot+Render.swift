@@ -1,3 +1,5 @@
+import TrioPlatform
+
 extension TaskTreeSnapshot {
     /// The tree as text: one line per task, cancel scope and nursery, drawn with tree lines, in
     /// spawn order, so that the same state always renders the same. Flavor: sync.
@@ -14,75 +16,65 @@ extension TaskTreeSnapshot {
     /// - Parameter showRunInternals: also show the run's root task and its token task (by default
     ///   the tree starts at the main task and the system tasks).
     public func render(showRunInternals: Bool = false) -> String {
-        var lines = ["Trio task tree at t=\(Self.format(time))"]
+        var lines = ["Trio task tree at t=\(TreeText.seconds(time))"]
         let roots = showRunInternals ? [root] : root.children.filter { $0.name != "<TrioToken.runSyncSoon task>" }
         for task in roots {
-            appendTask(task, prefix: "", childPrefix: "", into: &lines)
+            TreeText.appendRoot(Item.task(task), into: &lines, line: line(of:), children: children(of:))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func appendTask(_ task: TaskNode, prefix: String, childPrefix: String, into lines: inout [String]) {
-        var line = prefix + task.name
-        // The site is left out when the name already says it, or when the run itself spawned the task.
-        if !task.name.hasSuffix(task.spawnSite) && !task.spawnSite.hasPrefix("Trio/") {
-            line += " (\(task.spawnSite))"
-        }
-        if task.isSystem { line += " [system]" }
-        line += " · " + describe(task.state)
-        lines.append(line)
-        // The frames nest: each one holds the next, and a nursery also holds its children.
-        var items: [Item] = []
-        if let first = task.frames.indices.first { items.append(.frame(task.frames, first)) }
-        items.append(contentsOf: task.hostedTasks.map(Item.hosted))
-        appendItems(items, prefix: childPrefix, into: &lines)
-    }
-
+    /// One line of the drawing.
     private enum Item {
-        case frame([Frame], Int)
+        /// A task, then its frames and hosted tasks below it.
         case task(TaskNode)
+        /// The frame at the index (a cancel scope or a nursery), holding the frames after it.
+        case frame([Frame], Int)
+        /// A task of a hosted event loop, then the tasks it awaits below it.
         case hosted(HostedTaskNode)
     }
 
-    private func appendItems(_ items: [Item], prefix: String, into lines: inout [String]) {
-        for (index, item) in items.enumerated() {
-            let last = index == items.count - 1
-            let head = prefix + (last ? "└─ " : "├─ ")
-            let tail = prefix + (last ? "   " : "│  ")
-            switch item {
-            case .task(let task):
-                appendTask(task, prefix: head, childPrefix: tail, into: &lines)
-            case .hosted(let hosted):
-                var line = head + "asyncio task \(hosted.name) · \(hosted.state)"
-                if let awaiting = hosted.awaiting { line += ", awaiting \(awaiting)" }
-                lines.append(line)
-                appendItems(hosted.children.map(Item.hosted), prefix: tail, into: &lines)
-            case .frame(let frames, let position):
-                var inner: [Item] = []
-                let next = position + 1 < frames.count ? Item.frame(frames, position + 1) : nil
-                switch frames[position] {
-                case .cancelScope(let scope):
-                    lines.append(head + "cancel scope" + describe(scope))
-                    if let next { inner.append(next) }
-                case .nursery(let nursery):
-                    lines.append(head + "nursery" + describe(nursery.scope))
-                    // What the owner does inside the nursery's body comes before the children.
-                    if let next { inner.append(next) }
-                    inner.append(contentsOf: nursery.children.map(Item.task))
-                }
-                appendItems(inner, prefix: tail, into: &lines)
+    private func line(of item: Item) -> String {
+        switch item {
+        case .task(let task):
+            var line = task.name
+            // The site is left out when the name already says it, or when the run itself spawned the task.
+            if !task.name.hasSuffix(task.spawnSite) && !task.spawnSite.hasPrefix("Trio/") {
+                line += " (\(task.spawnSite))"
             }
+            if task.isSystem { line += " [system]" }
+            return line + " · " + describe(task.state)
+        case .frame(let frames, let position):
+            switch frames[position] {
+            case .cancelScope(let scope): return "cancel scope" + describe(scope)
+            case .nursery(let nursery): return "nursery" + describe(nursery.scope)
+            }
+        case .hosted(let hosted):
+            return "asyncio task \(hosted.name) · \(hosted.state)" + (hosted.awaiting.map { ", awaiting \($0)" } ?? "")
+        }
+    }
+
+    private func children(of item: Item) -> [Item] {
+        switch item {
+        case .task(let task):
+            // The frames nest: each one holds the next, and a nursery also holds its children.
+            var items: [Item] = []
+            if !task.frames.isEmpty { items.append(.frame(task.frames, 0)) }
+            return items + task.hostedTasks.map(Item.hosted)
+        case .frame(let frames, let position):
+            var items: [Item] = []
+            // What the owner does inside the nursery's body comes before the children.
+            if position + 1 < frames.count { items.append(.frame(frames, position + 1)) }
+            if case .nursery(let nursery) = frames[position] { items += nursery.children.map(Item.task) }
+            return items
+        case .hosted(let hosted):
+            return hosted.children.map(Item.hosted)
         }
     }
 
     private func describe(_ scope: ScopeNode) -> String {
         var parts: [String] = []
-        if scope.deadline != .infinity {
-            let remaining = scope.deadline - time
-            parts.append(
-                "deadline t=\(Self.format(scope.deadline)) "
-                    + (remaining >= 0 ? "(in \(Self.format(remaining)) s)" : "(\(Self.format(-remaining)) s ago)"))
-        }
+        if scope.deadline != .infinity { parts.append("deadline " + TreeText.instant(scope.deadline, now: time)) }
         if scope.shield { parts.append("shielded") }
         if scope.cancelCalled {
             parts.append("cancelled" + (scope.cancelReason.map { " (\"\($0)\")" } ?? ""))
@@ -98,7 +90,7 @@ extension TaskTreeSnapshot {
         case .runnable: return "runnable"
         case .outsideTrio: return "awaiting plain Swift code on another executor"
         case .parked(let wait, let since):
-            return "parked since t=\(Self.format(since)) (\(Self.format(time - since)) s): " + describe(wait)
+            return "parked since t=\(TreeText.seconds(since)) (\(TreeText.seconds(time - since)) s): " + describe(wait)
         }
     }
 
@@ -106,7 +98,7 @@ extension TaskTreeSnapshot {
     func describe(_ wait: Wait) -> String {
         switch wait {
         case .sleep(let until):
-            return "sleep until t=\(Self.format(until)) (in \(Self.format(until - time)) s)"
+            return "sleep until " + TreeText.instant(until, now: time)
         case .sleepForever: return "sleepForever"
         case .event(let object): return "Event.wait (Event #\(object))"
         case .lock(let object, let kind, let owner):
@@ -123,22 +115,11 @@ extension TaskTreeSnapshot {
         case .process(let pid): return "TrioProcess.wait (pid \(pid))"
         case .thread: return "ToThread.runSync (a worker thread)"
         case .swiftAsTrio: return "swiftAsTrio (a Swift child task)"
-        case .allTasksBlocked(let cushion): return "waitAllTasksBlocked(cushion: \(Self.format(cushion)))"
+        case .allTasksBlocked(let cushion): return "waitAllTasksBlocked(cushion: \(TreeText.seconds(cushion)))"
         case .nurseryChildren: return "nursery waiting for its children"
         case .runSyncSoonQueue: return "runSyncSoon callbacks"
         case .hostedLoop: return "hosted event loop waiting for work"
         case .unspecified: return "waitTaskRescheduled"
         }
-    }
-
-    /// Times with millisecond precision, without Foundation.
-    static func format(_ value: Double) -> String {
-        guard value.isFinite else { return value > 0 ? "inf" : "-inf" }
-        let millis = (abs(value) * 1000).rounded()
-        guard millis < 1e15 else { return "\(value)" }
-        let whole = Int(millis) / 1000
-        let fraction = Int(millis) % 1000
-        let padded = String(fraction).count < 3 ? String(repeating: "0", count: 3 - String(fraction).count) : ""
-        return (value < 0 && millis > 0 ? "-" : "") + "\(whole).\(padded)\(fraction)"
     }
 }

@@ -1,3 +1,5 @@
+import TrioPlatform
+
 /// A consistent picture of one run's tasks at one moment: root task → nurseries → child tasks
 /// (in spawn order), the cancel scopes between them, and what every parked task waits for.
 /// Flavor: sync value; `Sendable`, so it may be handed to any thread once taken.
@@ -14,15 +16,7 @@ public struct TaskTreeSnapshot: Sendable, CustomStringConvertible {
     public let root: TaskNode
 
     /// Every task of the tree, depth first, parents before children, in spawn order.
-    public var allTasks: [TaskNode] {
-        var result: [TaskNode] = []
-        var todo = [root]
-        while let task = todo.popLast() {
-            result.append(task)
-            todo.append(contentsOf: task.children.reversed())
-        }
-        return result
-    }
+    public var allTasks: [TaskNode] { TreeText.depthFirst([root], children: \.children) }
 
     /// The first task (depth first) called `name`, if any.
     public func task(named name: String) -> TaskNode? { allTasks.first { $0.name == name } }
@@ -123,15 +117,23 @@ extension TaskTreeSnapshot {
         public let state: String
         /// What it awaits (a future, another task), if anything.
         public let awaiting: String?
-        /// Tasks that wait for this one (CPython's call graph: who awaits whom).
+        /// The tasks this one awaits, as `python -m asyncio pstree` draws them (CPython 3.14's
+        /// call graph read from the top: a task above the tasks it waits for).
         public let children: [HostedTaskNode]
+        /// The hosting library's own description of the task, for tools and tests (TrioAsyncio
+        /// puts the `AsyncioTaskTree.TaskNode` here).
+        public let details: (any Sendable)?
 
         /// Describes one hosted task.
-        public init(name: String, state: String, awaiting: String?, children: [HostedTaskNode] = []) {
+        public init(
+            name: String, state: String, awaiting: String?, children: [HostedTaskNode] = [],
+            details: (any Sendable)? = nil
+        ) {
             self.name = name
             self.state = state
             self.awaiting = awaiting
             self.children = children
+            self.details = details
         }
     }
 

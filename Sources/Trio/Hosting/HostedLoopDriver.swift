@@ -27,6 +27,9 @@ package final class HostedLoopDriver {
     private var timerArmed = false
     private var elidedYields = 0
     package static let maxElidedYields = 31
+    /// Lists the hosted loop's own tasks for task-tree snapshots, under the loop task while one
+    /// is bound (set once by the loop).
+    package var describeHostedTasks: HostedTaskDescriber?
 
     /// A driver for the run on this thread.
     ///
@@ -48,10 +51,12 @@ package final class HostedLoopDriver {
         guard current.runner === runner else { throw RuntimeError("the loop task must belong to the loop's run") }
         guard task == nil else { throw RuntimeError("this event loop is already running") }
         task = current
+        if let describeHostedTasks { runner.setHostedTaskDescriber(for: current, describeHostedTasks) }
     }
 
     /// Forgets the loop task (it is returning).
     package func unbindLoopTask() {
+        if let task, describeHostedTasks != nil { runner.setHostedTaskDescriber(for: task, nil) }
         task = nil
         idle = false
         timerArmed = false

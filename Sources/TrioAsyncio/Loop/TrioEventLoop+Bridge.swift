@@ -149,6 +149,7 @@ extension TrioEventLoop {
     /// The Trio task and future of ``trioAsFuture(_:)``, once the call is accepted.
     func spawnTrioTask<T>(_ proc: @escaping () async throws -> T) -> Future<T> {
         let future = createFuture(of: T.self)
+        future.role = .trioCall
         let starter = TrioTaskStarter(future: future, proc: proc)
         do {
             try queueTrioTask(name: "trioAsFuture", starter, needsHandle: false) {

@@ -107,6 +107,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
         self.ownerThread = pthread_self()
         self.defaultExecutor = TrioExecutor()
         stoppedEvent.set()
+        driver.describeHostedTasks = { [unowned self] in hostedTaskNodes() }
     }
 
     var isOwnerThread: Bool { pthread_equal(ownerThread, pthread_self()) != 0 }
