@@ -651,3 +651,10 @@ import Testing
         try body.sleepAdvancesTheLoopClock(loop)
     }
 }
+
+@Suite struct HostedTaskTreeTests {
+    @Test(arguments: HostedLoops.all)
+    func treeShowsWhoAwaitsWhomAndWhat(_ loop: ConformanceLoop) throws {
+        try TaskTreeConformance().treeShowsWhoAwaitsWhomAndWhat(loop)
+    }
+}
