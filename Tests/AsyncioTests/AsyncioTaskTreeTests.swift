@@ -10,6 +10,10 @@ import AsyncioTestSupport
         try TaskTreeConformance().treeShowsWhoAwaitsWhomAndWhat(.selector)
     }
 
+    @Test func primitiveWaitsNameTheBlockingCall() throws {
+        try TaskTreeConformance().primitiveWaitsNameTheBlockingCall(.selector)
+    }
+
     @Test func renderingDrawsOneLinePerTaskWithTreeLines() throws {
         let text = try ConformanceLoop.selector.run { loop -> String in
             let start = loop.time()

@@ -657,4 +657,9 @@ import Testing
     func treeShowsWhoAwaitsWhomAndWhat(_ loop: ConformanceLoop) throws {
         try TaskTreeConformance().treeShowsWhoAwaitsWhomAndWhat(loop)
     }
+
+    @Test(arguments: HostedLoops.all)
+    func primitiveWaitsNameTheBlockingCall(_ loop: ConformanceLoop) throws {
+        try TaskTreeConformance().primitiveWaitsNameTheBlockingCall(loop)
+    }
 }

@@ -60,7 +60,7 @@ import TrioTesting
         #expect(sleeperNode?.awaiting == .sleep(until: start + 10))
         #expect(sleeperNode?.awaitedBy == ["waiter"])
         #expect((roots.last?.children.first?.details as? Node)?.awaiting == .sleep(until: start + 20))
-        #expect((roots[3].children.first?.details as? Node)?.awaiting == .future)
+        #expect((roots[3].children.first?.details as? Node)?.awaiting == .primitive(call: "Asyncio.Event.wait"))
         #expect(roots.first?.awaiting == "task sleeper")
         let text = snapshot.render()
         #expect(text.contains("asyncio task waiter · pending, awaiting task sleeper\n"))

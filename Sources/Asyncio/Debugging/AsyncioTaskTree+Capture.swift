@@ -106,6 +106,7 @@ struct AsyncioTaskTreeBuilder {
         case .writable(let fd): return .writable(fd: fd)
         case .trioCall: return .trioCall
         case .executor: return .executor
+        case .primitive(let call): return .primitive(call: call)
         }
     }
 }

@@ -50,6 +50,7 @@ extension AsyncioTaskTree.Awaited {
         case .writable(let fd): return "fd \(fd) writable"
         case .trioCall: return "a Trio call (trioAsAio)"
         case .executor: return "runInExecutor (a worker thread)"
+        case .primitive(let call): return call
         case .future: return "a Future"
         }
     }

@@ -80,6 +80,9 @@ extension AsyncioTaskTree {
         case trioCall
         /// A call on an executor's thread (``AbstractEventLoop/runInExecutor(_:_:)``).
         case executor
+        /// A waiter's turn at an asyncio ``Lock``, ``Event``, ``Condition``, ``Semaphore`` or
+        /// ``Queue``, named by the blocking call (`"Asyncio.Lock.acquire"`).
+        case primitive(call: String)
         /// Any other future.
         case future
     }

@@ -18,6 +18,10 @@ package enum FutureRole {
     case trioCall
     /// Resolved by a thread running the call (``AbstractEventLoop/runInExecutor(_:_:)``).
     case executor
+    /// A waiter's future of an asyncio synchronization primitive or queue, named by the blocking call
+    /// (`"Asyncio.Lock.acquire"`, `"Asyncio.Queue.get"`; a string literal, so storing it allocates
+    /// nothing).
+    case primitive(String)
 }
 
 /// Lets a snapshot read the role of a future it holds as `any AnyFuture`.

@@ -16,6 +16,7 @@ final class WaiterList {
     func wait(_ what: String, onCancel: (Future<Void>) -> Void = { _ in }) async throws {
         let loop = try TaskContext.require(what).core.loop
         let future = loop.createFuture(of: Void.self)
+        future.role = .primitive(what)
         futures.append(future)
         do {
             try await future.value

@@ -50,4 +50,28 @@ public struct TaskTreeConformance {
         #expect(tree.allTasks.map(\.name) == ["main", "first", "shared", "second", "napper", "gatherer", "one", "two"])
         #expect(tree.task(named: "two")?.awaiting == .sleep(until: start + 50))
     }
+
+    /// A task blocked on an asyncio primitive or queue shows the blocking call, not "a Future".
+    public func primitiveWaitsNameTheBlockingCall(_ kind: ConformanceLoop) throws {
+        let tree = try kind.run { _ -> AsyncioTaskTree in
+            let lock = Asyncio.Lock()
+            try await lock.acquire()
+            let event = Asyncio.Event()
+            let queue = Asyncio.Queue<Int>(maxsize: 1)
+            let locker = try Asyncio.createTask(name: "locker") { try await lock.acquire() }
+            let waiter = try Asyncio.createTask(name: "waiter") { try await event.wait() }
+            let getter = try Asyncio.createTask(name: "getter") { _ = try await queue.get() }
+            try await Asyncio.sleep(1)
+            let tree = try Asyncio.taskTree()
+            try lock.release()
+            event.set()
+            try queue.putNowait(1)
+            _ = try await Asyncio.wait([locker, waiter, getter])
+            return tree
+        }
+        #expect(tree.task(named: "locker")?.awaiting == .primitive(call: "Asyncio.Lock.acquire"))
+        #expect(tree.task(named: "waiter")?.awaiting == .primitive(call: "Asyncio.Event.wait"))
+        #expect(tree.task(named: "getter")?.awaiting == .primitive(call: "Asyncio.Queue.get"))
+        #expect(tree.render().contains("locker · pending, awaiting Asyncio.Lock.acquire"))
+    }
 }
