@@ -108,7 +108,7 @@ let package = Package(
             ]
         ),
         // traio's suites' bodies, parametrised by AsyncioTestSupport's `ConformanceLoop`: TraioTests runs them on
-        // the standalone loop and TraioHostedTests on the loop hosted in Trio.
+        // the standalone loop and TraioHostedTests on the loops hosted in Trio.
         .target(
             name: "TraioTestSupport",
             dependencies: ["Traio", "Asyncio", "AsyncioTestSupport", .product(name: "Logging", package: "swift-log")],

@@ -2,8 +2,8 @@ import AsyncioTestSupport
 import Testing
 import TraioTestSupport
 
-// traio's test suites (TraioTestSupport's conformance bodies) on the `TrioEventLoop` hosted in a Trio run
-// (`HostedLoops`). TraioTests runs the same bodies on `SelectorEventLoop`.
+// traio's test suites (TraioTestSupport's conformance bodies) on the loops hosted in a Trio run, `TrioEventLoop`
+// and `SyncTrioEventLoop` (`HostedLoops`). TraioTests runs the same bodies on `SelectorEventLoop`.
 
 @Suite struct HostedBubbleTests {
     let body = BubbleConformance()

@@ -1,10 +1,10 @@
 import AsyncioTestSupport
 import TrioTesting
 
-/// The loops hosted in a Trio run that traio's suites run on: `TrioEventLoop` inside `openLoop`, on an
-/// autojump `MockClock` as the standalone loop runs on `LoopClock.autojump`.
+/// The loops hosted in a Trio run that traio's suites run on: `TrioEventLoop` inside `openLoop`, and
+/// `SyncTrioEventLoop`, each on an autojump `MockClock` as the standalone loop runs on `LoopClock.autojump`.
 enum HostedLoops {
-    static let all = [ConformanceLoop(.trio)]
+    static let all = [ConformanceLoop(.trio), ConformanceLoop(.syncTrio)]
 }
 
 extension ConformanceLoop {

@@ -6,7 +6,7 @@ import Testing
 import Traio
 
 // The helpers of traio's conformance bodies (`Conformance/`), which run on every asyncio loop kind through
-// AsyncioTestSupport's `ConformanceLoop`: TraioTests on the standalone loop, TraioHostedTests on the loop
+// AsyncioTestSupport's `ConformanceLoop`: TraioTests on the standalone loop, TraioHostedTests on the loops
 // hosted in a Trio run.
 
 /// How far a time assertion lets a loop on virtual time be off: its clock jumps to each deadline exactly.

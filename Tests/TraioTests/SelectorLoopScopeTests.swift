@@ -5,7 +5,7 @@ import Traio
 import TraioTestSupport
 
 // traio's test suites (TraioTestSupport's conformance bodies) on the standalone `SelectorEventLoop`. The
-// same bodies run on the `TrioEventLoop` hosted in a Trio run from TraioHostedTests.
+// same bodies run on the loops hosted in a Trio run (`TrioEventLoop`, `SyncTrioEventLoop`) from TraioHostedTests.
 
 @Suite struct BubbleTests {
     let body = BubbleConformance()
