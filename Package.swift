@@ -107,11 +107,21 @@ let package = Package(
                 "TrioAsyncio", "Trio", "Asyncio", "AsyncioTestSupport", "TrioTesting", "Sniffio", "TrioPlatform",
             ]
         ),
+        // traio's suites' bodies, parametrised by AsyncioTestSupport's `ConformanceLoop`: TraioTests runs them on
+        // the standalone loop and TraioHostedTests on the loops hosted in Trio.
+        .target(
+            name: "TraioTestSupport",
+            dependencies: ["Traio", "Asyncio", "AsyncioTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TraioTestSupport"
+        ),
         .testTarget(
             name: "TraioTests",
-            dependencies: [
-                "Traio", "Asyncio", "Trio", "TrioTesting", "TrioAsyncio", .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["Traio", "Asyncio", "AsyncioTestSupport", "TraioTestSupport"]
+        ),
+        // Traio on trio-asyncio's hosted loop: the one test target that needs both.
+        .testTarget(
+            name: "TraioHostedTests",
+            dependencies: ["Traio", "TraioTestSupport", "AsyncioTestSupport", "TrioAsyncio", "TrioTesting"]
         ),
     ],
     swiftLanguageModes: [.v6]

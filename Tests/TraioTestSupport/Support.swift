@@ -1,44 +1,22 @@
 import Asyncio
+import AsyncioTestSupport
 import Logging
 import Synchronization
 import Testing
 import Traio
-import Trio
-import TrioAsyncio
-import TrioTesting
 
-/// A loop kind and clock for the suite (TrioTesting's `AsyncioLoopKind`); the whole suite runs once per
-/// factory in `all`, on virtual time, so every time assertion is exact.
-///
-/// The suite is written against `any AbstractEventLoop` only. Tests of executor threads, which a
-/// virtual clock would outrun, run on `realClocks` instead.
-struct LoopFactory: CustomTestStringConvertible, Sendable {
-    let kind: AsyncioLoopKind
-    /// Whether the loop's clock is the real one: time assertions then allow `slack` above the expected value
-    /// (the loop may run late on a loaded machine, never early), and tests of threads run.
-    let realClock: Bool
+// The helpers of traio's conformance bodies (`Conformance/`), which run on every asyncio loop kind through
+// AsyncioTestSupport's `ConformanceLoop`: TraioTests on the standalone loop, TraioHostedTests on the loops
+// hosted in a Trio run.
 
-    var testDescription: String { realClock ? "\(kind.rawValue) (real clock)" : kind.rawValue }
+/// How far a time assertion lets a loop on virtual time be off: its clock jumps to each deadline exactly.
+public let virtualTimeSlack = 1e-6
 
-    /// How late a real-clock loop may be on this shared 2-core machine; exact on a virtual clock.
-    var slack: Double { realClock ? 0.25 : 1e-6 }
-
-    /// Every loop implementation under test, on virtual time.
-    static let all: [LoopFactory] = [
-        LoopFactory(kind: .selector, realClock: false), LoopFactory(kind: .trio, realClock: false),
-    ]
-    /// The standalone loop on the real clock (tests of executor threads).
-    static let realClocks: [LoopFactory] = [LoopFactory(kind: .selector, realClock: true)]
-
-    /// Runs `main` as an asyncio task on a fresh loop until it completes, then cancels and awaits the tasks
-    /// left over, and rethrows `main`'s error.
-    func run(_ main: @escaping (any AbstractEventLoop) async throws -> Void) throws {
-        try kind.run(virtualTime: !realClock, main)
-    }
-
-    /// Expects `loop.time() - start` to be `expected`: exactly on a virtual clock, up to `slack` late on a real one.
-    func expectElapsed(
-        _ loop: any AbstractEventLoop, since start: Double, _ expected: Double,
+extension ConformanceLoop {
+    /// Expects `loop.time() - start` to be `expected`: exactly on virtual time, up to `slack` late (never early)
+    /// on the real clock, where a loaded machine may run the loop late.
+    public func expectElapsed(
+        _ loop: any AbstractEventLoop, since start: Double, _ expected: Double, slack: Double = virtualTimeSlack,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         let elapsed = loop.time() - start
@@ -54,15 +32,13 @@ func run10() async throws {
     try await Asyncio.sleep(10)
 }
 
-struct TestError: Error, Equatable {
-    var tag = 0
-}
-
 /// A flag threads may set.
-final class Flag: Sendable {
+public final class Flag: Sendable {
     private let state = Atomic<Bool>(false)
-    var isSet: Bool { state.load(ordering: .acquiring) }
-    func set() { state.store(true, ordering: .releasing) }
+
+    public init() {}
+    public var isSet: Bool { state.load(ordering: .acquiring) }
+    public func set() { state.store(true, ordering: .releasing) }
 }
 
 /// A counter shared by the tasks of one loop.
@@ -123,12 +99,12 @@ func capture<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
 }
 
 /// The ways a test waits for a scope: traio's `await scope`, `wait_for(scope, t)`, `wait_for(shield(scope), t)`.
-enum ScopeWait: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public enum ScopeWait: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case wait, waitFor, shieldedWaitFor
 
-    var testDescription: String { rawValue }
+    public var testDescription: String { rawValue }
 
-    func callAsFunction(_ scope: Scope, timeout: Double = 1) async throws {
+    public func callAsFunction(_ scope: Scope, timeout: Double = 1) async throws {
         switch self {
         case .wait: try await scope.wait()
         case .waitFor: try await Asyncio.waitFor(scope.asFuture(), timeout: timeout)

@@ -1,16 +1,18 @@
 import Asyncio
+import AsyncioTestSupport
 import Testing
 import Traio
 
 /// traio's tests/test_bubble.py (the `bubble` flag), and the rule that observing a task turns bubbling off.
-@Suite struct BubbleTests {
+public struct BubbleConformance {
+    public init() {}
+
     private func failsSoon() async throws {
         try await Asyncio.sleep(0.01)
         throw ValueError("not interesting")
     }
 
-    @Test(arguments: LoopFactory.all, [true, false])
-    func aTaskThatDoesNotBubbleLeavesTheScopeRunning(_ factory: LoopFactory, awaited: Bool) throws {
+    public func aTaskThatDoesNotBubbleLeavesTheScopeRunning(_ factory: ConformanceLoop, awaited: Bool) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) { () async throws -> Void in
@@ -23,8 +25,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all, [true, false])
-    func aMasterThatDoesNotBubbleEndsTheScopeSilently(_ factory: LoopFactory, awaited: Bool) throws {
+    public func aMasterThatDoesNotBubbleEndsTheScopeSilently(_ factory: ConformanceLoop, awaited: Bool) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 0.5).run { scope in
@@ -35,8 +36,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aBubblingErrorCancelsTheOthersAndIsRaisedUnwrapped(_ factory: LoopFactory) throws {
+    public func aBubblingErrorCancelsTheOthersAndIsRaisedUnwrapped(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let cancelled = Counter()
@@ -55,8 +55,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskNotAwaitedStillBubbles(_ factory: LoopFactory) throws {
+    public func aTaskNotAwaitedStillBubbles(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TestError.self) { () async throws -> Void in
@@ -69,8 +68,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func addingADoneCallbackTurnsBubblingOff(_ factory: LoopFactory) throws {
+    public func addingADoneCallbackTurnsBubblingOff(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let seen = Counter()
             let start = loop.time()
@@ -86,8 +84,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func gatheringATaskTurnsBubblingOff(_ factory: LoopFactory) throws {
+    public func gatheringATaskTurnsBubblingOff(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             try await Scope().run { scope in
                 let task = try scope.spawn { () async throws -> Int in
@@ -99,8 +96,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func awaitingAnAlreadyFinishedTaskStillTurnsBubblingOff(_ factory: LoopFactory) throws {
+    public func awaitingAnAlreadyFinishedTaskStillTurnsBubblingOff(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             try await Scope().run { scope in
                 let started = loop.createFuture(of: Void.self)

@@ -1,12 +1,14 @@
 import Asyncio
+import AsyncioTestSupport
 import Testing
-@testable import Traio
+import Traio
 
 /// traio's tests/test_misuse.py, in Swift's terms: what traio checks at run time (a non-awaitable given to
 /// `spawn`, `with` instead of `async with`) the type system mostly rules out; what remains throws a clear error.
-@Suite struct MisuseTests {
-    @Test(arguments: LoopFactory.all)
-    func aFutureOfAnotherLoopIsRefused(_ factory: LoopFactory) throws {
+public struct MisuseConformance {
+    public init() {}
+
+    public func aFutureOfAnotherLoopIsRefused(_ factory: ConformanceLoop) throws {
         let other = try SelectorEventLoop()
         defer { try? other.close() }
         try factory.run { _ in
@@ -16,8 +18,7 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func badNumbersAreRefused(_ factory: LoopFactory) throws {
+    public func badNumbersAreRefused(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             try await Scope().run { scope in
                 #expect(throws: ValueError.self) { try scope.spawn(cancelTimeout: -1) {} }
@@ -34,8 +35,7 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func infiniteTimesMeanNoLimit(_ factory: LoopFactory) throws {
+    public func infiniteTimesMeanNoLimit(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: .infinity).run { scope in
@@ -49,20 +49,8 @@ import Testing
         }
     }
 
-    @Test func aScopeMadeOutsideAnAsyncioTaskIsUnusable() async throws {
-        let scope = Scope(timeout: 1)
-        #expect(throws: FlavorError.self) { try scope.spawn {} }
-        #expect(throws: FlavorError.self) { try scope.fork() }
-        #expect(throws: FlavorError.self) { try scope.asFuture() }
-        await #expect(throws: FlavorError.self) { try await scope.run { _ in } }
-        await #expect(throws: FlavorError.self) { try await scope.wait() }
-        scope.cancel()
-        scope.finalize()
-        #expect(scope.tasks().isEmpty)
-    }
 
-    @Test(arguments: LoopFactory.all)
-    func runOutsideAnAsyncioTaskIsRefused(_ factory: LoopFactory) async throws {
+    public func runOutsideAnAsyncioTaskIsRefused(_ factory: ConformanceLoop) async throws {
         // Carries the scope out of the loop's run; used on one thread at a time.
         final class Carrier: @unchecked Sendable { var scope: Scope? }
         let carrier = Carrier()
@@ -71,8 +59,7 @@ import Testing
         await #expect(throws: FlavorError.self) { try await scope.run { _ in } }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aScopeIsEnteredOnce(_ factory: LoopFactory) throws {
+    public func aScopeIsEnteredOnce(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let scope = Scope()
             try await scope.run { scope in
@@ -82,8 +69,7 @@ import Testing
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aDeadOrDyingScopeTakesNoTasks(_ factory: LoopFactory) throws {
+    public func aDeadOrDyingScopeTakesNoTasks(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let scope = Scope()
             try scope.spawn(cancelTimeout: 0.1) {
@@ -99,32 +85,4 @@ import Testing
         }
     }
 
-    @Test func lifecycleTransitions() {
-        var state = ScopeLifecycle.open
-        #expect(state.acceptsTasks && !state.isSilentlyCancelled && !state.isFinished)
-        var changed = state.resolve()
-        #expect(!changed)
-        changed = state.finalize()
-        #expect(changed && state.acceptsTasks)
-        changed = state.finalize()
-        #expect(!changed)
-        changed = state.cancel(reason: TestError(tag: 1))
-        #expect(changed)
-        changed = state.cancel(reason: nil)
-        #expect(!changed)
-        #expect(!state.acceptsTasks && !state.isSilentlyCancelled && state.finishedError == nil)
-        changed = state.finalize()
-        #expect(!changed)
-        changed = state.resolve()
-        #expect(changed)
-        changed = state.resolve()
-        #expect(!changed)
-        #expect(state.isFinished && state.finishedError as? TestError == TestError(tag: 1))
-
-        var silent = ScopeLifecycle.open
-        changed = silent.cancel(reason: nil)
-        #expect(changed && silent.isSilentlyCancelled && !silent.isFinished)
-        changed = silent.resolve()
-        #expect(changed && silent.isSilentlyCancelled && silent.finishedError == nil)
-    }
 }

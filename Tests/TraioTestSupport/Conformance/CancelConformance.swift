@@ -1,9 +1,12 @@
 import Asyncio
+import AsyncioTestSupport
 import Testing
 import Traio
 
 /// traio's tests/test_cancel.py: cancelling scopes and their tasks from inside and outside.
-@Suite struct CancelTests {
+public struct CancelConformance {
+    public init() {}
+
     /// Refuses the first cancellation (traio's "nasty" task catching `CancelledError`); ends at the second.
     private func refusesToDie(refusals: Counter) async throws {
         while true {
@@ -16,8 +19,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskRefusingToDieIsGivenUpAfterItsCancelTimeout(_ factory: LoopFactory) throws {
+    public func aTaskRefusingToDieIsGivenUpAfterItsCancelTimeout(_ factory: ConformanceLoop) throws {
         let records = LogRecords()
         try factory.run { loop in
             let refusals = Counter()
@@ -25,7 +27,9 @@ import Traio
             let start = loop.time()
             await #expect(throws: TimeoutError.self) { () async throws -> Void in
                 try await Scope(timeout: 0.1, logger: records.logger()).run { scope in
-                    nasty = try scope.spawn(name: "nasty", cancelTimeout: 0.5) { try await refusesToDie(refusals: refusals) }
+                    nasty = try scope.spawn(name: "nasty", cancelTimeout: 0.5) {
+                        try await refusesToDie(refusals: refusals)
+                    }
                 }
             }
             factory.expectElapsed(loop, since: start, 0.6)
@@ -37,8 +41,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingTheHostTaskCancelsTheScopeAndRaisesCancelledError(_ factory: LoopFactory) throws {
+    public func cancellingTheHostTaskCancelsTheScopeAndRaisesCancelledError(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let cancelled = Counter()
             let scope = Scope()
@@ -59,8 +62,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskFailingWhileCancelledFromOutsideIsLogged(_ factory: LoopFactory) throws {
+    public func aTaskFailingWhileCancelledFromOutsideIsLogged(_ factory: ConformanceLoop) throws {
         let records = LogRecords()
         try factory.run { loop in
             let host = try loop.createTask { () async throws -> Void in
@@ -77,8 +79,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingFromTheBodyEndsTheScopeSilently(_ factory: LoopFactory) throws {
+    public func cancellingFromTheBodyEndsTheScopeSilently(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope().run { scope in
@@ -93,8 +94,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskFailingWhenCancelledDoesNotReplaceTheTimeout(_ factory: LoopFactory) throws {
+    public func aTaskFailingWhenCancelledDoesNotReplaceTheTimeout(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) { () async throws -> Void in
@@ -109,8 +109,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all, ScopeWait.allCases)
-    func waitingForACancelledScope(_ factory: LoopFactory, waiting: ScopeWait) throws {
+    public func waitingForACancelledScope(_ factory: ConformanceLoop, waiting: ScopeWait) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope()
@@ -122,8 +121,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskCancelsItsScopeBeforeTheBodyEnds(_ factory: LoopFactory) throws {
+    public func aTaskCancelsItsScopeBeforeTheBodyEnds(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let reached = Counter()
@@ -142,8 +140,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingTwiceFromOutside(_ factory: LoopFactory) throws {
+    public func cancellingTwiceFromOutside(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let scope = Scope()
             let canceller = try loop.createTask {
@@ -160,8 +157,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingTwiceWithErrorsFromOutsideKeepsTheFirst(_ factory: LoopFactory) throws {
+    public func cancellingTwiceWithErrorsFromOutsideKeepsTheFirst(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let scope = Scope()
             let canceller = try loop.createTask {
@@ -178,8 +174,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingTwiceFromATaskOfTheScope(_ factory: LoopFactory) throws {
+    public func cancellingTwiceFromATaskOfTheScope(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope().run { scope in
@@ -194,8 +189,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingTwiceWithErrorsFromATaskOfTheScopeKeepsTheFirst(_ factory: LoopFactory) throws {
+    public func cancellingTwiceWithErrorsFromATaskOfTheScopeKeepsTheFirst(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             await #expect(throws: TestError(tag: 1)) { () async throws -> Void in
                 try await Scope().run { scope in
@@ -209,8 +203,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingAfterTheEndChangesNothing(_ factory: LoopFactory) throws {
+    public func cancellingAfterTheEndChangesNothing(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let scope = Scope()
             await #expect(throws: TestError.self) { () async throws -> Void in

@@ -1,11 +1,13 @@
 import Asyncio
+import AsyncioTestSupport
 import Testing
 import Traio
 
 /// traio's tests/test_master.py: a master task's end ends the scope.
-@Suite struct MasterTests {
-    @Test(arguments: LoopFactory.all, [(false, false), (false, true), (true, false), (true, true)])
-    func theScopeEndsWithItsMaster(_ factory: LoopFactory, flags: (bubble: Bool, awaited: Bool)) throws {
+public struct MasterConformance {
+    public init() {}
+
+    public func theScopeEndsWithItsMaster(_ factory: ConformanceLoop, flags: (bubble: Bool, awaited: Bool)) throws {
         try factory.run { loop in
             let start = loop.time()
             let others = Counter()
@@ -22,8 +24,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all, [true, false])
-    func aFailingMasterRaisesItsError(_ factory: LoopFactory, awaited: Bool) throws {
+    public func aFailingMasterRaisesItsError(_ factory: ConformanceLoop, awaited: Bool) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TestError.self) { () async throws -> Void in
@@ -39,8 +40,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingTheMasterEndsTheScope(_ factory: LoopFactory) throws {
+    public func cancellingTheMasterEndsTheScope(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 0.5).run { scope in

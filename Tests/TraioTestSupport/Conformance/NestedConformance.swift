@@ -1,11 +1,13 @@
 import Asyncio
+import AsyncioTestSupport
 import Testing
 import Traio
 
 /// traio's tests/test_nested.py: scopes inside scopes, forks, and `Scope.current`.
-@Suite struct NestedTests {
-    @Test(arguments: LoopFactory.all)
-    func anOuterTimeoutEndsAnUnrelatedInnerScope(_ factory: LoopFactory) throws {
+public struct NestedConformance {
+    public init() {}
+
+    public func anOuterTimeoutEndsAnUnrelatedInnerScope(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let innerCancelled = Counter()
@@ -23,8 +25,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func theParentsTimeoutEndsAFork(_ factory: LoopFactory) throws {
+    public func theParentsTimeoutEndsAFork(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) { () async throws -> Void in
@@ -36,8 +37,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func theParentsTimeoutEndsAForkWaitedFor(_ factory: LoopFactory) throws {
+    public func theParentsTimeoutEndsAForkWaitedFor(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             var child: Scope?
@@ -57,8 +57,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aForksTimeoutIsRaisedThroughItsParent(_ factory: LoopFactory) throws {
+    public func aForksTimeoutIsRaisedThroughItsParent(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) { () async throws -> Void in
@@ -71,8 +70,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aFinishedScopeCannotFork(_ factory: LoopFactory) throws {
+    public func aFinishedScopeCannotFork(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let scope = Scope()
             try await scope.run { _ in }
@@ -80,8 +78,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aForksTimeoutInASiblingTaskBubbles(_ factory: LoopFactory) throws {
+    public func aForksTimeoutInASiblingTaskBubbles(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             func forkParent(_ parent: Scope, timeout: Double) async throws {
                 try await parent.fork(timeout: timeout).run { inner in try inner.spawn(run10) }
@@ -98,8 +95,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aForksErrorDoesNotBubbleIntoItsParent(_ factory: LoopFactory) throws {
+    public func aForksErrorDoesNotBubbleIntoItsParent(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let outcome = await capture {
@@ -116,8 +112,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all, ScopeWait.allCases)
-    func cancellingAForkThenItsParent(_ factory: LoopFactory, waiting: ScopeWait) throws {
+    public func cancellingAForkThenItsParent(_ factory: ConformanceLoop, waiting: ScopeWait) throws {
         try factory.run { loop in
             let start = loop.time()
             let parent = Scope()
@@ -132,8 +127,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func cancellingTheFutureOfAScopeCancelsTheScope(_ factory: LoopFactory) throws {
+    public func cancellingTheFutureOfAScopeCancelsTheScope(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope()
@@ -144,8 +138,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func theCurrentScope(_ factory: LoopFactory) throws {
+    public func theCurrentScope(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             #expect(Scope.current == nil)
             let outer = Scope()

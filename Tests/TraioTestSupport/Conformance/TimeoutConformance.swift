@@ -1,11 +1,13 @@
 import Asyncio
+import AsyncioTestSupport
 import Testing
 import Traio
 
 /// traio's tests/test_timeout.py, and the timer's restart rule.
-@Suite struct TimeoutTests {
-    @Test(arguments: LoopFactory.all)
-    func timeoutCancelsTheScopeWithTimeoutError(_ factory: LoopFactory) throws {
+public struct TimeoutConformance {
+    public init() {}
+
+    public func timeoutCancelsTheScopeWithTimeoutError(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let cancelled = Counter()
@@ -21,8 +23,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func settingTheTimeoutReplacesTheOldOne(_ factory: LoopFactory) throws {
+    public func settingTheTimeoutReplacesTheOldOne(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) { () async throws -> Void in
@@ -36,8 +37,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func settingTheTimeoutRestartsTheTimerFromNow(_ factory: LoopFactory) throws {
+    public func settingTheTimeoutRestartsTheTimerFromNow(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) { () async throws -> Void in
@@ -51,8 +51,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func settingTheTimeoutToZeroRemovesIt(_ factory: LoopFactory) throws {
+    public func settingTheTimeoutToZeroRemovesIt(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 0.1).run { scope in
@@ -63,8 +62,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func badTimeoutsAreRefused(_ factory: LoopFactory) throws {
+    public func badTimeoutsAreRefused(_ factory: ConformanceLoop) throws {
         let records = LogRecords()
         try factory.run { _ in
             let scope = Scope(timeout: 1, logger: records.logger())
@@ -79,8 +77,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTimeoutAfterTheEndChangesNothing(_ factory: LoopFactory) throws {
+    public func aTimeoutAfterTheEndChangesNothing(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let scope = Scope(timeout: 0.1)
             try await scope.run { _ in }

@@ -1,9 +1,12 @@
 import Asyncio
+import AsyncioTestSupport
 import Testing
 import Traio
 
 /// traio's tests/test_join.py: awaiting spawned tasks, waiting for scopes, and cleaning up on the way out.
-@Suite struct JoinTests {
+public struct JoinConformance {
+    public init() {}
+
     private func trivial() async throws -> Int {
         try await Asyncio.sleep(0.2)
         return 3
@@ -14,8 +17,7 @@ import Traio
         throw ValueError("boom")
     }
 
-    @Test(arguments: LoopFactory.all)
-    func awaitingSpawnedTasks(_ factory: LoopFactory) throws {
+    public func awaitingSpawnedTasks(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 0.5).run { scope in
@@ -28,8 +30,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func awaitingACancelledTask(_ factory: LoopFactory) throws {
+    public func awaitingACancelledTask(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 1).run { scope in
@@ -41,8 +42,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all, ScopeWait.allCases)
-    func awaitingACancelledTaskWithoutRun(_ factory: LoopFactory, waiting: ScopeWait) throws {
+    public func awaitingACancelledTaskWithoutRun(_ factory: ConformanceLoop, waiting: ScopeWait) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope(timeout: 1)
@@ -55,8 +55,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func awaitingAFailingTaskCatchesItsError(_ factory: LoopFactory) throws {
+    public func awaitingAFailingTaskCatchesItsError(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 1).run { scope in
@@ -67,8 +66,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func waitForOnAFailingTaskCatchesItsError(_ factory: LoopFactory) throws {
+    public func waitForOnAFailingTaskCatchesItsError(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 1).run { scope in
@@ -79,8 +77,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func awaitingAFailingTaskWithoutRun(_ factory: LoopFactory) throws {
+    public func awaitingAFailingTaskWithoutRun(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope(timeout: 1)
@@ -92,8 +89,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func spawningAfterAwaitingATask(_ factory: LoopFactory) throws {
+    public func spawningAfterAwaitingATask(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 1).run { scope in
@@ -106,8 +102,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func spawningAfterAwaitingATaskWithoutRun(_ factory: LoopFactory) throws {
+    public func spawningAfterAwaitingATaskWithoutRun(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope(timeout: 1)
@@ -121,8 +116,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func withoutFinalizeAScopeWaitsForACancel(_ factory: LoopFactory) throws {
+    public func withoutFinalizeAScopeWaitsForACancel(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope(timeout: 0.5)
@@ -132,8 +126,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aFinishedScopeHasCleanedUpItsTasks(_ factory: LoopFactory) throws {
+    public func aFinishedScopeHasCleanedUpItsTasks(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let cleaned = Counter()
             let scope = Scope()
@@ -148,8 +141,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func tasksCleaningUpSlowlyAreWaitedFor(_ factory: LoopFactory) throws {
+    public func tasksCleaningUpSlowlyAreWaitedFor(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let cleaned = Counter()
             let start = loop.time()
@@ -171,8 +163,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func anOutsideCancelCleansUpBeforeRunReturns(_ factory: LoopFactory) throws {
+    public func anOutsideCancelCleansUpBeforeRunReturns(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let cleaned = Counter()
             let scope = Scope()
@@ -191,8 +182,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func waitingFromAnotherTaskSeesTheCleanUpDone(_ factory: LoopFactory) throws {
+    public func waitingFromAnotherTaskSeesTheCleanUpDone(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let cleaned = Counter()
             let scope = Scope()
@@ -213,8 +203,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskNotAwaitedDoesNotKeepTheScopeAlive(_ factory: LoopFactory) throws {
+    public func aTaskNotAwaitedDoesNotKeepTheScopeAlive(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let background = try await Scope().run { scope in try scope.spawn(awaited: false, run10) }
@@ -223,8 +212,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskNotAwaitedEndsWithTheAwaitedOnes(_ factory: LoopFactory) throws {
+    public func aTaskNotAwaitedEndsWithTheAwaitedOnes(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope().run { scope in
@@ -235,8 +223,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskNotAwaitedDoesNotHideATimeout(_ factory: LoopFactory) throws {
+    public func aTaskNotAwaitedDoesNotHideATimeout(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TimeoutError.self) { () async throws -> Void in
@@ -249,8 +236,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTaskNotAwaitedIsCancelledAndJoined(_ factory: LoopFactory) throws {
+    public func aTaskNotAwaitedIsCancelledAndJoined(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let cancelled = Counter()
             let start = loop.time()

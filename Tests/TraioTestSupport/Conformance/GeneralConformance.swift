@@ -1,16 +1,15 @@
 import Asyncio
+import AsyncioTestSupport
 import Logging
 import Testing
 import Traio
 
 /// traio's tests/test_general.py: the basic shapes, logging and introspection.
-@Suite struct GeneralTests {
-    @Test func theTraioVersionReproduced() {
-        #expect(Scope.traioVersion == "0.5.2")
-    }
+public struct GeneralConformance {
+    public init() {}
 
-    @Test(arguments: LoopFactory.all)
-    func lifeCycleMessagesAreLoggedAtDebugLevel(_ factory: LoopFactory) throws {
+
+    public func lifeCycleMessagesAreLoggedAtDebugLevel(_ factory: ConformanceLoop) throws {
         let records = LogRecords()
         try factory.run { _ in
             let scope = Scope(name: "logged", logger: records.logger())
@@ -25,8 +24,7 @@ import Traio
         #expect(debug.allSatisfy { $0.contains("logged") || $0.contains("worker") })
     }
 
-    @Test(arguments: LoopFactory.all)
-    func theTimeoutIsADebugMessageToo(_ factory: LoopFactory) throws {
+    public func theTimeoutIsADebugMessageToo(_ factory: ConformanceLoop) throws {
         let quiet = LogRecords()
         let verbose = LogRecords()
         try factory.run { _ in
@@ -40,8 +38,7 @@ import Traio
         #expect(verbose.messages(at: .debug, containing: "timeout on Scope(").count == 1)
     }
 
-    @Test(arguments: LoopFactory.all)
-    func theDefaultLoggerIsNamedAfterTheScope(_ factory: LoopFactory) throws {
+    public func theDefaultLoggerIsNamedAfterTheScope(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let named = Scope(name: "fetcher")
             #expect(named.logger.label == "fetcher")
@@ -56,8 +53,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func anEmptyScope(_ factory: LoopFactory) throws {
+    public func anEmptyScope(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope().run { _ in }
@@ -65,8 +61,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func anEmptyScopeWithATimeoutEndsAtOnce(_ factory: LoopFactory) throws {
+    public func anEmptyScopeWithATimeoutEndsAtOnce(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             let scope = Scope(timeout: 0.1)
@@ -76,8 +71,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aScopeRunsItsTask(_ factory: LoopFactory) throws {
+    public func aScopeRunsItsTask(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let calls = Counter()
             try await Scope().run { scope in
@@ -87,8 +81,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aScopeSupervisesAFuture(_ factory: LoopFactory) throws {
+    public func aScopeSupervisesAFuture(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             try await Scope(timeout: 0.1).run { scope in
@@ -101,8 +94,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func theBodysErrorIsRaised(_ factory: LoopFactory) throws {
+    public func theBodysErrorIsRaised(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             await #expect(throws: TestError.self) { () async throws -> Void in
                 try await Scope().run { _ in throw TestError() }
@@ -110,8 +102,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func theBodysErrorWaitsForTheTasksToBeCancelled(_ factory: LoopFactory) throws {
+    public func theBodysErrorWaitsForTheTasksToBeCancelled(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let cleaned = Counter()
             let start = loop.time()
@@ -133,8 +124,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aTasksErrorIsRaised(_ factory: LoopFactory) throws {
+    public func aTasksErrorIsRaised(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             let start = loop.time()
             await #expect(throws: TestError.self) { () async throws -> Void in
@@ -146,8 +136,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func runReturnsTheBodysValue(_ factory: LoopFactory) throws {
+    public func runReturnsTheBodysValue(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             let value = try await Scope().run { scope in
                 try await scope.spawn { try await Asyncio.sleep(0.01); return 20 }.value + 22
@@ -156,8 +145,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func aBodyWithAValueInterruptedBySilentCancelRethrows(_ factory: LoopFactory) throws {
+    public func aBodyWithAValueInterruptedBySilentCancelRethrows(_ factory: ConformanceLoop) throws {
         try factory.run { _ in
             await #expect(throws: CancelledError.self) { () async throws -> Void in
                 try await Scope().run { scope -> Int in
@@ -169,8 +157,7 @@ import Traio
         }
     }
 
-    @Test(arguments: LoopFactory.all)
-    func tasksListsRunningTasksAndForks(_ factory: LoopFactory) throws {
+    public func tasksListsRunningTasksAndForks(_ factory: ConformanceLoop) throws {
         try factory.run { loop in
             try await Scope().run { outer in
                 for count in 1...10 {
@@ -187,7 +174,7 @@ import Traio
                     #expect(nested.count == 3)
                     let ages = listing.values.compactMap { $0 as? Double }
                     #expect(ages.count == 10)
-                    #expect(ages.allSatisfy { abs($0 - 0.5) <= factory.slack })
+                    #expect(ages.allSatisfy { abs($0 - 0.5) <= virtualTimeSlack })
                     #expect(nested.keys.allSatisfy { $0.hasPrefix("Task(") })
                     outer.cancel()
                 }
