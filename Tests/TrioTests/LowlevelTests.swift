@@ -32,6 +32,23 @@ import TrioTesting
         #expect(caught)
     }
 
+    @Test(.trio) func aTaskStartedParkedAndWokenWithAnErrorFailsWithIt() async throws {
+        // A bridge starts tasks parked (Nursery.startParked); one woken with an error must end with
+        // that error rather than run its body and lose it.
+        var ran = false
+        var outcome: (any Error)?
+        do {
+            try await withNursery { n in
+                let task = try n.startParked { ran = true }
+                Lowlevel.reschedule(task, .failure(Boom()))
+            }
+        } catch {
+            outcome = error
+        }
+        #expect(!ran)
+        #expect(leaves(try #require(outcome)).contains { $0 is Boom })
+    }
+
     @Test(.trio) func abortCallbackDecidesOnCancellation() async throws {
         var log: [String] = []
         var pending: (TrioTask, RaiseCancel)?

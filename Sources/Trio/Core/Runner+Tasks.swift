@@ -38,10 +38,17 @@ extension Runner {
         currentTask = task
         if instrumented { instrument("before_task_step") { try $0.beforeTaskStep(task) } }
         var failure: (any Error)?
-        do {
-            try await fn()
-        } catch {
+        if let error = task.wakeError {
+            // A task spawned parked and woken with an error (`Lowlevel.reschedule(task, .failure(…))`):
+            // the error is what its first wait raises, so the body never starts.
+            task.wakeError = nil
             failure = error
+        } else {
+            do {
+                try await fn()
+            } catch {
+                failure = error
+            }
         }
         if instrumented { instrument("after_task_step") { try $0.afterTaskStep(task) } }
         taskExited(task, failure)

@@ -71,9 +71,9 @@ public final class TrioTask: @unchecked Sendable, CustomStringConvertible {
     //   item. The job is still in `parkedJob` (or arrives there when the reschedule came from the
     //   task's own `park`, before it suspended), so a `.wake` always finds a parked job.
     // - running again: the runner takes `parkedJob` (sets it to nil) and resumes the job; `park`
-    //   reads and clears `wakeError` before returning. So `wakeError != nil` implies "rescheduled",
-    //   with one exception: a task spawned parked that is woken through `Lowlevel.reschedule` with
-    //   an error starts its body instead of a `park`, and nothing reads that error.
+    //   reads and clears `wakeError` before returning. So `wakeError != nil` implies "rescheduled".
+    //   A task spawned parked has no `park` to return to: its first step reads and clears
+    //   `wakeError` instead, and ends with that error without starting its body.
     //
     // `abortFn` is offered once per blocking call: `attemptDeliveryOfPendingCancel` clears it
     // before calling it, whatever it answers.
