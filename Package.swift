@@ -84,10 +84,13 @@ let package = Package(
             path: "Tests/EntryPointProbe"
         ),
         .testTarget(name: "SniffioTests", dependencies: ["Sniffio"]),
+        // The helpers every test target shares (threads, polling, signal state, boxes), at the bottom of
+        // the test graph: the platform layer and the shared errors only.
+        .target(name: "TestSupport", dependencies: ["SharedErrors", "TrioPlatform"], path: "Tests/TestSupport"),
         .testTarget(
             name: "TrioTests",
             dependencies: [
-                "Trio", "TrioTesting", "Sniffio", "TrioPlatform",
+                "Trio", "TrioTesting", "TestSupport", "Sniffio", "TrioPlatform",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
@@ -95,7 +98,7 @@ let package = Package(
         // parametrised by the loop they run on, and small helpers. Depends on Asyncio alone, so that
         // AsyncioTests runs them on the standalone loop and TrioAsyncioTests on the loops hosted in Trio.
         .target(
-            name: "AsyncioTestSupport", dependencies: ["Asyncio", "Sniffio", "TrioPlatform"],
+            name: "AsyncioTestSupport", dependencies: ["Asyncio", "TestSupport", "Sniffio", "TrioPlatform"],
             path: "Tests/AsyncioTestSupport"
         ),
         .testTarget(
@@ -104,7 +107,8 @@ let package = Package(
         .testTarget(
             name: "TrioAsyncioTests",
             dependencies: [
-                "TrioAsyncio", "Trio", "Asyncio", "AsyncioTestSupport", "TrioTesting", "Sniffio", "TrioPlatform",
+                "TrioAsyncio", "Trio", "Asyncio", "AsyncioTestSupport", "TestSupport", "TrioTesting", "Sniffio",
+                "TrioPlatform",
             ]
         ),
         // traio's suites' bodies, parametrised by AsyncioTestSupport's `ConformanceLoop`: TraioTests runs them on

@@ -1,5 +1,7 @@
 import Asyncio
 import Testing
+// The shared bottom-layer helpers come with this target for its users.
+@_exported import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -20,32 +22,3 @@ public struct TestError: Error, Equatable {
 /// The UTF-8 bytes of `text`.
 public func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
-public struct UncheckedBox<Value>: @unchecked Sendable {
-    public let value: Value
-    public init(_ value: Value) { self.value = value }
-}
-
-/// Starts a plain thread running `body` (tests must not rely on Swift's pool).
-public func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
-    final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var thread = pthread_t()
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    let result = pthread_create(&thread, nil, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, context)
-    guard result == 0 else { throw TestError(tag: Int(result)) }
-    return thread
-}
-
-/// Runs `body` on a detached pthread of its own, outside Swift's cooperative pool.
-public func startPlainThread(_ body: @escaping @Sendable () -> Void) {
-    do {
-        pthread_detach(try startThread(body))
-    } catch {
-        preconditionFailure("pthread_create failed: \(error)")
-    }
-}

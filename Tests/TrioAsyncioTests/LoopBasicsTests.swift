@@ -1,6 +1,7 @@
 import Asyncio
 import Glibc
 import Sniffio
+import TestSupport
 import Testing
 import Trio
 import TrioAsyncio
@@ -247,11 +248,6 @@ import TrioTesting
         let value = try await loop.runAioFuture(future)
         #expect(value == 42)
     }
-}
-
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 @Suite struct LoopExtrasTests {

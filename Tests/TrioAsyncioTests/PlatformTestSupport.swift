@@ -73,23 +73,6 @@ struct TimedOut: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Polls `condition` every 5 ms for up to 10 s, on a plain thread; true once it holds.
-func eventually(_ condition: () -> Bool) -> Bool {
-    let deadline = monotonicSeconds() + 10
-    while !condition() {
-        if monotonicSeconds() > deadline { return false }
-        usleep(5_000)
-    }
-    return true
-}
-
-/// The handler of `signal` as a raw value (0 for `SIG_DFL`, 1 for `SIG_IGN`).
-func signalDisposition(_ signal: Int32) -> Int {
-    var action = sigaction()
-    sigaction(signal, nil, &action)
-    return unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self)
-}
-
 /// Runs tests of this test bundle in a child process of their own, for tests that change
 /// process-wide signal or descriptor state.
 enum ChildProcessTests {

@@ -1,4 +1,5 @@
 import Asyncio
+import TestSupport
 import Testing
 import Trio
 import TrioAsyncio

@@ -1,4 +1,5 @@
 import Sniffio
+import TestSupport
 import Testing
 import Trio
 import TrioTesting

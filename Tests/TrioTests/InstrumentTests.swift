@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import Trio
 import TrioTesting
@@ -107,9 +108,3 @@ final class CrashingInstrument: Instrument {
     }
 }
 
-/// Moves a non-Sendable reference into a `sending` closure while the test keeps using it after
-/// the run (the run is over by then, so nothing is shared concurrently).
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

@@ -3,6 +3,7 @@ import Dispatch
 import Glibc
 #endif
 import Sniffio
+import TestSupport
 import Testing
 import Trio
 import TrioTesting

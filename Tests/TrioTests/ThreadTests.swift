@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 import Trio
 import TrioTesting
@@ -19,23 +20,6 @@ final class Gate: Sendable {
 
 /// This thread's id, comparable across threads.
 func threadID() -> UInt { UInt(bitPattern: Int(pthread_self())) }
-
-/// Starts a plain pthread (not a Trio worker) running `body`, detached.
-func startPlainThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var thread = pthread_t()
-    let raw = Unmanaged.passRetained(Box(body)).toOpaque()
-    let rc = pthread_create(&thread, nil, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, raw)
-    precondition(rc == 0, "pthread_create failed")
-    pthread_detach(thread)
-}
-
 
 /// Hands a run's object to a worker thread, which may only touch it through `FromThread`
 /// (that is, on the run's thread again).
