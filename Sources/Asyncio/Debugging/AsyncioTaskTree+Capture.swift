@@ -106,7 +106,7 @@ struct AsyncioTaskTreeBuilder {
         case .writable(let fd): return .writable(fd: fd)
         case .trioCall: return .trioCall
         case .executor: return .executor
-        case .primitive(let call): return .primitive(call: call)
+        case .primitive(let wait): return .primitive(call: wait.call)
         }
     }
 }

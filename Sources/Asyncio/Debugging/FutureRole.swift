@@ -18,10 +18,26 @@ package enum FutureRole {
     case trioCall
     /// Resolved by a thread running the call (``AbstractEventLoop/runInExecutor(_:_:)``).
     case executor
-    /// A waiter's future of an asyncio synchronization primitive or queue, named by the blocking call
-    /// (`"Asyncio.Lock.acquire"`, `"Asyncio.Queue.get"`; a string literal, so storing it allocates
-    /// nothing).
-    case primitive(String)
+    /// A waiter's future of an asyncio synchronization primitive or queue.
+    case primitive(PrimitiveWait)
+}
+
+/// The blocking calls of asyncio's synchronization primitives and queues, as a plain value so that a
+/// future's role stays trivially destructible.
+package enum PrimitiveWait: UInt8 {
+    case lockAcquire, conditionWait, semaphoreAcquire, eventWait, queuePut, queueGet
+
+    /// The call as mixed-flavor code writes it, for task trees and `FlavorError` messages.
+    package var call: String {
+        switch self {
+        case .lockAcquire: "Asyncio.Lock.acquire"
+        case .conditionWait: "Asyncio.Condition.wait"
+        case .semaphoreAcquire: "Asyncio.Semaphore.acquire"
+        case .eventWait: "Asyncio.Event.wait"
+        case .queuePut: "Asyncio.Queue.put"
+        case .queueGet: "Asyncio.Queue.get"
+        }
+    }
 }
 
 /// Lets a snapshot read the role of a future it holds as `any AnyFuture`.

@@ -32,7 +32,7 @@ public final class Condition: AsyncAcquirable {
         try lock.release()
         var failure: (any Error)?
         do {
-            try await waiters.wait("Asyncio.Condition.wait")
+            try await waiters.wait(.conditionWait)
         } catch {
             failure = error
         }

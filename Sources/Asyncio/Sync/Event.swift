@@ -32,6 +32,6 @@ public final class Event {
     public func wait() async throws {
         _ = try TaskContext.require("Asyncio.Event.wait")
         if flag { return }
-        try await waiters.wait("Asyncio.Event.wait")
+        try await waiters.wait(.eventWait)
     }
 }

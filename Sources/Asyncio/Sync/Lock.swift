@@ -22,7 +22,7 @@ public final class Lock: AsyncAcquirable {
             return
         }
         do {
-            try await waiters.wait("Asyncio.Lock.acquire")
+            try await waiters.wait(.lockAcquire)
         } catch {
             // Whoever was woken for us must not be lost: pass the turn on.
             if !held { waiters.wakeFirst() }

@@ -37,7 +37,7 @@ public class Queue<T> {
     public func put(_ item: T) async throws {
         _ = try TaskContext.require("Asyncio.Queue.put")
         while full {
-            try await putters.wait("Asyncio.Queue.put") { future in
+            try await putters.wait(.queuePut) { future in
                 // Woken for a slot we will not use: hand it to the next putter.
                 if !full && !future.cancelled { putters.popAndWakeNext() }
             }
@@ -62,7 +62,7 @@ public class Queue<T> {
     public func get() async throws -> T {
         _ = try TaskContext.require("Asyncio.Queue.get")
         while empty {
-            try await getters.wait("Asyncio.Queue.get") { future in
+            try await getters.wait(.queueGet) { future in
                 if !empty && !future.cancelled { getters.popAndWakeNext() }
             }
         }

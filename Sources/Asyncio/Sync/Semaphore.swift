@@ -31,7 +31,7 @@ public class Semaphore: AsyncAcquirable {
             // Tasks that arrived meanwhile had to queue behind us; let in as many as the count allows.
             while value > 0 && wakeUpNext() {}
         }
-        try await waiters.wait("Asyncio.Semaphore.acquire") { future in
+        try await waiters.wait(.semaphoreAcquire) { future in
             // Woken but cancelled before running: give the unit back.
             if future.done && !future.cancelled { value += 1 }
         }

@@ -13,8 +13,8 @@ final class WaiterList {
     /// first, for primitives that must inspect it (semaphores, queues).
     ///
     /// - Throws: ``CancelledError``; `FlavorError` (naming `what`) outside an asyncio task.
-    func wait(_ what: String, onCancel: (Future<Void>) -> Void = { _ in }) async throws {
-        let loop = try TaskContext.require(what).core.loop
+    func wait(_ what: PrimitiveWait, onCancel: (Future<Void>) -> Void = { _ in }) async throws {
+        let loop = try TaskContext.require(what.call).core.loop
         let future = loop.createFuture(of: Void.self)
         future.role = .primitive(what)
         futures.append(future)

@@ -12,10 +12,11 @@ extension TrioEventLoop {
     /// its value if the asyncio side swallowed the cancel. A future that asyncio cancelled on its own
     /// raises `CancelledError` unchanged.
     ///
-    /// A loop that stops (``stop()``) or closes before the future is done makes the call fail with
+    /// A loop that stops (``stop()``) before the future is done makes the call fail with
     /// `RuntimeError` "Event loop stopped before Future completed." (as asyncio's
-    /// `run_until_complete` does) instead of waiting for ever; so does a call made while the loop is
-    /// stopped. trio-asyncio 0.16 waits for ever there (its #118).
+    /// `run_until_complete` does) instead of waiting for ever, and so does a call made while the loop
+    /// is stopped; a loop that closes first makes it fail with "Event loop is closed". trio-asyncio
+    /// 0.16 waits for ever there (its #118).
     ///
     /// - Throws: the future's error; `Cancelled`; `CancelledError`; `RuntimeError` when the loop is
     ///   closed, or stops first; `FlavorError` outside a Trio task.

@@ -15,7 +15,12 @@ extension TrioEventLoop {
     /// is called once the loop counts as running.
     func runLoopTask(started: () throws -> Void) async throws {
         try core.start()
-        try driver.bindLoopTask()
+        do {
+            try driver.bindLoopTask()
+        } catch {
+            core.state.runReturned()
+            throw error
+        }
         stoppedEvent = Trio.Event()
         // Announces the loop on its thread for every batch without allocating; it holds the loop, so it
         // lives only while the loop task runs.

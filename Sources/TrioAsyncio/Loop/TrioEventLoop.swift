@@ -34,6 +34,8 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// task step reaches the queue through it, on the run's thread only, and no access to it runs a
     /// callback; a dynamic check per access showed in the instruction counts of `call_soon_batch`.
     @exclusivity(unchecked) var core: LoopCore
+    /// The core's inbox, for other threads (see ``LoopCore/inbox``).
+    let inbox = LoopInbox()
     /// Who runs the loop task: the caller's Trio run (``openLoop(queueLen:_:)``), or for a
     /// ``SyncTrioEventLoop`` a paused run of its own, driven from the caller's thread.
     let host: any TrioLoopHost
@@ -66,7 +68,8 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// re-raises into the loop's nursery): `openLoop` throws them, with any others, once it has shut down.
     var raisedErrors: [any Error] = []
     let defaultExecutor: TrioExecutor
-    /// Trio tasks parked until a future of this loop is done (see `TrioEventLoop+Waiters.swift`).
+    /// Trio tasks parked until a future of this loop is done (see `TrioEventLoop+Waiters.swift`); loop
+    /// thread only.
     var bridgeWaiters = BridgeWaiterList()
     /// How Trio tasks inside ``allowAsyncio(loop:_:)`` wait for this loop's futures.
     lazy var trioTaskBridge = TrioTaskBridge(loop: self)
@@ -98,7 +101,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
 
     /// Creates a loop on the run behind `driver` (a positive `queueLen`, or `nil`), run by `host`.
     init(queueLen: Int?, driver: HostedLoopDriver, host: any TrioLoopHost) {
-        self.core = LoopCore(stopWhileIdle: host.stopWhileIdle)
+        self.core = LoopCore(stopWhileIdle: host.stopWhileIdle, inbox: inbox)
         self.host = host
         self.queueLen = queueLen ?? Int.max
         self.clock = driver.clock
@@ -132,7 +135,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// Flavor: sync, thread-safe. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
-        if core.isClosedFromAnyThread { throw RuntimeError("Event loop is closed") }
+        if inbox.isClosed { throw RuntimeError("Event loop is closed") }
         let handle = Handle(callback)
         try post(.handle(handle))
         return handle
@@ -204,12 +207,18 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
 
     /// Hands `item` to the loop thread: the first item of an empty inbox asks the run to drain it.
     private func post(_ item: ReadyItem) throws {
-        guard core.post(item) else { return }
+        switch inbox.post(item) {
+        case .queued: return
+        case .refused: throw RuntimeError("Event loop is closed")
+        case .wake: break
+        }
         let loop = UncheckedSendable(self)
         do {
             try token.runSyncSoon { loop.value.takeInbox() }
         } catch {
-            core.clearInbox()
+            // The run has finished: nothing will ever take the inbox. Closing it refuses later posts
+            // instead of queueing them where nobody looks.
+            inbox.close()
             throw RuntimeError("Event loop is closed (its Trio run has finished)")
         }
     }
@@ -239,7 +248,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// Whether the loop task is draining the queue.
     public var isRunning: Bool { core.state.isRunning }
     /// Whether ``close()`` was called.
-    public var isClosed: Bool { core.state.isClosed }
+    public var isClosed: Bool { inbox.isClosed }
 
     /// `<TrioEventLoop running=yes|no|closed>`.
     public var description: String {

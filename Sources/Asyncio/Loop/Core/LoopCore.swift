@@ -42,15 +42,15 @@ package struct LoopCore {
     package var slowCallbackDuration = 0.1
 
     // MARK: Cross-thread state
-    package let inbox = LoopInbox()
+    /// The inbox other threads post to. Each loop class also keeps this reference in a `let` of its
+    /// own and other threads reach it only through that field: reading it through the core would read
+    /// the core, whose other fields the loop thread is changing.
+    package let inbox: LoopInbox
 
-    package init(stopWhileIdle: LoopState.StopWhileIdle) {
+    package init(stopWhileIdle: LoopState.StopWhileIdle, inbox: LoopInbox) {
         state = LoopState(stopWhileIdle: stopWhileIdle)
+        self.inbox = inbox
     }
-
-    /// Whether the loop is closed, from any thread.
-    @inline(__always)
-    package var isClosedFromAnyThread: Bool { inbox.isClosed }
 
     /// Throws asyncio's "Event loop is closed" once closed (loop thread).
     package func checkOpen() throws {
@@ -67,17 +67,10 @@ package struct LoopCore {
 
     // MARK: Inbox
 
-    /// Adds `item` to the inbox from any thread; `true` when the inbox was empty, and the driver must then
-    /// wake the loop thread so that it calls ``takeInbox()``.
-    package func post(_ item: ReadyItem) -> Bool { inbox.post(item) }
-
     /// Moves the inbox to the ready queue (loop thread); a closed loop drops it.
     package mutating func takeInbox() {
         inbox.drain(into: &ready, accepting: !state.isClosed)
     }
-
-    /// Drops what the inbox holds (a post that could not wake the loop).
-    package func clearInbox() { inbox.clear() }
 
     // MARK: Batches
 
@@ -187,15 +180,32 @@ package final class LoopInbox: @unchecked Sendable {
     @inline(__always)
     package var isClosed: Bool { closedFlag.load(ordering: .relaxed) }
 
-    func close() {
-        closedFlag.store(true, ordering: .relaxed)
-        clear()
+    /// Refuses every later post and drops what the inbox holds. The flag changes under the inbox's lock, so
+    /// a post either lands before the close (and is dropped with the rest) or is refused: none is left
+    /// behind in a closed inbox.
+    package func close() {
+        items.withLock { items in
+            closedFlag.store(true, ordering: .relaxed)
+            items.removeAll()
+        }
     }
 
-    func post(_ item: ReadyItem) -> Bool {
+    /// What ``post(_:)`` did with an item.
+    package enum PostOutcome {
+        /// Queued into an empty inbox: the driver must wake the loop thread so that it takes the inbox.
+        case wake
+        /// Queued behind items whose wake-up is on its way.
+        case queued
+        /// Refused: the loop is closed.
+        case refused
+    }
+
+    /// Adds `item` to the inbox, from any thread.
+    package func post(_ item: ReadyItem) -> PostOutcome {
         items.withLock { items in
+            if closedFlag.load(ordering: .relaxed) { return .refused }
             items.append(item)
-            return items.count == 1
+            return items.count == 1 ? .wake : .queued
         }
     }
 
@@ -208,9 +218,6 @@ package final class LoopInbox: @unchecked Sendable {
         }
     }
 
-    func clear() {
-        items.withLock { $0.removeAll() }
-    }
 }
 
 /// `run_until_complete` on top of a loop's `runForever`: stops the loop when `future` is done, and fails when

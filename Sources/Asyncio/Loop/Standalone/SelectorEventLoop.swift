@@ -16,7 +16,9 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// The queue, timers, watch tables, inbox and lifecycle every loop of the package has (see ``LoopCore``).
     /// Unchecked exclusivity: every `callSoon` and task step reaches the queue through it, on the loop thread
     /// only, and no access to it runs a callback (see ``LoopCore``).
-    @exclusivity(unchecked) var core = LoopCore(stopWhileIdle: .nextRunRunsOnce)
+    @exclusivity(unchecked) var core: LoopCore
+    /// The core's inbox, for other threads (see ``LoopCore/inbox``).
+    let inbox = LoopInbox()
     /// epoll, the eventfd and the clock.
     private let driver: EpollDriver
     /// Signal handlers and their self-pipe.
@@ -44,6 +46,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// - Throws: `OSError` when the OS refuses an epoll instance or an eventfd.
     public init(clock: LoopClock = .monotonic) throws {
         driver = try EpollDriver(clock: clock)
+        core = LoopCore(stopWhileIdle: .nextRunRunsOnce, inbox: inbox)
         ownerThread = Atomic(UInt(pthread_self()))
     }
 
@@ -63,7 +66,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoon(_ callback: @escaping () -> Void) throws -> Handle {
-        if core.isClosedFromAnyThread { throw RuntimeError("Event loop is closed") }
+        if inbox.isClosed { throw RuntimeError("Event loop is closed") }
         if core.debug { try checkThread("callSoon") }
         let handle = Handle(callback)
         core.ready.append(.handle(handle))
@@ -88,9 +91,9 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
-        if core.isClosedFromAnyThread { throw RuntimeError("Event loop is closed") }
+        if inbox.isClosed { throw RuntimeError("Event loop is closed") }
         let handle = Handle(callback)
-        post(.handle(handle))
+        guard post(.handle(handle)) else { throw RuntimeError("Event loop is closed") }
         return handle
     }
 
@@ -129,8 +132,15 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
         }
     }
 
-    private func post(_ item: ReadyItem) {
-        if core.post(item) { driver.wake() }
+    /// Hands `item` to the loop thread; `false` when the loop is closed.
+    @discardableResult
+    private func post(_ item: ReadyItem) -> Bool {
+        switch inbox.post(item) {
+        case .wake: driver.wake()
+        case .queued: break
+        case .refused: return false
+        }
+        return true
     }
 
     private func checkThread(_ what: String) throws {
@@ -204,7 +214,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// Whether the loop is running.
     public var isRunning: Bool { core.state.isRunning }
     /// Whether ``close()`` was called.
-    public var isClosed: Bool { core.isClosedFromAnyThread }
+    public var isClosed: Bool { inbox.isClosed }
 
     /// Runs the loop until `future` is done (see ``AbstractEventLoop/runUntilComplete(_:)``).
     ///

@@ -107,7 +107,9 @@ final class PausedRunHost: TrioLoopHost {
     func close(_ loop: TrioEventLoop) throws -> Bool {
         if shuttingDown { return false }
         if loop.isRunning { throw RuntimeError("Cannot close a running event loop") }
-        guard !loop.isClosed, !run.isFinished else { return true }
+        if loop.core.state.isClosed { return true }
+        // A run that ended without its shutdown (its host threw) leaves the plain close to the loop.
+        if run.isFinished { return false }
         if HostedLoopDriver.currentRunClock != nil {
             throw RuntimeError("Cannot close a SyncTrioEventLoop inside a Trio run: close it where it runs")
         }
