@@ -29,25 +29,34 @@ import Glibc
             let port = probe.localPort
             try await probe.aclose()
             let server = try await openProcess([binary, "echo-server", "--port", "\(port)"], stderr: .pipe)
-            // Wait (boundedly) until it listens.
-            var client: SocketStream?
-            for _ in 0..<200 where client == nil {
-                do { client = try await openTCPStream(host: "127.0.0.1", port: port) } catch is OSError {
-                    try await Trio.sleep(0.05)
+            do {
+                // Bounded: a server that ignored the signal must fail the test, not hang the suite.
+                return try await failAfter(60) {
+                    // Wait (boundedly) until it listens.
+                    var client: SocketStream?
+                    for _ in 0..<200 where client == nil {
+                        do { client = try await openTCPStream(host: "127.0.0.1", port: port) } catch is OSError {
+                            try await Trio.sleep(0.05)
+                        }
+                    }
+                    let stream = try #require(client)
+                    try await stream.sendAll(Array("ping".utf8))
+                    _ = try await stream.receiveSome()
+                    try server.sendSignal(SIGINT)
+                    // Cancelling the run closed our connection's handler stream.
+                    let eof = try await stream.receiveSome()
+                    var errorOutput: [UInt8] = []
+                    for try await chunk in server.stderr!.chunks { errorOutput += chunk }
+                    let code = try await server.wait()
+                    try await stream.aclose()
+                    try await server.aclose()
+                    return (code, String(decoding: errorOutput, as: UTF8.self), eof.isEmpty)
                 }
+            } catch {
+                // Never leave the server behind: it would hold the test runner's output open.
+                try? server.kill()
+                throw error
             }
-            let stream = try #require(client)
-            try await stream.sendAll(Array("ping".utf8))
-            _ = try await stream.receiveSome()
-            try server.sendSignal(SIGINT)
-            // Cancelling the run closed our connection's handler stream.
-            let eof = try await stream.receiveSome()
-            var errorOutput: [UInt8] = []
-            for try await chunk in server.stderr!.chunks { errorOutput += chunk }
-            let code = try await server.wait()
-            try await stream.aclose()
-            try await server.aclose()
-            return (code, String(decoding: errorOutput, as: UTF8.self), eof.isEmpty)
         }
         #expect(code == -SIGINT)  // death by SIGINT, as a Python program interrupted by Ctrl-C
         #expect(stderr.contains("KeyboardInterrupt"))
