@@ -15,44 +15,44 @@ import TrioPlatform
 /// creation order, and named again under the others; tasks that await each other in a cycle are
 /// drawn from the one created first.
 public struct AsyncioTaskTree: Sendable, CustomStringConvertible {
-    /// The loop's clock (``AbstractEventLoop/time()``) when the snapshot was taken.
+    /// The loop's clock (``AbstractEventLoop/time()``) when the snapshot was taken. Flavor: sync.
     public let time: Double
     /// The tasks no other task awaits (and the first task of each awaiting cycle), in creation
-    /// order, each with the tasks it awaits below it.
+    /// order, each with the tasks it awaits below it. Flavor: sync.
     public let roots: [TaskNode]
 
-    /// ``render()``.
+    /// ``render()``. Flavor: sync.
     public var description: String { render() }
 
-    /// The first task (depth first) called `name`, if any.
+    /// The first task (depth first) called `name`, if any. Flavor: sync.
     public func task(named name: String) -> TaskNode? { allTasks.first { $0.name == name } }
 
-    /// Every task once, depth first, awaiting tasks before the tasks they await, in creation order.
+    /// Every task once, depth first, awaiting tasks before the tasks they await, in creation order. Flavor: sync.
     public var allTasks: [TaskNode] {
         TreeText.depthFirst(roots.filter { !$0.isRepeat }) { $0.awaits.filter { !$0.isRepeat } }
     }
 }
 
 extension AsyncioTaskTree {
-    /// One task of the tree.
+    /// One task of the tree. Flavor: sync.
     public struct TaskNode: Sendable {
-        /// The task's name (``AnyAsyncioTask/name``).
+        /// The task's name (``AnyAsyncioTask/name``). Flavor: sync.
         public let name: String
-        /// Whether it runs now or waits.
+        /// Whether it runs now or waits. Flavor: sync.
         public let state: TaskState
         /// What it waits on; `nil` when it runs, or when its next step is due (it waits for its turn
-        /// in the loop's ready queue).
+        /// in the loop's ready queue). Flavor: sync.
         public let awaiting: Awaited?
-        /// The names of the tasks that await this one (CPython's `awaited_by`), in creation order.
+        /// The names of the tasks that await this one (CPython's `awaited_by`), in creation order. Flavor: sync.
         public let awaitedBy: [String]
-        /// The tasks this one awaits, in creation order (empty on a repeat).
+        /// The tasks this one awaits, in creation order (empty on a repeat). Flavor: sync.
         public let awaits: [TaskNode]
         /// Whether this is a repeat of a task drawn in full elsewhere in the tree (it has several
-        /// awaiters, or closes an awaiting cycle); a repeat lists no ``awaits``.
+        /// awaiters, or closes an awaiting cycle); a repeat lists no ``awaits``. Flavor: sync.
         public let isRepeat: Bool
     }
 
-    /// What a task is doing.
+    /// What a task is doing. Flavor: sync.
     public enum TaskState: Sendable, Equatable {
         /// It is the task that took the snapshot.
         case running
@@ -61,7 +61,7 @@ extension AsyncioTaskTree {
     }
 
     /// What a pending task waits on: the future its last `await` parked on, as its creator
-    /// described it.
+    /// described it. Flavor: sync.
     public enum Awaited: Sendable, Equatable {
         /// Another task's end (`await task.value`).
         case task(name: String)

@@ -16,7 +16,7 @@ extension TrioEventLoop {
         try watch(fd, readable: true, callback)
     }
 
-    /// Stops watching `fd` for reading; `false` when it was not watched.
+    /// Stops watching `fd` for reading; `false` when it was not watched. Flavor: sync.
     public func removeReader(_ fd: Int32) -> Bool { unwatch(fd, readable: true) }
 
     /// Calls `callback` on every step in which `fd` is writable; replaces an earlier writer of `fd`.
@@ -26,7 +26,7 @@ extension TrioEventLoop {
         try watch(fd, readable: false, callback)
     }
 
-    /// Stops watching `fd` for writing; `false` when it was not watched.
+    /// Stops watching `fd` for writing; `false` when it was not watched. Flavor: sync.
     public func removeWriter(_ fd: Int32) -> Bool { unwatch(fd, readable: false) }
 
     private func watch(_ fd: Int32, readable: Bool, _ callback: @escaping () -> Void) throws {

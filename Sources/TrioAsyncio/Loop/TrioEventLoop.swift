@@ -79,9 +79,9 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     let token: TrioToken
     let ownerThread: pthread_t
 
-    /// Debug mode: slow callbacks (over `slowCallbackDuration`) are reported to standard error.
+    /// Debug mode: slow callbacks (over `slowCallbackDuration`) are reported to standard error. Flavor: sync.
     public var debug: Bool { get { core.debug } set { core.debug = newValue } }
-    /// The duration (seconds, on the run's clock) above which a callback counts as slow in debug mode.
+    /// The duration (seconds, on the run's clock) above which a callback counts as slow in debug mode. Flavor: sync.
     public var slowCallbackDuration: Double {
         get { core.slowCallbackDuration } set { core.slowCallbackDuration = newValue }
     }
@@ -154,10 +154,10 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
         return handle
     }
 
-    /// The run's clock (`MockClock` included), in seconds.
+    /// The run's clock (`MockClock` included), in seconds. Flavor: sync.
     public func time() -> Double { clock.currentTime() }
 
-    /// Counts a cancelled timer, so that the heap is pruned once they are many.
+    /// Counts a cancelled timer, so that the heap is pruned once they are many. Flavor: sync.
     public func timerHandleCancelled(_ handle: TimerHandle) {
         core.timers.handleCancelled()
     }
@@ -188,7 +188,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     // MARK: TaskExecutor
 
     /// Runs a step of a Swift task that prefers this loop: one entry in the ready queue. From another
-    /// thread (a continuation resumed there) the job goes through the run's token.
+    /// thread (a continuation resumed there) the job goes through the run's token. Flavor: sync, thread-safe.
     public func enqueue(_ job: consuming ExecutorJob) {
         let item = ReadyItem.job(UnownedJob(job))
         if isOwnerThread {
@@ -230,14 +230,14 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
 
     // MARK: Errors
 
-    /// Installs `handler` (`nil`: log to standard error).
+    /// Installs `handler` (`nil`: log to standard error). Flavor: sync.
     public func setExceptionHandler(_ handler: ExceptionHandler?) { core.exceptionHandler = handler }
-    /// The custom handler, if any.
+    /// The custom handler, if any. Flavor: sync.
     public func getExceptionHandler() -> ExceptionHandler? { core.exceptionHandler }
 
     /// Reports `context` to the custom handler, or logs it. After ``close()`` it only logs
     /// (trio-asyncio #134): the handler may expect a live loop. A ``SyncTrioEventLoop`` is a
-    /// standalone asyncio loop in this respect and keeps calling its handler, as asyncio does.
+    /// standalone asyncio loop in this respect and keeps calling its handler, as asyncio does. Flavor: sync.
     public func callExceptionHandler(_ context: ExceptionContext) {
         let handler = core.state.isClosed && !host.handlerOutlivesClose ? nil : core.exceptionHandler
         LoopCore.report(context, to: self, handler: handler)
@@ -245,12 +245,12 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
 
     // MARK: State
 
-    /// Whether the loop task is draining the queue.
+    /// Whether the loop task is draining the queue. Flavor: sync.
     public var isRunning: Bool { core.state.isRunning }
-    /// Whether ``close()`` was called.
+    /// Whether ``close()`` was called. Flavor: sync, thread-safe.
     public var isClosed: Bool { inbox.isClosed }
 
-    /// `<TrioEventLoop running=yes|no|closed>`.
+    /// `<TrioEventLoop running=yes|no|closed>`. Flavor: sync.
     public var description: String {
         "<TrioEventLoop running=\(isClosed ? "closed" : isRunning ? "yes" : "no")>"
     }

@@ -30,18 +30,19 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     private let ownerThread: Atomic<UInt>
 
     /// Debug mode: ``callSoon(_:)`` and friends check they are called on the loop's thread, and callbacks
-    /// slower than ``slowCallbackDuration`` are reported to stderr.
+    /// slower than ``slowCallbackDuration`` are reported to stderr. Flavor: sync.
     public var debug: Bool { get { core.debug } set { core.debug = newValue } }
-    /// The duration (seconds) above which a callback counts as slow in debug mode.
+    /// The duration (seconds) above which a callback counts as slow in debug mode. Flavor: sync.
     public var slowCallbackDuration: Double {
         get { core.slowCallbackDuration } set { core.slowCallbackDuration = newValue }
     }
 
-    /// Where ``time()`` comes from; set at creation.
+    /// Where ``time()`` comes from; set at creation. Flavor: sync.
     public var clock: LoopClock { driver.clock }
 
     /// Creates a loop owned by the calling thread.
     ///
+    /// Flavor: sync.
     /// - Parameter clock: where ``time()`` comes from: the monotonic clock, or virtual time for tests.
     /// - Throws: `OSError` when the OS refuses an epoll instance or an eventfd.
     public init(clock: LoopClock = .monotonic) throws {
@@ -111,10 +112,10 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
         return handle
     }
 
-    /// Seconds on the loop's ``clock``: the monotonic clock, or virtual time.
+    /// Seconds on the loop's ``clock``: the monotonic clock, or virtual time. Flavor: sync.
     public func time() -> Double { driver.time() }
 
-    /// Counts a cancelled timer, so that the heap is pruned once they are many.
+    /// Counts a cancelled timer, so that the heap is pruned once they are many. Flavor: sync.
     public func timerHandleCancelled(_ handle: TimerHandle) {
         core.timers.handleCancelled()
     }
@@ -122,7 +123,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     // MARK: TaskExecutor
 
     /// Runs a step of a Swift task: one entry in the ready queue, FIFO with the callbacks. From another thread
-    /// (a continuation resumed there) the job takes the thread-safe path.
+    /// (a continuation resumed there) the job takes the thread-safe path. Flavor: sync, thread-safe.
     public func enqueue(_ job: consuming ExecutorJob) {
         let item = ReadyItem.job(UnownedJob(job))
         if pthread_equal(pthread_t(ownerThread.load(ordering: .relaxed)), pthread_self()) != 0 {
@@ -158,7 +159,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
         try watch(fd, in: \.readers, callback)
     }
 
-    /// Stops watching `fd` for reading.
+    /// Stops watching `fd` for reading. Flavor: sync.
     public func removeReader(_ fd: Int32) -> Bool {
         unwatch(fd, in: \.readers)
     }
@@ -170,7 +171,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
         try watch(fd, in: \.writers, callback)
     }
 
-    /// Stops watching `fd` for writing.
+    /// Stops watching `fd` for writing. Flavor: sync.
     public func removeWriter(_ fd: Int32) -> Bool {
         unwatch(fd, in: \.writers)
     }
@@ -204,16 +205,16 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
 
     // MARK: Errors
 
-    /// Installs `handler` (`nil`: log to stderr).
+    /// Installs `handler` (`nil`: log to stderr). Flavor: sync.
     public func setExceptionHandler(_ handler: ExceptionHandler?) { core.exceptionHandler = handler }
-    /// The custom handler, if any.
+    /// The custom handler, if any. Flavor: sync.
     public func getExceptionHandler() -> ExceptionHandler? { core.exceptionHandler }
 
     // MARK: Running
 
-    /// Whether the loop is running.
+    /// Whether the loop is running. Flavor: sync.
     public var isRunning: Bool { core.state.isRunning }
-    /// Whether ``close()`` was called.
+    /// Whether ``close()`` was called. Flavor: sync, thread-safe.
     public var isClosed: Bool { inbox.isClosed }
 
     /// Runs the loop until `future` is done (see ``AbstractEventLoop/runUntilComplete(_:)``).
@@ -246,6 +247,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     }
 
     /// Stops the loop after the current iteration; a loop that does not run does one iteration on its next run.
+    /// Flavor: sync.
     public func stop() { _ = core.state.stop() }
 
     /// Closes the loop (see ``AbstractEventLoop/close()``).
