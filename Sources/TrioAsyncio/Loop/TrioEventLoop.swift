@@ -135,7 +135,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// Flavor: sync, thread-safe. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
-        if inbox.isClosed { throw RuntimeError("Event loop is closed") }
+        // The inbox refuses the post once the loop is closed (checked under its lock).
         let handle = Handle(callback)
         try post(.handle(handle))
         return handle
@@ -146,8 +146,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `ValueError` when `when` is NaN.
     @discardableResult
     public func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
-        try core.checkOpen()
-        if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
+        try core.checkTimerDeadline(when)
         let handle = TimerHandle(when: when, scheduler: self, callback)
         core.timers.insert(handle)
         if when < idleDeadline { wakeIfIdle() }

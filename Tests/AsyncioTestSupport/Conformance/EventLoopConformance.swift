@@ -168,7 +168,9 @@ public struct EventLoopConformance {
             #expect(loop.isClosed)
             try loop.close()
             #expect(throws: RuntimeError.self) { try loop.callSoon {} }
+            #expect(throws: RuntimeError.self) { try loop.callSoonThreadsafe {} }
             #expect(throws: RuntimeError.self) { try loop.callLater(1) {} }
+            #expect(throws: RuntimeError.self) { try loop.callAt(.nan) {} }
             #expect(throws: RuntimeError.self) { try loop.runForever() }
         }
     }

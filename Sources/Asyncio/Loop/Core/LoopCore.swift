@@ -57,6 +57,15 @@ package struct LoopCore {
         if state.isClosed { throw RuntimeError("Event loop is closed") }
     }
 
+    /// `callAt`'s checks: the loop is open and `when` is a time. NaN compares false with every deadline:
+    /// at the top of the heap it would block all other timers.
+    ///
+    /// - Throws: `RuntimeError` "Event loop is closed"; `ValueError` for NaN.
+    package func checkTimerDeadline(_ when: Double) throws {
+        try checkOpen()
+        if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
+    }
+
     /// Appends `item` to the ready queue; `false` when closed (loop thread).
     @inline(__always)
     package mutating func enqueueReady(_ item: ReadyItem) -> Bool {

@@ -92,7 +92,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
-        if inbox.isClosed { throw RuntimeError("Event loop is closed") }
+        // The inbox refuses the post once the loop is closed (checked under its lock).
         let handle = Handle(callback)
         guard post(.handle(handle)) else { throw RuntimeError("Event loop is closed") }
         return handle
@@ -103,9 +103,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed"; `ValueError` when `when` is NaN.
     @discardableResult
     public func callAt(_ when: Double, _ callback: @escaping () -> Void) throws -> TimerHandle {
-        try core.checkOpen()
-        // NaN compares false with every deadline: at the top of the heap it would block all other timers.
-        if when.isNaN { throw ValueError("Invalid time: NaN (not a number)") }
+        try core.checkTimerDeadline(when)
         if core.debug { try checkThread("callAt") }
         let handle = TimerHandle(when: when, scheduler: self, callback)
         core.timers.insert(handle)
