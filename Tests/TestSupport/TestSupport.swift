@@ -1,5 +1,6 @@
 import SharedErrors
 import TrioPlatform
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -74,3 +75,20 @@ public func signalDisposition(_ signal: Int32) -> Int {
 public func leaves(_ error: any Error) -> [any Error] {
     (error as? ExceptionGroup)?.leaves ?? [error]
 }
+
+/// Moves `fd` to a number of its own far above the ones the process uses, closing `fd`, and returns
+/// the new number. Tests run in parallel, and the kernel hands out the lowest free number: a test
+/// that checks "this fd is closed now" on a low number can find another test's new fd there. Up
+/// here, and never the same number twice in one process, nobody else gets it after the close.
+public func fdAboveTheRest(_ fd: Int32) -> Int32 {
+    var limit = rlimit()
+    getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    let top = Int32(clamping: min(limit.rlim_cur, 65_536))
+    let base = top / 2 + Int32(nextHighFdOffset.add(1, ordering: .relaxed).oldValue % Int(top / 4))
+    let moved = fcntl(fd, F_DUPFD_CLOEXEC, base)
+    precondition(moved >= 0, "F_DUPFD_CLOEXEC failed: \(errno)")
+    close(fd)
+    return moved
+}
+
+private let nextHighFdOffset = Atomic<Int>(0)

@@ -255,6 +255,7 @@ import TrioTesting
         let (closedKept, openKept, refused) = try Trio.run { () -> (Bool, Bool, Bool) in
             var fds: [Int32] = [0, 0]
             #expect(pipe(&fds) == 0)
+            fds = fds.map(fdAboveTheRest)
             var refused = false
             try await openLoop { loop in
                 loop.autoclose(fds[0])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Trio
+import TestSupport
 import TrioTesting
 
 #if canImport(Glibc)
@@ -291,7 +292,7 @@ import Glibc
     }
 
     @Test func socketStreamRejectsANonStreamSocket() throws {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = fdAboveTheRest(socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0))
         #expect(throws: ValueError.self) { try SocketStream(fileDescriptor: fd) }
         // The rejected fd was closed by the initializer.
         #expect(fcntl(fd, F_GETFD) == -1)
