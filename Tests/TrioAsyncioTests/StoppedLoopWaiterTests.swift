@@ -136,4 +136,55 @@ import TrioTesting
         try loop.callSoon { try? future.setResult(21) }
         #expect(try loop.runUntilComplete(doubled) == 42)
     }
+
+    @Test func aStopFailsTheWaitersInTheOrderTheyParked() throws {
+        let order = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> [Int] in
+            var order: [Int] = []
+            try await openLoop { loop in
+                try await withNursery { nursery in
+                    // Four tasks park in order 0…3; 1 and 2 leave early, so the stop finds 0 and 3
+                    // with a gap between them.
+                    for index in 0..<4 {
+                        try nursery.startSoon {
+                            let outcome = await Self.describe {
+                                try await aioAsTrio { try await Asyncio.sleep(index == 1 || index == 2 ? 1 : 10) }()
+                            }
+                            if outcome == Self.stopped { order.append(index) }
+                        }
+                        try await Trio.sleep(0.1)
+                    }
+                    try await Trio.sleep(2)
+                    loop.stop()
+                }
+            }
+            return order
+        }
+        #expect(order == [0, 3])
+    }
+
+    @Test func waitersThatFinishOutOfOrderAllGetTheirOwnResultRoundAfterRound() throws {
+        // Each round parks five tasks and finishes them in reverse, so that every wake-up unlinks a
+        // waiter from another place in the loop's list, and later rounds reuse its nodes.
+        let results = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> [[Int]] in
+            var results: [[Int]] = []
+            try await openLoop { _ in
+                for round in 0..<3 {
+                    var got = [Int](repeating: -1, count: 5)
+                    try await withNursery { nursery in
+                        for index in 0..<5 {
+                            try nursery.startSoon {
+                                got[index] = try await aioAsTrio {
+                                    try await Asyncio.sleep(Double(5 - index))
+                                    return round * 10 + index
+                                }()
+                            }
+                        }
+                    }
+                    results.append(got)
+                }
+            }
+            return results
+        }
+        #expect(results == (0..<3).map { round in (0..<5).map { round * 10 + $0 } })
+    }
 }

@@ -147,7 +147,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
             switch callback {
             case .user(_, let function): schedule(function)
             case .waker(let continuation): continuation.resume()
-            case .hook(let hook): hook()
+            case .hook(_, let hook): hook()
             }
         }
         return true
@@ -232,18 +232,24 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// when it is done already), in order with the future's other callbacks but not through the loop's queue as
     /// done-callbacks are: for a waiter of another runtime that only needs waking, where a queued callback would
     /// cost a loop iteration and two allocations per await. Counts as an observation. The hook must not call
-    /// back into the future.
-    package func addCompletionHook(_ hook: @escaping () -> Void) {
+    /// back into the future. Returns the id that ``removeCompletionHook(_:)`` takes (`nil`: it ran already).
+    @discardableResult
+    package func addCompletionHook(_ hook: @escaping () -> Void) -> CallbackID? {
         // A waiter of another runtime observes the future as an asyncio awaiter would.
         notifyObserver()
-        guard phase == .pending else { return hook() }
-        callbacks.append(.hook(hook))
+        guard phase == .pending else {
+            hook()
+            return nil
+        }
+        nextCallbackID += 1
+        callbacks.append(.hook(nextCallbackID, hook))
+        return CallbackID(raw: nextCallbackID)
     }
 
-    /// Removes every completion hook (the waiter gave up).
-    package func removeCompletionHooks() {
+    /// Removes the completion hook registered under `id` (its waiter gave up); other waiters' hooks stay.
+    package func removeCompletionHook(_ id: CallbackID) {
         callbacks.removeAll { callback in
-            if case .hook = callback { return true }
+            if case .hook(let raw, _) = callback { return raw == id.raw }
             return false
         }
     }
@@ -324,8 +330,8 @@ enum FutureCallback {
     /// An awaiting task: resuming it enqueues its next step on the loop, which is the queue slot CPython gives
     /// the task's wake-up callback.
     case waker(UnsafeContinuation<Void, Never>)
-    /// A synchronous completion hook (see `Future.addCompletionHook`).
-    case hook(() -> Void)
+    /// A synchronous completion hook (see `Future.addCompletionHook`), with its id.
+    case hook(UInt64, () -> Void)
 }
 
 /// A successful future's value, boxed once on completion so that the future's own storage is not generic.

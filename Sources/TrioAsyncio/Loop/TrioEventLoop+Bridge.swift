@@ -44,7 +44,9 @@ extension TrioEventLoop {
         // A stopped loop would never run the task: refuse before creating it.
         try checkWaitable()
         let task = try createTask(name: name, body)
-        return try await awaitFuture(task)
+        // The task is this loop's and pending, and the loop was checked: no `makeWaiter` needed.
+        try await waitDone(task, bridgeWaiters.take(for: try Lowlevel.currentTask(), loop: self))
+        return try task.result()
     }
 
     func requireTrioTask(_ what: String) throws {
@@ -60,11 +62,19 @@ extension TrioEventLoop {
     /// `Cancelled` when it ended cancelled because of a Trio cancel, never the future's own error.
     func waitDone<T>(_ future: Future<T>, caller: String) async throws {
         if let waiter = try makeWaiter(for: future, caller: caller) {
-            // Completion wakes this task directly (no queued done-callback): the task runs at the
-            // runner's next pass, after the loop task's step that completed the future.
-            future.addCompletionHook { self.wakeWaiter(waiter) }
-            try await waitForCompletion(of: future, waiter) { future.removeCompletionHooks() }
+            try await waitDone(future, waiter)
         }
+    }
+
+    /// ``waitDone(_:caller:)`` once the checks are done and `waiter` is taken.
+    private func waitDone<T>(_ future: Future<T>, _ waiter: BridgeWaiter) async throws {
+        // Completion wakes this task directly (no queued done-callback): the task runs at the
+        // runner's next pass, after the loop task's step that completed the future.
+        // Once the wait is over the hook has run or is removed: nothing reaches the node.
+        defer { bridgeWaiters.recycle(waiter) }
+        // No id: the future was done already and the hook has run (the node is not linked yet).
+        guard let hook = future.addCompletionHook({ waiter.wake() }) else { return }
+        try await waitForCompletion(of: future, waiter) { future.removeCompletionHook(hook) }
     }
 
     /// Waits for `future` from a Trio task with trio-asyncio's cancellation rules (see
@@ -72,7 +82,9 @@ extension TrioEventLoop {
     /// because of a Trio cancel, and its error when it failed.
     func awaitAnyFuture(_ future: any AnyFuture) async throws {
         if let waiter = try makeWaiter(for: future, caller: "runAioFuture") {
-            let id = future.addAnyDoneCallback { _ in self.wakeWaiter(waiter) }
+            // Not recycled: the done-callback goes through the loop's queue, and may still run after
+            // the wait ended (its node then finds itself unlinked).
+            let id = future.addAnyDoneCallback { _ in waiter.wake() }
             try await waitForCompletion(of: future, waiter) { future.removeDoneCallback(id) }
         }
         if let error = try future.exception() { throw error }
@@ -89,7 +101,7 @@ extension TrioEventLoop {
         }
         if future.done { return nil }
         try checkWaitable()
-        return BridgeWaiter(task: try Lowlevel.currentTask())
+        return bridgeWaiters.take(for: try Lowlevel.currentTask(), loop: self)
     }
 
     /// Parks the current Trio task until whoever watches `future` wakes `waiter`. A Trio cancel
@@ -110,7 +122,9 @@ extension TrioEventLoop {
                 return .failed
             }
         } catch {
-            // Only the loop's stop or close wakes a waiter with an error (it has unlinked it).
+            // Only the loop's stop or close wakes a waiter with an error (it has unlinked it); the
+            // unlink here covers a wait that failed before it parked.
+            bridgeWaiters.unlink(waiter)
             unwatch()
             if !future.done { throw trioCancel ?? error }
         }
@@ -233,7 +247,7 @@ extension TrioEventLoop {
             throw RuntimeError("the loop has no Trio nursery: it was not opened by openLoop")
         }
         start.task = try nursery.startParked(name: name, body)
-        if core.ready.isEmpty, core.state.phase == .running, !hasDueTimer {
+        if core.ready.isEmpty, case .running = core.state.phase, !hasDueTimer {
             start.release()
             guard needsHandle else { return nil }
             let handle = Handle {}

@@ -33,7 +33,7 @@ extension TrioEventLoop {
             if host.stopFailsBridgeWaiters { failBridgeWaiters(Self.stoppedBeforeCompletion()) }
         }
         try started()
-        while core.state.phase == .running {
+        while case .running = core.state.phase {
             if core.ready.isEmpty {
                 let next = core.timers.nextDeadline() ?? .infinity
                 if next > clock.currentTime() {
@@ -45,7 +45,7 @@ extension TrioEventLoop {
             // The clock may be a mock that only moves when the run jumps it: due means `<= now`.
             core.collectDueTimers(now: clock.currentTime())
             runBatch(driver, marker)
-            if core.state.phase != .running { break }
+            guard case .running = core.state.phase else { break }
             try await driver.schedulePoint()
         }
     }

@@ -6,25 +6,72 @@ import Trio
 ///
 /// Only the loop can finish its futures, so a loop that stops or closes under a waiter would leave
 /// it parked for ever (trio-asyncio #118; trio-asyncio 0.16 itself has that deadlock). The loop
-/// therefore keeps its waiters in an intrusive list: linking and unlinking are O(1) and allocate
-/// nothing beyond the node, and whichever of the future's wake-up and the loop's stop comes first
-/// unlinks the node and wakes the task; the other finds it unlinked and does nothing.
+/// therefore keeps its waiters in an intrusive list: linking and unlinking are O(1), and whichever
+/// of the future's wake-up and the loop's stop comes first unlinks the node and wakes the task; the
+/// other finds it unlinked and does nothing.
+///
+/// Nodes are recycled (``BridgeWaiterList/take(for:loop:)``, ``BridgeWaiterList/recycle(_:)``): a
+/// call through the bridge then allocates no node of its own. A node goes back only once nothing can
+/// reach it any more: it is unlinked, and its completion hook has run or been removed.
+///
+/// Invariants (loop thread only): `isLinked` is true exactly while the node is in the loop's list
+/// of parked waiters, and then `task` is parked in `waitTaskRescheduled`; a spare node has
+/// `task == nil` and is not linked. `previous` is used only while linked; `next` links the spare
+/// nodes too.
 final class BridgeWaiter {
-    let task: TrioTask
-    // Loop thread only. Left checked: being fileprivate, the compiler enforces them statically, and the
-    // attribute measured slower here.
+    /// The parked task; `nil` while the node is spare.
+    fileprivate(set) var task: TrioTask?
+    /// The loop whose list holds the node, so that a completion hook captures the node alone (a
+    /// closure over one reference needs no context of its own). The loop outlives its waiters.
+    unowned(unsafe) let loop: TrioEventLoop
+    // Left checked: being fileprivate, the compiler sees every access, and the attribute measured
+    // slower here.
     fileprivate var previous: BridgeWaiter?
     fileprivate var next: BridgeWaiter?
     fileprivate var isLinked = false
 
-    init(task: TrioTask) { self.task = task }
+    fileprivate init(loop: TrioEventLoop) { self.loop = loop }
+
+    /// Wakes the task because its future is done, unless the loop's stop woke it first.
+    func wake() {
+        loop.wakeWaiter(self)
+    }
 }
 
-/// The loop's parked ``BridgeWaiter``s (loop thread only).
+/// The loop's parked ``BridgeWaiter``s, newest first, and its spare nodes (loop thread only).
 struct BridgeWaiterList {
     private var head: BridgeWaiter?
+    private var spare: BridgeWaiter?
+    private var spareCount = 0
+    /// More spare nodes than this are left to be freed: as many tasks rarely wait on one loop at once.
+    private static let maxSpare = 64
 
     var isEmpty: Bool { head == nil }
+
+    /// A node for `task` (a spare one when there is one), not linked yet.
+    mutating func take(for task: TrioTask, loop: TrioEventLoop) -> BridgeWaiter {
+        let waiter: BridgeWaiter
+        if let node = spare {
+            spare = node.next
+            node.next = nil
+            spareCount -= 1
+            waiter = node
+        } else {
+            waiter = BridgeWaiter(loop: loop)
+        }
+        waiter.task = task
+        return waiter
+    }
+
+    /// Gives back a node that nothing can reach any more (unlinked, its hook run or removed).
+    mutating func recycle(_ waiter: BridgeWaiter) {
+        assert(!waiter.isLinked, "a linked bridge waiter cannot be recycled")
+        waiter.task = nil
+        guard spareCount < Self.maxSpare else { return }
+        waiter.next = spare
+        spare = waiter
+        spareCount += 1
+    }
 
     mutating func link(_ waiter: BridgeWaiter) {
         waiter.next = head
@@ -45,13 +92,14 @@ struct BridgeWaiterList {
         return true
     }
 
-    /// Unlinks every waiter and returns them, oldest last.
+    /// Unlinks every waiter and returns them in the order they parked.
     mutating func removeAll() -> [BridgeWaiter] {
         var all: [BridgeWaiter] = []
         while let waiter = head {
             unlink(waiter)
             all.append(waiter)
         }
+        all.reverse()
         return all
     }
 }
@@ -71,12 +119,12 @@ extension TrioEventLoop {
     /// - Throws: `RuntimeError` when the loop is closed, or stopped.
     func checkWaitable() throws {
         if core.state.isClosed { throw RuntimeError("Event loop is closed") }
-        if core.state.phase == .stopped, host.stopFailsBridgeWaiters { throw Self.stoppedBeforeCompletion() }
+        if case .stopped = core.state.phase, host.stopFailsBridgeWaiters { throw Self.stoppedBeforeCompletion() }
     }
 
     /// Wakes `waiter` because its future is done, unless the loop's stop woke it first.
     func wakeWaiter(_ waiter: BridgeWaiter) {
-        if bridgeWaiters.unlink(waiter) { Lowlevel.reschedule(waiter.task) }
+        if bridgeWaiters.unlink(waiter), let task = waiter.task { Lowlevel.reschedule(task) }
     }
 
     /// The loop task returned, or the loop closed: every Trio task still waiting for one of its
@@ -85,8 +133,8 @@ extension TrioEventLoop {
     /// across stops: they only run, and their futures only advance, while it runs.
     func failBridgeWaiters(_ error: any Error) {
         guard !bridgeWaiters.isEmpty else { return }
-        for waiter in bridgeWaiters.removeAll().reversed() {
-            Lowlevel.reschedule(waiter.task, .failure(error))
+        for waiter in bridgeWaiters.removeAll() {
+            if let task = waiter.task { Lowlevel.reschedule(task, .failure(error)) }
         }
     }
 }
