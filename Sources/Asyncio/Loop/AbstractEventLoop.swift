@@ -176,7 +176,7 @@ extension AbstractEventLoop {
     ///
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     public func createTask<T>(name: String? = nil, _ body: @escaping () async throws -> T) throws -> AsyncioTask<T> {
-        guard !isClosed else { throw RuntimeError("Event loop is closed") }
+        guard !isClosed else { throw RuntimeError.loopClosed }
         return AsyncioTask(loop: self, name: name, body)
     }
 

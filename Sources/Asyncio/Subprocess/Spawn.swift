@@ -38,7 +38,7 @@ extension AbstractEventLoop {
         _ factory: @escaping () -> any SubprocessProtocol, _ program: String, _ arguments: [String],
         stdin: PipeOption, stdout: PipeOption, stderr: PipeOption
     ) async throws -> (SubprocessTransport, any SubprocessProtocol) {
-        if isClosed { throw RuntimeError("Event loop is closed") }
+        if isClosed { throw RuntimeError.loopClosed }
         let (pid, pipeEnds) = try spawn(program, arguments, options: [stdin, stdout, stderr])
         let made = factory()
         let transport = SubprocessTransport(loop: self, pid: pid, protocol: made)

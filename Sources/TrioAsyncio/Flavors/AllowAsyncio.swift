@@ -24,7 +24,7 @@ import Trio
 public func allowAsyncio<T>(loop: TrioEventLoop? = nil, _ fn: () async throws -> T) async throws -> T {
     try requireTrioTask("allowAsyncio")
     let target = try resolveLoop(loop, for: "allowAsyncio")
-    if target.isClosed { throw RuntimeError("Event loop is closed") }
+    if target.isClosed { throw RuntimeError.loopClosed }
     return try await withForeignTaskContext(loop: target, bridge: target.trioTaskBridge, name: "allowAsyncio") {
         try await fn()
     }

@@ -104,7 +104,7 @@ extension TrioEventLoop {
     public func close() throws {
         if try host.close(self) { return }
         guard let dropped = try core.close() else { return }
-        failBridgeWaiters(RuntimeError("Event loop is closed"))
+        failBridgeWaiters(RuntimeError.loopClosed)
         // A bridge hears of a dropped callback through its handle's cancellation.
         dropped.release(cancellingHandles: true)
         for fd in dropped.readerFDs { unregister(fd, readable: true) }

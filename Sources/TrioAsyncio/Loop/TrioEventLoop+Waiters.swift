@@ -118,7 +118,7 @@ extension TrioEventLoop {
     ///
     /// - Throws: `RuntimeError` when the loop is closed, or stopped.
     func checkWaitable() throws {
-        if core.state.isClosed { throw RuntimeError("Event loop is closed") }
+        if core.state.isClosed { throw RuntimeError.loopClosed }
         if case .stopped = core.state.phase, host.stopFailsBridgeWaiters { throw Self.stoppedBeforeCompletion() }
     }
 

@@ -179,7 +179,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     }
 
     func checkSchedulable() throws {
-        if core.state.isClosed { throw RuntimeError("Event loop is closed") }
+        if core.state.isClosed { throw RuntimeError.loopClosed }
         if core.debug, !isOwnerThread {
             throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one")
         }
@@ -210,7 +210,7 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     private func post(_ item: ReadyItem) throws {
         switch inbox.post(item) {
         case .queued: return
-        case .refused: throw RuntimeError("Event loop is closed")
+        case .refused: throw RuntimeError.loopClosed
         case .wake: break
         }
         let loop = UncheckedSendable(self)

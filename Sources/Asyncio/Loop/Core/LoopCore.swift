@@ -54,7 +54,7 @@ package struct LoopCore {
 
     /// Throws asyncio's "Event loop is closed" once closed (loop thread).
     package func checkOpen() throws {
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        if state.isClosed { throw RuntimeError.loopClosed }
     }
 
     /// `callAt`'s checks: the loop is open and `when` is a time. NaN compares false with every deadline:
@@ -117,7 +117,7 @@ package struct LoopCore {
     /// The lifecycle part of `run_forever`/`run_until_complete`: refused when closed, running, or while
     /// another loop runs on this thread.
     package func checkRunnable() throws {
-        if state.isClosed { throw RuntimeError("Event loop is closed") }
+        if state.isClosed { throw RuntimeError.loopClosed }
         if state.isRunning { throw RuntimeError("This event loop is already running") }
         if runningLoopIfAny() != nil {
             throw RuntimeError("Cannot run the event loop while another loop is running")

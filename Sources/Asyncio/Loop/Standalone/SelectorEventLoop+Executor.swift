@@ -6,7 +6,7 @@ extension SelectorEventLoop {
     public func runInExecutor<T: Sendable>(
         _ executor: (any ConcurrentExecutor)?, _ function: @escaping @Sendable () throws -> T
     ) throws -> Future<T> {
-        if isClosed { throw RuntimeError("Event loop is closed") }
+        if isClosed { throw RuntimeError.loopClosed }
         let chosen: any ConcurrentExecutor
         if let executor {
             chosen = executor

@@ -15,7 +15,7 @@ extension SelectorEventLoop: SignalHandlingLoop {
     /// Flavor: sync. - Throws: `ValueError` for an invalid or uncatchable signal, `RuntimeError` when the loop
     /// is closed, `OSError` when the OS refuses the signal or the pipe cannot be made.
     public func addSignalHandler(_ signal: Int32, _ callback: @escaping () -> Void) throws {
-        if isClosed { throw RuntimeError("Event loop is closed") }
+        if isClosed { throw RuntimeError.loopClosed }
         try signalHandlers.add(signal, callback, on: self)
     }
 

@@ -67,7 +67,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoon(_ callback: @escaping () -> Void) throws -> Handle {
-        if inbox.isClosed { throw RuntimeError("Event loop is closed") }
+        if inbox.isClosed { throw RuntimeError.loopClosed }
         if core.debug { try checkThread("callSoon") }
         let handle = Handle(callback)
         core.ready.append(.handle(handle))
@@ -94,7 +94,7 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     public func callSoonThreadsafe(_ callback: @escaping @Sendable () -> Void) throws -> Handle {
         // The inbox refuses the post once the loop is closed (checked under its lock).
         let handle = Handle(callback)
-        guard post(.handle(handle)) else { throw RuntimeError("Event loop is closed") }
+        guard post(.handle(handle)) else { throw RuntimeError.loopClosed }
         return handle
     }
 

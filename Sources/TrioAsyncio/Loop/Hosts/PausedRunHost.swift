@@ -133,7 +133,7 @@ final class PausedRunHost: TrioLoopHost {
     }
 
     func withRunInstalled<R>(_ body: () throws -> R) throws -> R {
-        if run.isFinished { throw RuntimeError("Event loop is closed") }
+        if run.isFinished { throw RuntimeError.loopClosed }
         if HostedLoopDriver.currentRunClock != nil {
             throw RuntimeError("a SyncTrioEventLoop cannot be used inside another Trio run")
         }
