@@ -54,9 +54,9 @@ private func waitUntilSwiftCancelled() async {
     }
 }
 
-/// Serialized: each case blocks a cooperative thread in its loop while its Swift child task needs
-/// another one from the same pool; several cases at once could take every thread of a small pool.
-@Suite(.serialized) struct SwiftAsAioTests {
+/// Each case runs its loop on a thread of its own (`runOnOwnThread`): its Swift child tasks need threads
+/// of the cooperative pool, which loops blocking them could starve.
+@Suite struct SwiftAsAioTests {
     @Test func theFutureGetsTheValueOfCodeRunningOffTheLoopThread() async throws {
         let (sameThread, value, library) = try await runOnOwnThread { _ -> (Bool, Int, String) in
             let loopThread = UInt(pthread_self())

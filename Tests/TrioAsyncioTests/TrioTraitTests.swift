@@ -238,7 +238,58 @@ import Glibc
         #expect(elapsed >= 0.01)
     }
 
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func runAsyncLeavesThePoolFreeForTheSwiftTasksTheLoopsWaitFor(on kind: AsyncioLoopKind) async throws {
+        // Four loops at once, each waiting in a Swift child task until all four children have started:
+        // four loops blocking threads of the cooperative pool (two threads on a two-core machine) would
+        // leave their children none to start on.
+        let gathering = Gathering(expected: 4)
+        let values = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<4 {
+                group.addTask {
+                    try await kind.runAsync { _ in
+                        try await swiftAsAio { () -> Int in
+                            await gathering.arriveAndWait()
+                            return index
+                        }.value
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(values.sorted() == [0, 1, 2, 3])
+    }
+
+    @Test(arguments: AsyncioLoopKind.allCases)
+    func runAsyncReturnsWhatMainThrows(on kind: AsyncioLoopKind) async {
+        await #expect(throws: ValueError.self) {
+            try await kind.runAsync { _ in
+                try await Asyncio.sleep(5)
+                throw ValueError("from main")
+            }
+        }
+    }
+
     @Test func aTrioEventLoopIsNotMadeOutsideOpenLoop() {
         #expect(throws: ValueError.self) { _ = try AsyncioLoopKind.trio.makeLoop() }
+    }
+}
+
+/// Holds each arriving task until `expected` tasks have arrived.
+private actor Gathering {
+    private let expected: Int
+    private var arrived = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(expected: Int) { self.expected = expected }
+
+    func arriveAndWait() async {
+        arrived += 1
+        if arrived == expected {
+            for waiter in waiting { waiter.resume() }
+            waiting = []
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
     }
 }

@@ -10,10 +10,10 @@ import Glibc
 
 /// Task-tree snapshots (`Lowlevel.taskTree`, `TrioToken.taskTree`) and deadlock reports. These look at
 /// whole runs (the root's shape, what `Trio.run` itself throws on a deadlock), so they call `Trio.run`
-/// directly rather than through the `.trio` trait, whose own tasks would be part of the tree.
-/// Serialized: two of them block a cooperative thread in `Trio.run` while a `swiftAsTrio` child needs
-/// one, so two at once could starve a two-thread pool.
-@Suite(.serialized) struct TaskTreeTests {
+/// directly rather than through the `.trio` trait, whose own tasks would be part of the tree. The two
+/// with a `swiftAsTrio` child run on a thread of their own (`runMockedAsync`): the child needs a thread
+/// of the cooperative pool, which a run blocking one could starve.
+@Suite struct TaskTreeTests {
     typealias Wait = TaskTreeSnapshot.Wait
 
     /// The scope frames of a task, for comparing with expectations.

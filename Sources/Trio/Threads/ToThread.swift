@@ -1,3 +1,5 @@
+import TrioPlatform
+
 /// Running blocking, synchronous code on a worker thread while the run carries on (Trio's
 /// `trio.to_thread`). Flavor: Trio.
 public enum ToThread {

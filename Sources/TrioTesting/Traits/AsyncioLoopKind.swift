@@ -17,7 +17,8 @@ import TrioPlatform
 /// Swift Testing reports each kind as its own case. Every kind runs on virtual time by default (the
 /// standalone loop with `LoopClock.autojump`, the others on an autojump ``MockClock``): timers fire in
 /// order, at exact times, without waiting. Tests of real I/O under real timeouts pass
-/// `virtualTime: false`. Flavor: sync; ``run(virtualTime:_:)`` blocks the calling thread.
+/// `virtualTime: false`. Flavor: sync; ``run(virtualTime:_:)`` blocks the calling thread, and
+/// ``runAsync(virtualTime:_:)`` runs it on a thread of its own for async tests.
 public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The standalone epoll loop, `SelectorEventLoop`, run as `Asyncio.run` runs it.
     case selector = "SelectorEventLoop"
@@ -60,6 +61,35 @@ public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringCon
             }
             return try outcome.get()
         }
+    }
+
+    /// ``run(virtualTime:_:)`` on a thread of its own, awaited without blocking a thread of Swift's
+    /// cooperative pool: for async tests, and for code in the loop that waits for Swift tasks (which
+    /// need a thread of that pool while the loop blocks its own), as `Trio.runAsync` does for a Trio run.
+    ///
+    /// Flavor: plain Swift async. Cancelling the calling task does not reach the loop: `main` ends on
+    /// its own, or by the loop's timeouts.
+    ///
+    /// - Throws: what `main` throws; `OSError` when no thread can be started.
+    @discardableResult
+    public func runAsync<T: Sendable>(
+        virtualTime: Bool = true, _ main: @escaping @Sendable (any AbstractEventLoop) async throws -> T
+    ) async throws -> T {
+        // The outcome crosses under a lock, as in `Trio.runAsync`: the hand-over stays visible to
+        // ThreadSanitizer when the loop finishes before the calling task has suspended.
+        let handoff = ThreadLock<Result<T, any Error>?>(nil)
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            do {
+                try DedicatedThread.start(name: "asyncio-runAsync", joinable: false) {
+                    let outcome = Result { try self.run(virtualTime: virtualTime, main) }
+                    handoff.withLock { $0 = outcome }
+                    continuation.resume()
+                }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        return try handoff.withLock { $0! }.get()
     }
 
     /// A new, not running loop of a ``blocking`` kind, on virtual time unless `virtualTime` is false.
