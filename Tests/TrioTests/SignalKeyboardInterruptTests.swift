@@ -28,7 +28,10 @@ import Glibc
             let probe = try await openTCPListeners(port: 0, host: "127.0.0.1")[0]
             let port = probe.localPort
             try await probe.aclose()
-            let server = try await openProcess([binary, "echo-server", "--port", "\(port)"], stderr: .pipe)
+            // Its prints go nowhere: on the test runner's own output, a server that outlived the test
+            // would keep the runner's pipe open.
+            let server = try await openProcess(
+                [binary, "echo-server", "--port", "\(port)"], stdout: .devNull, stderr: .pipe)
             do {
                 // Bounded: a server that ignored the signal must fail the test, not hang the suite.
                 return try await failAfter(60) {

@@ -29,6 +29,7 @@ extension TrioEventLoop {
             driver.unbindLoopTask()
             idleDeadline = .infinity
             core.state.runReturned()
+            stopMark = nil
             stoppedEvent.set()
             if host.stopFailsBridgeWaiters { failBridgeWaiters(Self.stoppedBeforeCompletion()) }
         }
@@ -40,6 +41,8 @@ extension TrioEventLoop {
                     idleDeadline = next
                     defer { idleDeadline = .infinity }
                     try await driver.waitForWork(until: next)
+                    // Stopped while idle: only what came before the stop runs (below).
+                    guard case .running = core.state.phase else { break }
                 }
             }
             // The clock may be a mock that only moves when the run jumps it: due means `<= now`.
@@ -48,13 +51,16 @@ extension TrioEventLoop {
             guard case .running = core.state.phase else { break }
             try await driver.schedulePoint()
         }
+        // trio-asyncio's stop marker: what was scheduled before `stop()` runs before the loop stops,
+        // what came after waits for the next start.
+        if let mark = stopMark, mark > 0 { runBatch(driver, marker, first: mark) }
     }
 
     /// Runs what was ready when the batch began, nested in the loop task's step, with the loop
     /// announced as the running loop and Sniffio answering "asyncio".
-    private func runBatch(_ driver: HostedLoopDriver, _ marker: RunningLoopMarker) {
+    private func runBatch(_ driver: HostedLoopDriver, _ marker: RunningLoopMarker, first count: Int? = nil) {
         guard !core.ready.isEmpty else { return }
-        let batch = core.takeBatch()
+        let batch = if let count { core.takeBatch(first: count) } else { core.takeBatch() }
         let executor = asUnownedTaskExecutor()
         let debug = core.debug, slowCallbackDuration = core.slowCallbackDuration
         driver.runNested {
@@ -89,12 +95,19 @@ extension TrioEventLoop {
         try host.runForever(self)
     }
 
-    /// Stops the loop task after the batch it is running (or right away when it is idle). The
-    /// callbacks still queued wait for the next start; ``waitStopped()`` returns once it has stopped.
+    /// Stops the loop task once every callback scheduled before the call has run, as trio-asyncio's
+    /// stop marker does: the rest of the batch it is running, then what was queued before the call
+    /// (asyncio task steps included). Callbacks scheduled after the call, even by those, wait for the
+    /// next start (``openLoop(queueLen:_:)``'s shutdown runs them). ``waitStopped()`` returns once
+    /// it has stopped.
     ///
     /// Flavor: sync.
     public func stop() {
-        if core.state.stop() == .wakeLoop { wakeIfIdle() }
+        guard core.state.stop() == .wakeLoop else { return }
+        // Posts from other threads that arrived before the call count as scheduled before it.
+        core.takeInbox()
+        stopMark = core.ready.count
+        wakeIfIdle()
     }
 
     /// Closes the loop: pending callbacks and timers are dropped, fd watches and signal handlers

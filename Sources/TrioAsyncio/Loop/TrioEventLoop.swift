@@ -48,6 +48,9 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     var autocloseFDs: Set<Int32> = []
     /// The run's hooks for this loop; its loop task binds itself to it while it runs.
     let driver: HostedLoopDriver
+    /// How many of the queued callbacks were scheduled before ``stop()`` (set by it while the loop runs):
+    /// the loop task runs those, and no more, before it stops.
+    var stopMark: Int?
     /// The deadline the idle loop task waits for, so that an earlier new timer wakes it.
     var idleDeadline = Double.infinity
     /// Set while the loop task does not run (trio-asyncio's `_stopped`).

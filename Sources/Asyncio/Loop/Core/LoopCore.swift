@@ -95,6 +95,17 @@ package struct LoopCore {
         return batch
     }
 
+    /// Takes the first `count` ready items as a batch, leaving the rest queued: the last batch of a loop
+    /// that stops once what was scheduled before `stop()` has run (trio-asyncio's stop marker).
+    package mutating func takeBatch(first count: Int) -> [ReadyItem] {
+        guard count < ready.count else { return takeBatch() }
+        var batch: [ReadyItem] = []
+        swap(&batch, &spareReady)
+        batch.append(contentsOf: ready[..<count])
+        ready.removeFirst(count)
+        return batch
+    }
+
     /// Keeps a batch's buffer, emptied, for the batch after next.
     @inline(__always)
     package mutating func recycleBatch(_ batch: consuming [ReadyItem]) {

@@ -1,0 +1,75 @@
+import Asyncio
+import Testing
+import Trio
+import TrioAsyncio
+import TrioTesting
+
+/// `stop()` on a loop of `openLoop` keeps trio-asyncio's promise: everything scheduled before the call
+/// runs before the loop stops, and nothing scheduled after it (trio-asyncio queues a stop marker
+/// behind the callbacks already queued).
+@Suite struct StopMarkerTests {
+    @Test func aStopFromTrioRunsWhatCameBeforeItAndNothingAfter() throws {
+        let (atStop, atEnd) = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> ([String], [String]) in
+            var log: [String] = []
+            var atStop: [String] = []
+            try await openLoop { loop in
+                // The loop task is idle: these are queued while it waits.
+                try loop.callSoon { log.append("before") }
+                loop.stop()
+                try loop.callSoon { log.append("after") }
+                try await loop.waitStopped()
+                atStop = log
+            }
+            // The shutdown runs the loop once more: what waited runs then.
+            return (atStop, log)
+        }
+        #expect(atStop == ["before"])
+        #expect(atEnd == ["before", "after"])
+    }
+
+    @Test func aStopInACallbackRunsWhatEarlierCallbacksScheduledButNotWhatCameAfter() throws {
+        let (atStop, atEnd) = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> ([String], [String]) in
+            var log: [String] = []
+            var atStop: [String] = []
+            try await openLoop { loop in
+                try await loop.runAioCoroutine {
+                    // One batch: `a` schedules `x` before `stop` runs; `stop` schedules `y` after it.
+                    try loop.callSoon {
+                        log.append("a")
+                        _ = try? loop.callSoon { log.append("x") }
+                    }
+                    try loop.callSoon {
+                        log.append("stop")
+                        loop.stop()
+                        _ = try? loop.callSoon { log.append("y") }
+                    }
+                    try loop.callSoon { log.append("c") }
+                }
+                try await loop.waitStopped()
+                atStop = log
+            }
+            return (atStop, log)
+        }
+        #expect(atStop == ["a", "stop", "c", "x"])
+        #expect(atEnd == ["a", "stop", "c", "x", "y"])
+    }
+
+    @Test func aStopWhileTheLoopTaskWaitsToRunKeepsTheCallbacksQueuedBeforeIt() throws {
+        let log = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> [Int] in
+            var log: [Int] = []
+            try await openLoop { loop in
+                try await withNursery { nursery in
+                    try nursery.startSoon {
+                        // Runnable loop task, callbacks queued, then the stop: all five run first.
+                        for index in 0..<5 { try loop.callSoon { log.append(index) } }
+                        loop.stop()
+                    }
+                }
+                try await loop.waitStopped()
+                #expect(log == [0, 1, 2, 3, 4])
+            }
+            return log
+        }
+        #expect(log == [0, 1, 2, 3, 4])
+    }
+}
