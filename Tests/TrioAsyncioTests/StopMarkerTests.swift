@@ -54,22 +54,61 @@ import TrioTesting
         #expect(atEnd == ["a", "stop", "c", "x", "y"])
     }
 
-    @Test func aStopWhileTheLoopTaskWaitsToRunKeepsTheCallbacksQueuedBeforeIt() throws {
+    @Test func aStopWhileTheBusyLoopTaskWaitsAtItsSchedulePointRunsWhatWasQueuedFirst() throws {
         let log = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> [Int] in
             var log: [Int] = []
             try await openLoop { loop in
-                try await withNursery { nursery in
-                    try nursery.startSoon {
-                        // Runnable loop task, callbacks queued, then the stop: all five run first.
-                        for index in 0..<5 { try loop.callSoon { log.append(index) } }
-                        loop.stop()
-                    }
-                }
+                // A callback that schedules itself keeps the loop task busy: it is never idle, so
+                // whenever a Trio task runs, the loop task waits at its schedule point.
+                var spinning = true
+                func spin() { if spinning { _ = try? loop.callSoon(spin) } }
+                try loop.callSoon(spin)
+                try await Trio.sleep(0)
+                try await Trio.sleep(0)
+                for index in 0..<5 { try loop.callSoon { log.append(index) } }
+                loop.stop()
+                spinning = false
                 try await loop.waitStopped()
                 #expect(log == [0, 1, 2, 3, 4])
             }
             return log
         }
         #expect(log == [0, 1, 2, 3, 4])
+    }
+
+    @Test func aTimerDueBeforeTheStopRunsBeforeTheLoopStops() throws {
+        let (atStop, atEnd) = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> ([String], [String]) in
+            var log: [String] = []
+            var atStop: [String] = []
+            try await openLoop { loop in
+                try loop.callLater(0) { log.append("due") }
+                try loop.callLater(1) { log.append("later") }
+                loop.stop()
+                try await loop.waitStopped()
+                atStop = log
+            }
+            return (atStop, log)
+        }
+        #expect(atStop == ["due"])
+        // The shutdown cancels the timer that was not due.
+        #expect(atEnd == ["due"])
+    }
+
+    @Test func aSyncTrioEventLoopStoppedBeforeItRunsRunsWhatWasQueuedAtTheStop() throws {
+        let loop = try SyncTrioEventLoop(clock: MockClock(autojumpThreshold: 0))
+        defer { try? loop.close() }
+        var log: [String] = []
+        try loop.callSoon {
+            log.append("a")
+            _ = try? loop.callSoon { log.append("scheduled by a") }
+        }
+        loop.stop()
+        try loop.callSoon { log.append("after the stop") }
+        try loop.runForever()
+        #expect(log == ["a"])
+        try loop.callSoon { loop.stop() }
+        try loop.runForever()
+        // In queue order: "after the stop" was queued before "a" ran.
+        #expect(log == ["a", "after the stop", "scheduled by a"])
     }
 }

@@ -163,8 +163,9 @@ import TrioTesting
     }
 
     @Test func waitersThatFinishOutOfOrderAllGetTheirOwnResultRoundAfterRound() throws {
-        // Each round parks five tasks and finishes them in reverse, so that every wake-up unlinks a
-        // waiter from another place in the loop's list, and later rounds reuse its nodes.
+        // Each round parks five tasks and finishes them in a shuffled order, so that wake-ups unlink
+        // waiters from the middle of the loop's list as well as its ends, and later rounds reuse the
+        // nodes.
         let results = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> [[Int]] in
             var results: [[Int]] = []
             try await openLoop { _ in
@@ -174,7 +175,7 @@ import TrioTesting
                         for index in 0..<5 {
                             try nursery.startSoon {
                                 got[index] = try await aioAsTrio {
-                                    try await Asyncio.sleep(Double(5 - index))
+                                    try await Asyncio.sleep([2.0, 5, 1, 4, 3][index])
                                     return round * 10 + index
                                 }()
                             }

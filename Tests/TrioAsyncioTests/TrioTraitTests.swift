@@ -1,3 +1,4 @@
+import Foundation
 import Asyncio
 import Sniffio
 import Synchronization
@@ -238,14 +239,15 @@ import Glibc
         #expect(elapsed >= 0.01)
     }
 
-    @Test(arguments: AsyncioLoopKind.allCases)
+    @Test(.timeLimit(.minutes(1)), arguments: AsyncioLoopKind.allCases)
     func runAsyncLeavesThePoolFreeForTheSwiftTasksTheLoopsWaitFor(on kind: AsyncioLoopKind) async throws {
-        // Four loops at once, each waiting in a Swift child task until all four children have started:
-        // four loops blocking threads of the cooperative pool (two threads on a two-core machine) would
+        // More loops at once than the cooperative pool has threads (one per core), each waiting in a
+        // Swift child task until every child has started: loops blocking threads of the pool would
         // leave their children none to start on.
-        let gathering = Gathering(expected: 4)
+        let count = ProcessInfo.processInfo.activeProcessorCount + 2
+        let gathering = Gathering(expected: count)
         let values = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<4 {
+            for index in 0..<count {
                 group.addTask {
                     try await kind.runAsync { _ in
                         try await swiftAsAio { () -> Int in
@@ -257,7 +259,7 @@ import Glibc
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(values.sorted() == [0, 1, 2, 3])
+        #expect(values.sorted() == Array(0..<count))
     }
 
     @Test(arguments: AsyncioLoopKind.allCases)

@@ -105,7 +105,6 @@ extension FlavorError {
     }
 }
 
-
 extension RuntimeError {
     /// asyncio's error for any use of a closed loop (CPython's `_check_closed`), spelled once for every
     /// loop of the package.

@@ -81,7 +81,7 @@ extension TrioEventLoop {
     /// ``runAioFuture(_:)``); returns once it is done, throwing `Cancelled` when it ended cancelled
     /// because of a Trio cancel, and its error when it failed.
     func awaitAnyFuture(_ future: any AnyFuture) async throws {
-        if let waiter = try makeWaiter(for: future, caller: "runAioFuture") {
+        if let waiter = try makeWaiter(for: future, caller: "runAioFuture", pooled: false) {
             // Not recycled: the done-callback goes through the loop's queue, and may still run after
             // the wait ended (its node then finds itself unlinked).
             let id = future.addAnyDoneCallback { _ in waiter.wake() }
@@ -90,18 +90,20 @@ extension TrioEventLoop {
         if let error = try future.exception() { throw error }
     }
 
-    /// The waiter for the current Trio task, or `nil` when `future` is done already.
+    /// The waiter for the current Trio task, or `nil` when `future` is done already; a node the loop
+    /// recycles after the wait unless `pooled` is false.
     ///
     /// - Throws: `FlavorError` outside a Trio task; `ValueError` for a future of another loop;
     ///   `RuntimeError` when the loop is closed, or stopped (see ``checkWaitable()``).
-    private func makeWaiter(for future: any AnyFuture, caller: String) throws -> BridgeWaiter? {
+    private func makeWaiter(for future: any AnyFuture, caller: String, pooled: Bool = true) throws -> BridgeWaiter? {
         try requireTrioTask(caller)
         guard future.loop === self else {
             throw ValueError("the future belongs to a different loop than \(self)")
         }
         if future.done { return nil }
         try checkWaitable()
-        return bridgeWaiters.take(for: try Lowlevel.currentTask(), loop: self)
+        let task = try Lowlevel.currentTask()
+        return pooled ? bridgeWaiters.take(for: task, loop: self) : bridgeWaiters.unpooled(for: task, loop: self)
     }
 
     /// Parks the current Trio task until whoever watches `future` wakes `waiter`. A Trio cancel

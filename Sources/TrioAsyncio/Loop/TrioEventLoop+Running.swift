@@ -58,6 +58,7 @@ extension TrioEventLoop {
 
     /// Runs what was ready when the batch began, nested in the loop task's step, with the loop
     /// announced as the running loop and Sniffio answering "asyncio".
+    /// - Parameter count: run only the first `count` ready items (the last batch before a stop), not all.
     private func runBatch(_ driver: HostedLoopDriver, _ marker: RunningLoopMarker, first count: Int? = nil) {
         guard !core.ready.isEmpty else { return }
         let batch = if let count { core.takeBatch(first: count) } else { core.takeBatch() }
@@ -97,17 +98,23 @@ extension TrioEventLoop {
 
     /// Stops the loop task once every callback scheduled before the call has run, as trio-asyncio's
     /// stop marker does: the rest of the batch it is running, then what was queued before the call
-    /// (asyncio task steps included). Callbacks scheduled after the call, even by those, wait for the
-    /// next start (``openLoop(queueLen:_:)``'s shutdown runs them). ``waitStopped()`` returns once
-    /// it has stopped.
+    /// (asyncio task steps and timers due by then included). Callbacks scheduled after the call, even
+    /// by those, wait for the next start (``openLoop(queueLen:_:)``'s shutdown runs them).
+    /// ``waitStopped()`` returns once it has stopped. On a ``SyncTrioEventLoop`` that is not running,
+    /// the next run does the same with what was queued at the call, then stops.
     ///
-    /// Flavor: sync.
+    /// Flavor: sync, on the loop's thread (as asyncio's `stop`; from elsewhere, schedule it with
+    /// `callSoonThreadsafe`).
     public func stop() {
-        guard core.state.stop() == .wakeLoop else { return }
-        // Posts from other threads that arrived before the call count as scheduled before it.
+        let action = core.state.stop()
+        // A second stop before the first took effect changes nothing (trio-asyncio queues one marker).
+        guard action == .wakeLoop || (core.state.stopRequested && stopMark == nil) else { return }
+        // Posts from other threads that arrived before the call, and timers due by now, count as
+        // scheduled before it.
         core.takeInbox()
+        core.collectDueTimers(now: clock.currentTime())
         stopMark = core.ready.count
-        wakeIfIdle()
+        if action == .wakeLoop { wakeIfIdle() }
     }
 
     /// Closes the loop: pending callbacks and timers are dropped, fd watches and signal handlers
@@ -117,6 +124,7 @@ extension TrioEventLoop {
     public func close() throws {
         if try host.close(self) { return }
         guard let dropped = try core.close() else { return }
+        stopMark = nil
         failBridgeWaiters(RuntimeError.loopClosed)
         // A bridge hears of a dropped callback through its handle's cancellation.
         dropped.release(cancellingHandles: true)

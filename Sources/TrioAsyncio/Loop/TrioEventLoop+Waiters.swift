@@ -15,14 +15,16 @@ import Trio
 /// reach it any more: it is unlinked, and its completion hook has run or been removed.
 ///
 /// Invariants (loop thread only): `isLinked` is true exactly while the node is in the loop's list
-/// of parked waiters, and then `task` is parked in `waitTaskRescheduled`; a spare node has
-/// `task == nil` and is not linked. `previous` is used only while linked; `next` links the spare
-/// nodes too.
+/// of waiters, and then `task` is set: the task is about to park, or parked, in
+/// `waitTaskRescheduled` for this node's future. A spare node has `task == nil` and is not linked.
+/// `previous` is used only while linked; `next` links the spare nodes too.
 final class BridgeWaiter {
     /// The parked task; `nil` while the node is spare.
     fileprivate(set) var task: TrioTask?
     /// The loop whose list holds the node, so that a completion hook captures the node alone (a
-    /// closure over one reference needs no context of its own). The loop outlives its waiters.
+    /// closure over one reference needs no context of its own). Whatever can call ``wake()`` — a
+    /// hook in one of the loop's futures, a handle in its queue, the waiting task itself — keeps the
+    /// loop alive, so the loop is there whenever the node is woken.
     unowned(unsafe) let loop: TrioEventLoop
     // Left checked: being fileprivate, the compiler sees every access, and the attribute measured
     // slower here.
@@ -46,7 +48,16 @@ struct BridgeWaiterList {
     /// More spare nodes than this are left to be freed: as many tasks rarely wait on one loop at once.
     private static let maxSpare = 64
 
+    /// Whether no task waits.
     var isEmpty: Bool { head == nil }
+
+    /// A node for `task` that is never recycled (for a waiter whose wake-up goes through the loop's
+    /// queue and may come after the wait ended).
+    func unpooled(for task: TrioTask, loop: TrioEventLoop) -> BridgeWaiter {
+        let waiter = BridgeWaiter(loop: loop)
+        waiter.task = task
+        return waiter
+    }
 
     /// A node for `task` (a spare one when there is one), not linked yet.
     mutating func take(for task: TrioTask, loop: TrioEventLoop) -> BridgeWaiter {
@@ -73,6 +84,7 @@ struct BridgeWaiterList {
         spareCount += 1
     }
 
+    /// Adds `waiter`, whose task is about to park, at the head.
     mutating func link(_ waiter: BridgeWaiter) {
         waiter.next = head
         head?.previous = waiter
@@ -124,7 +136,9 @@ extension TrioEventLoop {
 
     /// Wakes `waiter` because its future is done, unless the loop's stop woke it first.
     func wakeWaiter(_ waiter: BridgeWaiter) {
-        if bridgeWaiters.unlink(waiter), let task = waiter.task { Lowlevel.reschedule(task) }
+        guard bridgeWaiters.unlink(waiter) else { return }
+        guard let task = waiter.task else { return assertionFailure("a linked bridge waiter has a task") }
+        Lowlevel.reschedule(task)
     }
 
     /// The loop task returned, or the loop closed: every Trio task still waiting for one of its
@@ -134,7 +148,11 @@ extension TrioEventLoop {
     func failBridgeWaiters(_ error: any Error) {
         guard !bridgeWaiters.isEmpty else { return }
         for waiter in bridgeWaiters.removeAll() {
-            if let task = waiter.task { Lowlevel.reschedule(task, .failure(error)) }
+            guard let task = waiter.task else {
+                assertionFailure("a linked bridge waiter has a task")
+                continue
+            }
+            Lowlevel.reschedule(task, .failure(error))
         }
     }
 }

@@ -48,8 +48,11 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     var autocloseFDs: Set<Int32> = []
     /// The run's hooks for this loop; its loop task binds itself to it while it runs.
     let driver: HostedLoopDriver
-    /// How many of the queued callbacks were scheduled before ``stop()`` (set by it while the loop runs):
-    /// the loop task runs those, and no more, before it stops.
+    /// How many of the queued callbacks were scheduled before ``stop()``: the loop task runs those, and
+    /// no more, before it stops. Invariant (loop thread): set only by `stop()`, when the phase becomes
+    /// `.stopping` or a stop for the next run is requested; cleared when the loop task returns or the
+    /// loop closes; `ready` only grows while it is set (the batch taken out before it was set is not
+    /// counted in it).
     var stopMark: Int?
     /// The deadline the idle loop task waits for, so that an earlier new timer wakes it.
     var idleDeadline = Double.infinity
@@ -182,12 +185,16 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     }
 
     func checkSchedulable() throws {
-        if core.state.isClosed { throw RuntimeError.loopClosed }
+        if case .closed = core.state.phase { throw Self.closedError() }
         if core.debug, !isOwnerThread {
             throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one")
         }
         if core.ready.count >= queueLen { throw WouldBlock() }
     }
+
+    /// asyncio's closed-loop error, built out of line: `checkSchedulable()` runs on every `callSoon`.
+    @inline(never)
+    static func closedError() -> RuntimeError { RuntimeError.loopClosed }
 
     // MARK: TaskExecutor
 

@@ -67,20 +67,30 @@ public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringCon
     /// cooperative pool: for async tests, and for code in the loop that waits for Swift tasks (which
     /// need a thread of that pool while the loop blocks its own), as `Trio.runAsync` does for a Trio run.
     ///
-    /// Flavor: plain Swift async. Cancelling the calling task does not reach the loop: `main` ends on
-    /// its own, or by the loop's timeouts.
+    /// Flavor: plain Swift async. Like `Trio.runAsync`, such a run leaves Ctrl-C to the test process.
+    /// Cancelling the calling task cancels ``trio``'s run (it throws `CancellationError` once `main`
+    /// unwound); the other kinds do not hear of it: `main` ends on its own, or by the loop's timeouts.
     ///
-    /// - Throws: what `main` throws; `OSError` when no thread can be started.
+    /// - Throws: what `main` throws; `OSError` when no thread can be started; `CancellationError` as
+    ///   said above.
     @discardableResult
     public func runAsync<T: Sendable>(
         virtualTime: Bool = true, _ main: @escaping @Sendable (any AbstractEventLoop) async throws -> T
     ) async throws -> T {
+        if self == .trio {
+            // A run of its own thread that leaves Ctrl-C to the test process, as any `Trio.runAsync`.
+            return try await Trio.runAsync(clock: virtualTime ? MockClock(autojumpThreshold: 0) : nil) {
+                try await openLoop { loop in
+                    try await loop.runAioCoroutine(name: "main") { try await main(loop) }
+                }
+            }
+        }
         // The outcome crosses under a lock, as in `Trio.runAsync`: the hand-over stays visible to
         // ThreadSanitizer when the loop finishes before the calling task has suspended.
         let handoff = ThreadLock<Result<T, any Error>?>(nil)
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             do {
-                try DedicatedThread.start(name: "asyncio-runAsync", joinable: false) {
+                try DedicatedThread.start(name: "aio-runAsync", joinable: false) {
                     let outcome = Result { try self.run(virtualTime: virtualTime, main) }
                     handoff.withLock { $0 = outcome }
                     continuation.resume()

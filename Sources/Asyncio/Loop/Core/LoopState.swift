@@ -13,7 +13,8 @@ package struct LoopState: Equatable {
         case idle
         /// The loop drains the queue.
         case running
-        /// `stop()` was called: the loop ends after the batch it is running (or its next one).
+        /// `stop()` was called: the loop ends soon — a standalone loop after the batch it is running (or
+        /// its next one), a Trio-hosted loop once what was scheduled before the call has run.
         case stopping
         /// The loop has returned; callbacks wait in the queue for the next start.
         case stopped
@@ -45,8 +46,21 @@ package struct LoopState: Equatable {
         self.stopWhileIdle = stopWhileIdle
     }
 
-    @inlinable package var isRunning: Bool { phase == .running || phase == .stopping }
-    @inlinable package var isClosed: Bool { phase == .closed }
+    // Pattern matches rather than `==`: the hosted loop reads these from another module on every
+    // `callSoon`, where `==` on the phase went through a dynamic Equatable dispatch.
+
+    /// Running or stopping: the loop drains its queue.
+    @inlinable package var isRunning: Bool {
+        switch phase {
+        case .running, .stopping: true
+        case .idle, .stopped, .closed: false
+        }
+    }
+
+    /// Closed: nothing more may be scheduled.
+    @inlinable package var isClosed: Bool {
+        if case .closed = phase { true } else { false }
+    }
 
     /// The loop starts draining; `.stopping` right away when a `stop()` came while it did not run, so that the
     /// run does one iteration.
@@ -74,8 +88,7 @@ package struct LoopState: Equatable {
         }
     }
 
-    /// Takes a `stop()` that came while the loop did not run (for a loop whose start cannot begin in
-    /// `.stopping`, which then schedules the stop as its first callback).
+    /// Takes back a `stop()` that came while the loop did not run (a loop closed before its next run).
     package mutating func takeStopRequest() -> Bool {
         defer { stopRequested = false }
         return stopRequested

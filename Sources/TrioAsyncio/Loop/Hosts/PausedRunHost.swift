@@ -89,14 +89,9 @@ final class PausedRunHost: TrioLoopHost {
 
     private func runUntilStopped(_ loop: TrioEventLoop) throws {
         let before = stops
-        try run.drive(start: {
-            // A `stop()` while not running: this run does one iteration (asyncio's rule). The loop task
-            // starts as `running` and meets the stop as its first callback.
-            if loop.core.state.takeStopRequest() {
-                try loop.callSoon { [unowned loop] in loop.stop() }
-            }
-            request.set()
-        }, until: { stops != before })
+        // A `stop()` while not running makes this run start as `.stopping`: it runs what was queued
+        // at the call (the loop's stop mark), then stops.
+        try run.drive(start: { request.set() }, until: { stops != before })
     }
 
     // MARK: Closing
@@ -115,6 +110,7 @@ final class PausedRunHost: TrioLoopHost {
         }
         // A stop that waited for a next run that never comes.
         _ = loop.core.state.takeStopRequest()
+        loop.stopMark = nil
         closing = true
         try run.drive(start: { request.set() }, until: { false })
         return true
