@@ -119,7 +119,7 @@ package enum LoopStateError: Error, Equatable {
     package var message: String {
         switch self {
         case .alreadyRunning: "This event loop is already running"
-        case .closed: "Event loop is closed"
+        case .closed: RuntimeError.loopClosed.message
         case .closeWhileRunning: "Cannot close a running event loop"
         }
     }
