@@ -1,4 +1,5 @@
 import Asyncio
+import TestSupport
 import Testing
 import Trio
 import TrioAsyncio
@@ -111,4 +112,30 @@ import TrioTesting
         // In queue order: "after the stop" was queued before "a" ran.
         #expect(log == ["a", "after the stop", "scheduled by a"])
     }
+}
+
+/// `stop()` from a thread other than the loop's goes through the loop's inbox instead of touching the
+/// loop thread's queue (the race shows under ThreadSanitizer).
+@Suite struct StopFromAnotherThreadTests {
+    @Test func aStopFromAnotherThreadStopsTheLoopThroughItsInbox() throws {
+        let log = try Trio.run(clock: MockClock(autojumpThreshold: 0)) { () -> [String] in
+            var log: [String] = []
+            try await openLoop { loop in
+                try loop.callSoon { log.append("queued first") }
+                // Off the loop's thread, as code in a `swiftAsAio` child would call it.
+                let unchecked = UncheckedLoop(loop)
+                startPlainThread { unchecked.loop.stop() }
+                try await loop.waitStopped()
+                log.append("stopped")
+            }
+            return log
+        }
+        #expect(log == ["queued first", "stopped"])
+    }
+}
+
+/// Hands the loop to a thread that only calls `stop()`, which is safe from any thread.
+private struct UncheckedLoop: @unchecked Sendable {
+    let loop: TrioEventLoop
+    init(_ loop: TrioEventLoop) { self.loop = loop }
 }

@@ -103,9 +103,15 @@ extension TrioEventLoop {
     /// ``waitStopped()`` returns once it has stopped. On a ``SyncTrioEventLoop`` that is not running,
     /// the next run does the same with what was queued at the call, then stops.
     ///
-    /// Flavor: sync, on the loop's thread (as asyncio's `stop`; from elsewhere, schedule it with
-    /// `callSoonThreadsafe`).
+    /// Flavor: sync. Called from another thread, it is scheduled through `callSoonThreadsafe` and
+    /// takes effect when the loop runs it (a closed loop ignores it); asyncio leaves that case undefined.
     public func stop() {
+        // From another thread (code in a `swiftAsAio` child, say) the stop goes through the inbox, as
+        // `callSoonThreadsafe(loop.stop)` would: the queue and the lifecycle are the loop thread's alone.
+        guard isOwnerThread else {
+            _ = try? callSoonThreadsafe { [self] in stop() }
+            return
+        }
         let action = core.state.stop()
         // A second stop before the first took effect changes nothing (trio-asyncio queues one marker).
         guard action == .wakeLoop || (core.state.stopRequested && stopMark == nil) else { return }
