@@ -107,9 +107,15 @@ let package = Package(
         .testTarget(
             name: "TrioAsyncioTests",
             dependencies: [
-                "TrioAsyncio", "Trio", "Asyncio", "AsyncioTestSupport", "TestSupport", "TrioTesting", "Sniffio",
-                "TrioPlatform",
+                "TrioAsyncio", "Trio", "Asyncio", "AsyncioTestSupport", "HostedTestSupport", "TestSupport", "TrioTesting",
+                "Sniffio", "TrioPlatform",
             ]
+        ),
+        // The loops hosted in a Trio run as `ConformanceLoop`s, for the two test targets that run the shared
+        // bodies on them.
+        .target(
+            name: "HostedTestSupport", dependencies: ["AsyncioTestSupport", "TrioTesting"],
+            path: "Tests/HostedTestSupport"
         ),
         // traio's suites' bodies, parametrised by AsyncioTestSupport's `ConformanceLoop`: TraioTests runs them on
         // the standalone loop and TraioHostedTests on the loops hosted in Trio.
@@ -125,7 +131,9 @@ let package = Package(
         // Traio on trio-asyncio's hosted loop: the one test target that needs both.
         .testTarget(
             name: "TraioHostedTests",
-            dependencies: ["Traio", "TraioTestSupport", "AsyncioTestSupport", "TrioAsyncio", "TrioTesting"]
+            dependencies: [
+                "Traio", "TraioTestSupport", "AsyncioTestSupport", "HostedTestSupport", "TrioAsyncio", "TrioTesting",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

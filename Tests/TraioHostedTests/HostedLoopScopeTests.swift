@@ -1,4 +1,5 @@
 import AsyncioTestSupport
+import HostedTestSupport
 import Testing
 import TraioTestSupport
 

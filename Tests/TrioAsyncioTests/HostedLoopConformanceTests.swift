@@ -1,4 +1,5 @@
 import AsyncioTestSupport
+import HostedTestSupport
 import Testing
 
 // The asyncio conformance suites (AsyncioTestSupport) on the loops hosted in a Trio run: `TrioEventLoop`

@@ -185,16 +185,12 @@ public class TrioEventLoop: AbstractEventLoop, TimerHandleScheduler, AsyncioTask
     }
 
     func checkSchedulable() throws {
-        if case .closed = core.state.phase { throw Self.closedError() }
+        if case .closed = core.state.phase { throw RuntimeError.loopClosed }
         if core.debug, !isOwnerThread {
             throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one")
         }
         if core.ready.count >= queueLen { throw WouldBlock() }
     }
-
-    /// asyncio's closed-loop error, built out of line: `checkSchedulable()` runs on every `callSoon`.
-    @inline(never)
-    static func closedError() -> RuntimeError { RuntimeError.loopClosed }
 
     // MARK: TaskExecutor
 
