@@ -16,12 +16,12 @@ import Testing
                 return ran
             }
             #expect(first != third)
-            future.removeCompletionHook(first)
+            future.removeDoneCallback(first)
             try future.setResult(1)
             // Synchronous: they ran inside setResult, in the order they were added.
             #expect(ran == ["second", "third"])
             // Removing a hook that already ran changes nothing.
-            future.removeCompletionHook(third)
+            future.removeDoneCallback(third)
             return ran
         }
         #expect(ran == ["second", "third"])

@@ -215,15 +215,18 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         return CallbackID(raw: nextCallbackID)
     }
 
-    /// Removes the callbacks registered under `id`; returns how many were removed.
+    /// Removes the callbacks registered under `id`; returns how many were removed. A completion hook's
+    /// id (see `addCompletionHook(_:)`) removes that hook: ids of both come from one counter.
     ///
     /// Flavor: sync.
     @discardableResult
     public func removeDoneCallback(_ id: CallbackID) -> Int {
         let before = callbacks.count
         callbacks.removeAll { callback in
-            if case .user(let raw, _) = callback { return raw == id.raw }
-            return false
+            switch callback {
+            case .user(let raw, _), .hook(let raw, _): raw == id.raw
+            case .waker: false
+            }
         }
         return before - callbacks.count
     }
@@ -232,7 +235,7 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
     /// when it is done already), in order with the future's other callbacks but not through the loop's queue as
     /// done-callbacks are: for a waiter of another runtime that only needs waking, where a queued callback would
     /// cost a loop iteration and two allocations per await. Counts as an observation. The hook must not call
-    /// back into the future. Returns the id that ``removeCompletionHook(_:)`` takes (`nil`: it ran already).
+    /// back into the future. Returns the id that ``removeDoneCallback(_:)`` takes (`nil`: it ran already).
     @discardableResult
     package func addCompletionHook(_ hook: @escaping () -> Void) -> CallbackID? {
         // A waiter of another runtime observes the future as an asyncio awaiter would.
@@ -244,14 +247,6 @@ public class Future<T>: AnyFuture, CustomStringConvertible {
         nextCallbackID += 1
         callbacks.append(.hook(nextCallbackID, hook))
         return CallbackID(raw: nextCallbackID)
-    }
-
-    /// Removes the completion hook registered under `id` (its waiter gave up); other waiters' hooks stay.
-    package func removeCompletionHook(_ id: CallbackID) {
-        callbacks.removeAll { callback in
-            if case .hook(let raw, _) = callback { return raw == id.raw }
-            return false
-        }
     }
 
     private func notifyObserver() {

@@ -9,7 +9,7 @@
 /// - **first observed** (``firstObserved``): called once, then cleared, the first time anyone awaits the
 ///   future (``Future/value``), adds a done-callback (hence `gather`, `wait`, `shield`, `waitFor`) or a
 ///   completion hook. Set it after registering one's own callbacks, or they count.
-/// - **completed** (`Future.addCompletionHook(_:)`, `Future.removeCompletionHook(_:)`): synchronous hooks in
+/// - **completed** (`Future.addCompletionHook(_:)`, `Future.removeDoneCallback(_:)`): synchronous hooks in
 ///   order with the done-callbacks, for a waiter that only needs waking; they live with the callbacks, so they
 ///   are methods rather than a slot here.
 /// - **handle cancelled** (`Handle.onCancel`): the same for a ``Handle`` that stands for work elsewhere.

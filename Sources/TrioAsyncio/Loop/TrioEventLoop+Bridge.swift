@@ -74,7 +74,7 @@ extension TrioEventLoop {
         defer { bridgeWaiters.recycle(waiter) }
         // No id: the future was done already and the hook has run (the node is not linked yet).
         guard let hook = future.addCompletionHook({ waiter.wake() }) else { return }
-        try await waitForCompletion(of: future, waiter) { future.removeCompletionHook(hook) }
+        try await waitForCompletion(of: future, waiter) { future.removeDoneCallback(hook) }
     }
 
     /// Waits for `future` from a Trio task with trio-asyncio's cancellation rules (see

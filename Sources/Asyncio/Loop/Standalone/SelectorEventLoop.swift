@@ -67,7 +67,8 @@ public final class SelectorEventLoop: AbstractEventLoop, TimerHandleScheduler, A
     /// Flavor: sync. - Throws: `RuntimeError` "Event loop is closed".
     @discardableResult
     public func callSoon(_ callback: @escaping () -> Void) throws -> Handle {
-        if inbox.isClosed { throw RuntimeError.loopClosed }
+        // The loop thread's own flag: no atomic load on the hot path (other threads use the inbox's).
+        if core.state.isClosed { throw RuntimeError.loopClosed }
         if core.debug { try checkThread("callSoon") }
         let handle = Handle(callback)
         core.ready.append(.handle(handle))
