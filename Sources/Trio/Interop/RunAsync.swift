@@ -37,36 +37,18 @@ public func runAsync<T: Sendable>(
 ) async throws -> T {
     let link = SwiftCancelLink()
     let inputs = UncheckedSendable((clock, instruments, main))
-    // The outcome crosses under a lock rather than inside the continuation: when the run ends before the
-    // calling task has suspended, the runtime continues that task without a queued job, through atomics
-    // that ThreadSanitizer does not see, and it would report what the run wrote (an instrument's counters,
-    // say) as raced by the caller's reads. The lock makes the hand-over visible.
-    let handoff = ThreadLock<Result<T, any Error>?>(nil)
-    try await withTaskCancellationHandler {
-        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            do {
-                try DedicatedThread.start(name: "trio-runAsync", joinable: false) {
-                    let (clock, instruments, main) = inputs.value
-                    let outcome = Result {
-                        try Runner.runOnDedicatedThread(
-                            clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups,
-                            name: "main"
-                        ) {
-                            try await runCancellable(link: link, main)
-                        }
-                    }
-                    handoff.withLock { $0 = outcome }
-                    // The run is over (its thread only returns from here): the awaiting task may go on.
-                    continuation.resume()
-                }
-            } catch {
-                continuation.resume(throwing: error)
+    return try await withTaskCancellationHandler {
+        try await DedicatedThread.run(name: "trio-runAsync") {
+            let (clock, instruments, main) = inputs.value
+            return try Runner.runOnDedicatedThread(
+                clock: clock, instruments: instruments, strictExceptionGroups: strictExceptionGroups, name: "main"
+            ) {
+                try await runCancellable(link: link, main)
             }
         }
     } onCancel: {
         link.cancel()
     }
-    return try handoff.withLock { $0! }.get()
 }
 
 /// Runs `body` in the current Trio task under `link`'s scope, turning the cancellation the Swift

@@ -41,5 +41,30 @@ package enum DedicatedThread {
         }
         return thread
     }
-}
 
+    /// Runs `body` on a new thread named `name` and returns its result, awaited without blocking a thread
+    /// of Swift's cooperative pool: the calling task suspends, and the thread resumes it once `body` has
+    /// returned.
+    ///
+    /// - Throws: what `body` throws; `OSError` when the thread cannot be created.
+    package static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        // The outcome crosses under a lock rather than inside the continuation: when `body` ends before the
+        // calling task has suspended, the runtime continues that task without a queued job, through atomics
+        // that ThreadSanitizer does not see, and it would report what `body` wrote as raced by the caller's
+        // reads. The lock makes the hand-over visible.
+        let handoff = ThreadLock<Result<T, any Error>?>(nil)
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            do {
+                try start(name: name, joinable: false) {
+                    let outcome = Result { try body() }
+                    handoff.withLock { $0 = outcome }
+                    // `body` is over (the thread only returns from here): the awaiting task may go on.
+                    continuation.resume()
+                }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        return try handoff.withLock { $0! }.get()
+    }
+}

@@ -44,9 +44,7 @@ public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringCon
         switch self {
         case .trio:
             return try Trio.run(clock: virtualTime ? MockClock(autojumpThreshold: 0) : nil) {
-                try await openLoop { loop in
-                    try await loop.runAioCoroutine(name: "main") { try await body.value(loop) }
-                }
+                try await Self.runOnOpenLoop(body.value)
             }
         case .selector, .syncTrio:
             let loop = try makeLoop(virtualTime: virtualTime)
@@ -80,26 +78,17 @@ public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringCon
         if self == .trio {
             // A run of its own thread that leaves Ctrl-C to the test process, as any `Trio.runAsync`.
             return try await Trio.runAsync(clock: virtualTime ? MockClock(autojumpThreshold: 0) : nil) {
-                try await openLoop { loop in
-                    try await loop.runAioCoroutine(name: "main") { try await main(loop) }
-                }
+                try await Self.runOnOpenLoop(main)
             }
         }
-        // The outcome crosses under a lock, as in `Trio.runAsync`: the hand-over stays visible to
-        // ThreadSanitizer when the loop finishes before the calling task has suspended.
-        let handoff = ThreadLock<Result<T, any Error>?>(nil)
-        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            do {
-                try DedicatedThread.start(name: "aio-runAsync", joinable: false) {
-                    let outcome = Result { try self.run(virtualTime: virtualTime, main) }
-                    handoff.withLock { $0 = outcome }
-                    continuation.resume()
-                }
-            } catch {
-                continuation.resume(throwing: error)
-            }
+        return try await DedicatedThread.run(name: "aio-runAsync") { try self.run(virtualTime: virtualTime, main) }
+    }
+
+    /// `main` as the asyncio task "main" of a loop of ``openLoop(queueLen:_:)`` in the current Trio run.
+    private static func runOnOpenLoop<T>(_ main: @escaping (any AbstractEventLoop) async throws -> T) async throws -> T {
+        try await openLoop { loop in
+            try await loop.runAioCoroutine(name: "main") { try await main(loop) }
         }
-        return try handoff.withLock { $0! }.get()
     }
 
     /// A new, not running loop of a ``blocking`` kind, on virtual time unless `virtualTime` is false.
