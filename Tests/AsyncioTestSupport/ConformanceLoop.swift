@@ -67,12 +67,7 @@ public struct ConformanceLoop: Sendable, CustomTestStringConvertible {
         defer { try? loop.close() }
         let task = try loop.createTask(name: "main") { try await main(loop) }
         let outcome = Result { try loop.runUntilComplete(task) }
-        let leftovers = allTasks(loop: loop)
-        if !leftovers.isEmpty {
-            for leftover in leftovers { leftover.cancel() }
-            let cleanup = try loop.createTask(name: "cleanup") { _ = try await wait(leftovers) }
-            _ = try loop.runUntilComplete(cleanup)
-        }
+        cancelRemainingTasks(of: loop)
         return try outcome.get()
     }
 }

@@ -129,8 +129,9 @@ public func runMain(
     }
 }
 
-/// Cancels the unfinished tasks of `loop`, runs it until they end, and reports their errors.
-func cancelRemainingTasks(of loop: any AbstractEventLoop) {
+/// Cancels the unfinished tasks of `loop`, runs it until they end, and reports their errors: the end of
+/// `asyncio.run` (CPython's `_cancel_all_tasks`), for every runner of a loop in the package.
+package func cancelRemainingTasks(of loop: any AbstractEventLoop) {
     let remaining = TaskRegistry.all(on: loop)
     guard !remaining.isEmpty else { return }
     for task in remaining { task.cancel() }

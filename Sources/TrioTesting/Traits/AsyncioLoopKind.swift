@@ -51,12 +51,7 @@ public enum AsyncioLoopKind: String, CaseIterable, Sendable, CustomTestStringCon
             defer { try? loop.close() }
             let task = try loop.createTask(name: "main") { try await body.value(loop) }
             let outcome = Result { try loop.runUntilComplete(task) }
-            let leftovers = allTasks(loop: loop)
-            if !leftovers.isEmpty {
-                for leftover in leftovers { leftover.cancel() }
-                let cleanup = try loop.createTask(name: "cleanup") { _ = try await wait(leftovers) }
-                _ = try loop.runUntilComplete(cleanup)
-            }
+            cancelRemainingTasks(of: loop)
             return try outcome.get()
         }
     }
