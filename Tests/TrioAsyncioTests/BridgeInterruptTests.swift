@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Trio
 
@@ -13,12 +14,7 @@ import Glibc
 /// within a generous bound (the child is killed and the case fails past it).
 @Suite struct BridgeInterruptTests {
     /// `entry-point-probe`, built next to the test bundle by `swift build --build-tests`.
-    static var probeBinary: String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = bundle.deletingLastPathComponent()
-        if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
-        return directory.appendingPathComponent("entry-point-probe").path
-    }
+    static var probeBinary: String { builtExecutable(named: "entry-point-probe") }
 
     /// Runs the probe at `point`; returns its return code (minus the signal that ended it), its
     /// standard output and its standard error.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Trio
 
@@ -18,12 +19,7 @@ import Glibc
     }
 
     /// `entry-point-probe`, built next to the test bundle by `swift build --build-tests`.
-    static var probeBinary: String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = bundle.deletingLastPathComponent()
-        if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
-        return directory.appendingPathComponent("entry-point-probe").path
-    }
+    static var probeBinary: String { builtExecutable(named: "entry-point-probe") }
 
     /// Runs the probe; sends `SIGINT` once per `interrupts`, each right after the probe printed
     /// `READY` (its main task is then waiting), so no signal depends on timing.

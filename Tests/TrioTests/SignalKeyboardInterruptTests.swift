@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import Trio
 import TrioTesting
@@ -12,13 +13,7 @@ import Glibc
 /// to the whole process, and tests share theirs.
 @Suite struct SignalKeyboardInterruptTests {
     /// `trio-examples`, built next to the test bundle by `swift build --build-tests`.
-    static var examplesBinary: String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = bundle.deletingLastPathComponent()
-        // On Linux the test runner is the .xctest file itself, in the build directory.
-        if directory.lastPathComponent.hasSuffix(".xctest") { directory = directory.deletingLastPathComponent() }
-        return directory.appendingPathComponent("trio-examples").path
-    }
+    static var examplesBinary: String { builtExecutable(named: "trio-examples") }
 
     @Test func ctrlCStopsTheEchoServerWithKeyboardInterrupt() throws {
         let binary = Self.examplesBinary
